@@ -1,0 +1,107 @@
+// The resource types this API server serves, as discovery, OpenAPI and routing see them.
+// Names, short names, categories and verbs follow a real v1.32 cluster.
+
+export interface SubresourceType {
+  name: string; // e.g. "status", "scale", "log"
+  kind: string;
+  group?: string; // when the subresource's kind lives in another group (Scale: autoscaling, Eviction: policy)
+  version?: string;
+  verbs: string[];
+}
+
+export interface ResourceType {
+  group: string; // "" for core
+  version: string;
+  plural: string;
+  singular: string;
+  kind: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  verbs: string[];
+  subresources?: SubresourceType[];
+}
+
+const CRUD = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+const CRUD_NO_COLLECTION = ["create", "delete", "get", "list", "patch", "update", "watch"];
+const status = (kind: string): SubresourceType => ({ name: "status", kind, verbs: ["get", "patch", "update"] });
+const scale: SubresourceType = { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] };
+
+export const RESOURCES: ResourceType[] = [
+  { group: "", version: "v1", plural: "bindings", singular: "binding", kind: "Binding", namespaced: true, verbs: ["create"] },
+  { group: "", version: "v1", plural: "configmaps", singular: "configmap", kind: "ConfigMap", namespaced: true, shortNames: ["cm"], verbs: CRUD },
+  { group: "", version: "v1", plural: "endpoints", singular: "endpoints", kind: "Endpoints", namespaced: true, shortNames: ["ep"], verbs: CRUD },
+  { group: "", version: "v1", plural: "events", singular: "event", kind: "Event", namespaced: true, shortNames: ["ev"], verbs: CRUD },
+  { group: "", version: "v1", plural: "namespaces", singular: "namespace", kind: "Namespace", namespaced: false, shortNames: ["ns"], verbs: CRUD_NO_COLLECTION, subresources: [{ name: "finalize", kind: "Namespace", verbs: ["update"] }, status("Namespace")] },
+  { group: "", version: "v1", plural: "nodes", singular: "node", kind: "Node", namespaced: false, shortNames: ["no"], verbs: CRUD, subresources: [status("Node")] },
+  {
+    group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true, shortNames: ["po"], categories: ["all"], verbs: CRUD,
+    subresources: [
+      { name: "binding", kind: "Binding", verbs: ["create"] },
+      { name: "eviction", kind: "Eviction", group: "policy", version: "v1", verbs: ["create"] },
+      { name: "log", kind: "Pod", verbs: ["get"] },
+      status("Pod"),
+    ],
+  },
+  { group: "", version: "v1", plural: "resourcequotas", singular: "resourcequota", kind: "ResourceQuota", namespaced: true, shortNames: ["quota"], verbs: CRUD, subresources: [status("ResourceQuota")] },
+  { group: "", version: "v1", plural: "secrets", singular: "secret", kind: "Secret", namespaced: true, verbs: CRUD },
+  { group: "", version: "v1", plural: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount", namespaced: true, shortNames: ["sa"], verbs: CRUD },
+  { group: "", version: "v1", plural: "services", singular: "service", kind: "Service", namespaced: true, shortNames: ["svc"], categories: ["all"], verbs: CRUD, subresources: [status("Service")] },
+  { group: "apps", version: "v1", plural: "daemonsets", singular: "daemonset", kind: "DaemonSet", namespaced: true, shortNames: ["ds"], categories: ["all"], verbs: CRUD, subresources: [status("DaemonSet")] },
+  { group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment", namespaced: true, shortNames: ["deploy"], categories: ["all"], verbs: CRUD, subresources: [scale, status("Deployment")] },
+  { group: "apps", version: "v1", plural: "replicasets", singular: "replicaset", kind: "ReplicaSet", namespaced: true, shortNames: ["rs"], categories: ["all"], verbs: CRUD, subresources: [scale, status("ReplicaSet")] },
+  { group: "apps", version: "v1", plural: "statefulsets", singular: "statefulset", kind: "StatefulSet", namespaced: true, shortNames: ["sts"], categories: ["all"], verbs: CRUD, subresources: [scale, status("StatefulSet")] },
+  { group: "authorization.k8s.io", version: "v1", plural: "selfsubjectaccessreviews", singular: "selfsubjectaccessreview", kind: "SelfSubjectAccessReview", namespaced: false, verbs: ["create"] },
+  { group: "authorization.k8s.io", version: "v1", plural: "selfsubjectrulesreviews", singular: "selfsubjectrulesreview", kind: "SelfSubjectRulesReview", namespaced: false, verbs: ["create"] },
+  { group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", kind: "HorizontalPodAutoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], verbs: CRUD, subresources: [status("HorizontalPodAutoscaler")] },
+  { group: "batch", version: "v1", plural: "cronjobs", singular: "cronjob", kind: "CronJob", namespaced: true, shortNames: ["cj"], categories: ["all"], verbs: CRUD, subresources: [status("CronJob")] },
+  { group: "batch", version: "v1", plural: "jobs", singular: "job", kind: "Job", namespaced: true, categories: ["all"], verbs: CRUD, subresources: [status("Job")] },
+  { group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease", namespaced: true, verbs: CRUD },
+  { group: "discovery.k8s.io", version: "v1", plural: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", namespaced: true, verbs: CRUD },
+  { group: "events.k8s.io", version: "v1", plural: "events", singular: "event", kind: "Event", namespaced: true, shortNames: ["ev"], verbs: CRUD },
+  { group: "scheduling.k8s.io", version: "v1", plural: "priorityclasses", singular: "priorityclass", kind: "PriorityClass", namespaced: false, shortNames: ["pc"], verbs: CRUD },
+];
+
+/** Group → versions served, in discovery order (preferred first). Core ("") is served under /api. */
+export function groupVersions(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const r of RESOURCES) {
+    const vs = out.get(r.group) ?? [];
+    if (!vs.includes(r.version)) vs.push(r.version);
+    out.set(r.group, vs);
+  }
+  return out;
+}
+
+export function apiVersionOf(r: { group: string; version: string }): string {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+const byPath = new Map(RESOURCES.map((r) => [`${r.group}/${r.version}/${r.plural}`, r]));
+const byKind = new Map(RESOURCES.map((r) => [`${apiVersionOf(r)}/${r.kind}`, r]));
+
+export function findResource(group: string, version: string, plural: string): ResourceType | undefined {
+  return byPath.get(`${group}/${version}/${plural}`);
+}
+
+/** The resource for an object's apiVersion and kind, e.g. ("apps/v1", "Deployment"). */
+export function resourceForKind(apiVersion: string, kind: string): ResourceType | undefined {
+  return byKind.get(`${apiVersion}/${kind}`);
+}
+
+/** Kinds that are stored (have a registry key), as opposed to virtual ones like Binding or reviews. */
+export function isStored(r: ResourceType): boolean {
+  return r.verbs.includes("get");
+}
+
+/** etcd key prefix for a resource, as kube-apiserver lays it out: /registry/<group-qualified plural>/. */
+export function registryPrefix(r: ResourceType): string {
+  const name = r.group === "" || r.group === "apps" || r.group === "batch" ? r.plural : `${r.group}/${r.plural}`;
+  // Core and events.k8s.io events share storage in Kubernetes; so do they here.
+  if (r.plural === "events") return "/registry/events/";
+  return `/registry/${name}/`;
+}
+
+export function registryKey(r: ResourceType, namespace: string | undefined, name: string): string {
+  return r.namespaced ? `${registryPrefix(r)}${namespace}/${name}` : `${registryPrefix(r)}${name}`;
+}

@@ -167,7 +167,7 @@ describe("column definitions", () => {
   });
   it("every readable kind has its own printer, with a description for each column", () => {
     const readable = RESOURCES.filter((r) => r.verbs.includes("get"));
-    expect(readable).toHaveLength(EXPECTED_COLUMNS.length + 1); // + events.k8s.io
+    expect(readable).toHaveLength(EXPECTED_COLUMNS.length + 2); // + events.k8s.io, + autoscaling/v1 (printers shared with their storage kinds)
     for (const r of readable) {
       const defs = columnDefinitions(r);
       expect(defs.some((c) => c.name === "Created At"), r.kind).toBe(false);

@@ -6,7 +6,7 @@
 // Kinds served by RESOURCES but not described here get a generic apiVersion/kind/metadata/
 // spec/status schema, so explain still answers for them.
 
-import { RESOURCES, type ResourceType } from "./resources";
+import { groupVersions, RESOURCES, type ResourceType } from "./resources";
 
 type Fields = Record<string, string>;
 interface Def { d: string; f?: Fields; req?: string[]; enumOf?: Record<string, string[]> }
@@ -278,7 +278,11 @@ const ALIASES: Record<string, string> = {
 
 /** The Go package a group's types live in, as the real schema names spell it. */
 const pkgOf = (group: string) => (group === "" ? "core" : group.split(".")[0]);
-const versionOfPkg = (pkg: string) => RESOURCES.find((r) => pkgOf(r.group) === pkg)?.version ?? "v1";
+// Shared definitions are described once, in the group's preferred version (autoscaling: v2).
+const versionOfPkg = (pkg: string) => {
+  const group = RESOURCES.find((r) => pkgOf(r.group) === pkg)?.group;
+  return group === undefined ? "v1" : groupVersions().get(group)?.[0] ?? "v1";
+};
 
 export function schemaName(short: string): string {
   if (ALIASES[short]) return ALIASES[short];
@@ -323,9 +327,11 @@ export function componentSchemas(resources: ResourceType[]): Record<string, unkn
     const def = DEFS[short] ?? { d: `${r.kind} is a ${r.namespaced ? "namespaced" : "cluster-scoped"} ${r.group || "core"} resource.`, f: top(
       `object|Desired state of the ${r.kind}.`, `object|Observed state of the ${r.kind}. Read-only.`) };
     out[kindSchemaName(r)] = defSchema(short, def, seen, r);
-    out[`${kindSchemaName(r)}List`] = defSchema(`${short}List`, { d: `A list of ${r.kind} objects.`, req: ["items"], f: {
+    const list = defSchema(`${short}List`, { d: `A list of ${r.kind} objects.`, req: ["items"], f: {
       apiVersion: API_VERSION, kind: KIND, metadata: LIST_META, items: `[]${short}|The ${r.kind} objects.`,
     } }, new Set(), { ...r, kind: `${r.kind}List` });
+    // A list's items are this version's kind, also where the group prefers another version.
+    out[`${kindSchemaName(r)}List`] = JSON.parse(JSON.stringify(list).split(`#/components/schemas/${schemaName(short)}"`).join(`#/components/schemas/${kindSchemaName(r)}"`));
   }
   // Transitively add referenced definitions (not kinds themselves, already added above).
   const queue = [...seen];

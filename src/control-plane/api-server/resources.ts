@@ -53,6 +53,7 @@ export const RESOURCES: ResourceType[] = [
   { group: "apps", version: "v1", plural: "statefulsets", singular: "statefulset", kind: "StatefulSet", namespaced: true, shortNames: ["sts"], categories: ["all"], verbs: CRUD, subresources: [scale, status("StatefulSet")] },
   { group: "authorization.k8s.io", version: "v1", plural: "selfsubjectaccessreviews", singular: "selfsubjectaccessreview", kind: "SelfSubjectAccessReview", namespaced: false, verbs: ["create"] },
   { group: "authorization.k8s.io", version: "v1", plural: "selfsubjectrulesreviews", singular: "selfsubjectrulesreview", kind: "SelfSubjectRulesReview", namespaced: false, verbs: ["create"] },
+  { group: "autoscaling", version: "v1", plural: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", kind: "HorizontalPodAutoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], verbs: CRUD, subresources: [status("HorizontalPodAutoscaler")] },
   { group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", kind: "HorizontalPodAutoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], verbs: CRUD, subresources: [status("HorizontalPodAutoscaler")] },
   { group: "batch", version: "v1", plural: "cronjobs", singular: "cronjob", kind: "CronJob", namespaced: true, shortNames: ["cj"], categories: ["all"], verbs: CRUD, subresources: [status("CronJob")] },
   { group: "batch", version: "v1", plural: "jobs", singular: "job", kind: "Job", namespaced: true, categories: ["all"], verbs: CRUD, subresources: [status("Job")] },
@@ -62,6 +63,9 @@ export const RESOURCES: ResourceType[] = [
   { group: "scheduling.k8s.io", version: "v1", plural: "priorityclasses", singular: "priorityclass", kind: "PriorityClass", namespaced: false, shortNames: ["pc"], verbs: CRUD },
 ];
 
+/** Preferred version per group when a group serves several (first in discovery). */
+const PREFERRED: Record<string, string> = { autoscaling: "v2" };
+
 /** Group → versions served, in discovery order (preferred first). Core ("") is served under /api. */
 export function groupVersions(): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -70,7 +74,21 @@ export function groupVersions(): Map<string, string[]> {
     if (!vs.includes(r.version)) vs.push(r.version);
     out.set(r.group, vs);
   }
+  for (const [g, v] of Object.entries(PREFERRED)) {
+    const vs = out.get(g);
+    if (vs?.includes(v)) out.set(g, [v, ...vs.filter((x) => x !== v)]);
+  }
   return out;
+}
+
+/**
+ * The version an object of this resource is stored in. Kubernetes stores one version per kind
+ * and converts on the way in and out: events.k8s.io Events are core Events, autoscaling/v1 HPAs are v2.
+ */
+export function storageResource(r: ResourceType): ResourceType {
+  if (r.group === "events.k8s.io") return findResource("", "v1", "events")!;
+  if (r.group === "autoscaling") return findResource("autoscaling", "v2", r.plural)!;
+  return r;
 }
 
 export function apiVersionOf(r: { group: string; version: string }): string {

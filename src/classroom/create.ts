@@ -1,0 +1,82 @@
+// Opening a classroom: fresh unguessable id and credentials, the control plane object
+// initialised, and a kubeconfig that real kubectl can use as it is.
+import { stringify } from "yaml";
+import { hashToken, randomToken } from "../control-plane/api-server/auth";
+import { errors } from "../control-plane/api-server/status";
+import type { ClassroomObject } from "./classroom-object";
+
+export interface CreateClassroomRequest {
+  name?: unknown;
+  nodes?: unknown;
+}
+
+export interface CreatedClassroom {
+  id: string;
+  name: string;
+  nodes: number;
+  instructorUrl: string;
+  joinUrl: string;
+  instructorToken: string;
+  joinToken: string;
+  kubeconfig: string;
+}
+
+export const CLASSROOM_ID = /^[0-9a-f]{32}$/;
+const NAME_MAX = 80;
+
+/** 128 random bits, hex: the classroom id in every URL. */
+export function newClassroomId(): string {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function validateCreateRequest(body: CreateClassroomRequest): { name: string; nodes: number } {
+  const causes = [];
+  const name = body.name === undefined ? "classroom" : body.name;
+  if (typeof name !== "string" || name.trim() === "" || name.length > NAME_MAX)
+    causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(name)}: must be a non-empty string of at most ${NAME_MAX} characters`, field: "name" });
+  const nodes = body.nodes === undefined ? 3 : body.nodes;
+  if (!Number.isInteger(nodes) || (nodes as number) < 0 || (nodes as number) > 50)
+    causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(nodes)}: must be an integer from 0 to 50`, field: "nodes" });
+  if (causes.length) throw errors.invalid({ kind: "Classroom", group: "kubeclass.dev" }, typeof name === "string" ? name : "", causes);
+  return { name: (name as string).trim(), nodes: nodes as number };
+}
+
+export async function createClassroom(ns: DurableObjectNamespace<ClassroomObject>, origin: string, body: CreateClassroomRequest): Promise<CreatedClassroom> {
+  const { name, nodes } = validateCreateRequest(body);
+  const id = newClassroomId();
+  const instructorToken = randomToken();
+  const joinToken = randomToken();
+  const stub = ns.get(ns.idFromName(id));
+  await stub.init({ id, name, nodes, instructorTokenHash: await hashToken(instructorToken), joinTokenHash: await hashToken(joinToken) });
+  return {
+    id,
+    name,
+    nodes,
+    // Tokens ride in the fragment, which browsers never send to a server or put in logs.
+    instructorUrl: `${origin}/classroom/${id}#instructor=${instructorToken}`,
+    joinUrl: `${origin}/join/${id}#join=${joinToken}`,
+    instructorToken,
+    joinToken,
+    kubeconfig: kubeconfig({ origin, id, classroomName: name, user: "instructor", token: instructorToken, namespace: "default" }),
+  };
+}
+
+/**
+ * kubectl sends a bearer token only over HTTPS. Over plain HTTP (local `npm start`) the token
+ * goes in the server URL path instead, which kubectl keeps as a prefix on every request.
+ */
+export function kubeconfig(o: { origin: string; id: string; classroomName: string; user: string; token: string; namespace: string }): string {
+  const secure = o.origin.startsWith("https://");
+  const server = secure ? `${o.origin}/clusters/${o.id}` : `${o.origin}/clusters/${o.id}/auth/${o.token}`;
+  const cluster = `kubeclass-${o.id.slice(0, 8)}`;
+  const context = `${o.user}@${cluster}`;
+  return stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    preferences: {},
+    clusters: [{ name: cluster, cluster: { server } }],
+    users: [{ name: `${o.user}@${cluster}`, user: secure ? { token: o.token } : {} }],
+    contexts: [{ name: context, context: { cluster, user: `${o.user}@${cluster}`, namespace: o.namespace } }],
+    "current-context": context,
+  }, { lineWidth: 0 });
+}

@@ -1,0 +1,321 @@
+// The generic storage layer between the REST handlers and etcd (kube-apiserver's genericregistry.Store):
+// keys, resourceVersion, uid and timestamps, defaulting, validation, admission, optimistic
+// concurrency, graceful deletion and finalizers. Every write is one etcd transaction.
+import type { Etcd, KeyValue } from "../../etcd/store";
+import type { UserInfo } from "../auth";
+import { applyDefaults } from "../defaults";
+import { updateManagedFields } from "../patch";
+import { findResource, registryKey, registryPrefix, type ResourceType } from "../resources";
+import type { FieldSelector, LabelSelector } from "../selectors";
+import { fieldsOf } from "../selectors";
+import { errors } from "../status";
+import type { KubeObject, StatusCause } from "../types";
+import { validateCreate, validateUpdate } from "../validation";
+import { strategyFor, specOf } from "./strategy";
+
+export interface WriteCtx {
+  user: UserInfo;
+  now: Date;
+  dryRun?: boolean;
+  fieldManager?: string;
+  /** Set when server-side apply already recorded managedFields for this write. */
+  managedFieldsDone?: boolean;
+  warnings?: string[];
+}
+
+export interface ListOptions {
+  labelSelector?: LabelSelector;
+  fieldSelector?: FieldSelector;
+  limit?: number;
+  continue?: string;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: "Orphan" | "Background" | "Foreground";
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/** Admission: runs after defaulting and validation, before the write (quota, policy, allocation). */
+export type AdmissionHook = (op: "CREATE" | "UPDATE" | "DELETE", r: ResourceType, obj: KubeObject, old: KubeObject | undefined, ctx: WriteCtx, reg: Registry) => void;
+
+export const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+const NAME_SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+
+export class Registry {
+  private readonly admission: AdmissionHook[] = [];
+
+  constructor(readonly etcd: Etcd) {}
+
+  addAdmission(hook: AdmissionHook): void {
+    this.admission.push(hook);
+  }
+
+  decode(kv: KeyValue): KubeObject {
+    const obj = JSON.parse(kv.value) as KubeObject;
+    obj.metadata.resourceVersion = String(kv.modRevision);
+    return obj;
+  }
+
+  tryGet(r: ResourceType, ns: string | undefined, name: string): KubeObject | undefined {
+    const kv = this.etcd.get(registryKey(r, ns, name));
+    return kv && this.decode(kv);
+  }
+
+  get(r: ResourceType, ns: string | undefined, name: string): KubeObject {
+    const obj = this.tryGet(r, ns, name);
+    if (!obj) throw errors.notFound(r, name);
+    return obj;
+  }
+
+  prefix(r: ResourceType, ns: string | undefined): string {
+    return r.namespaced && ns ? `${registryPrefix(r)}${ns}/` : registryPrefix(r);
+  }
+
+  list(r: ResourceType, ns: string | undefined, opts: ListOptions = {}): ListResult {
+    let startAfter: string | undefined;
+    if (opts.continue) startAfter = decodeContinue(opts.continue, this.prefix(r, ns));
+    const { kvs, revision } = this.etcd.range(this.prefix(r, ns), { startAfter });
+    const items: KubeObject[] = [];
+    let lastKey: string | undefined;
+    let remaining = 0;
+    for (const kv of kvs) {
+      const obj = this.decode(kv);
+      // Core and events.k8s.io Events share keys; so do other same-kind groups in the future.
+      if (!this.matches(r, obj, opts)) continue;
+      if (opts.limit && items.length >= opts.limit) { remaining++; continue; }
+      items.push(obj);
+      lastKey = kv.key;
+    }
+    const out: ListResult = { items, resourceVersion: String(revision) };
+    if (remaining > 0 && lastKey) {
+      out.continue = encodeContinue(revision, lastKey, this.prefix(r, ns));
+      if (!opts.labelSelector && !opts.fieldSelector) out.remainingItemCount = remaining;
+    }
+    return out;
+  }
+
+  matches(r: ResourceType, obj: KubeObject, opts: Pick<ListOptions, "labelSelector" | "fieldSelector">): boolean {
+    if (opts.labelSelector && !opts.labelSelector.matches(obj.metadata.labels)) return false;
+    if (opts.fieldSelector && !opts.fieldSelector.matches(fieldsOf(r.kind, obj))) return false;
+    return true;
+  }
+
+  create(r: ResourceType, ns: string | undefined, input: KubeObject, ctx: WriteCtx): KubeObject {
+    const obj: KubeObject = structuredClone(input);
+    obj.apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
+    obj.kind = r.kind;
+    obj.metadata = obj.metadata ?? {};
+    if (r.namespaced) {
+      if (obj.metadata.namespace && ns && obj.metadata.namespace !== ns)
+        throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      obj.metadata.namespace = ns ?? obj.metadata.namespace;
+    } else delete obj.metadata.namespace;
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generateName(obj.metadata.generateName);
+
+    const strategy = strategyFor(r);
+    // System-owned metadata is the server's, never the client's.
+    for (const k of ["uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "selfLink"]) delete obj.metadata[k];
+    strategy.prepareForCreate(obj);
+    applyDefaults(obj);
+    this.rejectInvalid(r, obj, validateCreate(obj));
+    if (r.namespaced) this.requireActiveNamespace(obj.metadata.namespace!);
+
+    obj.metadata.uid = crypto.randomUUID();
+    obj.metadata.creationTimestamp = rfc3339(ctx.now);
+    // Some defaults need the uid (a Job's generated selector); defaulting is idempotent.
+    applyDefaults(obj);
+    if (strategy.hasGeneration) obj.metadata.generation = 1;
+    for (const hook of this.admission) hook("CREATE", r, obj, undefined, ctx, this);
+    if (!ctx.managedFieldsDone) updateManagedFields(undefined, obj, { manager: ctx.fieldManager ?? "unknown", operation: "Update", now: rfc3339(ctx.now) });
+
+    const key = registryKey(r, obj.metadata.namespace, obj.metadata.name!);
+    if (ctx.dryRun) {
+      if (this.etcd.get(key)) throw errors.alreadyExists(r, obj.metadata.name!);
+      return obj;
+    }
+    const res = this.etcd.txn([{ key, modRevision: 0 }], [{ type: "put", key, value: encode(obj) }]);
+    if (!res.succeeded) throw errors.alreadyExists(r, obj.metadata.name!);
+    return this.decode(res.kvs.get(key)!);
+  }
+
+  /**
+   * PUT semantics. `subresource` "status" writes only status; "finalize" only spec.finalizers
+   * (namespaces). A resourceVersion in the body must match (409 otherwise).
+   */
+  update(r: ResourceType, ns: string | undefined, name: string, input: KubeObject, ctx: WriteCtx, subresource?: string): { object: KubeObject; created: boolean } {
+    const old = this.tryGet(r, ns, name);
+    if (!input.metadata?.name) input = { ...input, metadata: { ...(input.metadata ?? {}), name } };
+    if (input.metadata.name !== name) throw errors.badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
+    if (!old) {
+      if (!strategyFor(r).allowCreateOnUpdate || subresource) throw errors.notFound(r, name);
+      return { object: this.create(r, ns, input, ctx), created: true };
+    }
+    const rv = input.metadata.resourceVersion;
+    if (rv && rv !== old.metadata.resourceVersion) throw errors.conflict(r, name);
+    return { object: this.write(r, old, this.merge(r, old, input, subresource), ctx), created: false };
+  }
+
+  /** Read-modify-write of one object; the mutation sees the current state. */
+  guaranteedUpdate(r: ResourceType, ns: string | undefined, name: string, ctx: WriteCtx, mutate: (cur: KubeObject) => KubeObject, subresource?: string): KubeObject {
+    const old = this.get(r, ns, name);
+    const next = mutate(structuredClone(old));
+    const rv = next.metadata?.resourceVersion;
+    if (rv && rv !== old.metadata.resourceVersion) throw errors.conflict(r, name);
+    return this.write(r, old, this.merge(r, old, next, subresource), ctx);
+  }
+
+  /** What a write may change, per the strategy and the subresource written. */
+  private merge(r: ResourceType, old: KubeObject, input: KubeObject, subresource?: string): KubeObject {
+    const strategy = strategyFor(r);
+    let obj: KubeObject;
+    if (subresource === "status") {
+      obj = structuredClone(old);
+      obj.status = structuredClone(input.status);
+    } else if (subresource === "finalize") {
+      obj = structuredClone(old);
+      obj.spec = { ...(obj.spec ?? {}), finalizers: input.spec?.finalizers ?? [] };
+    } else {
+      obj = structuredClone(input);
+      // "system": the server's own writes (binding) that change spec and status together.
+      if (strategy.hasStatus && r.kind !== "Node" && subresource !== "system") obj.status = structuredClone(old.status);
+    }
+    obj.apiVersion = old.apiVersion;
+    obj.kind = old.kind;
+    const m = obj.metadata ?? {};
+    // Identity and server-owned fields come from storage.
+    obj.metadata = {
+      ...m,
+      name: old.metadata.name,
+      namespace: old.metadata.namespace,
+      uid: old.metadata.uid,
+      creationTimestamp: old.metadata.creationTimestamp,
+      deletionTimestamp: old.metadata.deletionTimestamp,
+      deletionGracePeriodSeconds: old.metadata.deletionGracePeriodSeconds,
+      generation: old.metadata.generation,
+    };
+    for (const k of Object.keys(obj.metadata)) if (obj.metadata[k] === undefined) delete obj.metadata[k];
+    if (obj.metadata.namespace === undefined) delete obj.metadata.namespace;
+    return obj;
+  }
+
+  private write(r: ResourceType, old: KubeObject, obj: KubeObject, ctx: WriteCtx): KubeObject {
+    const strategy = strategyFor(r);
+    applyDefaults(obj);
+    this.rejectInvalid(r, obj, validateUpdate(obj, old));
+    if (strategy.hasGeneration && specOf(obj) !== specOf(old)) obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    for (const hook of this.admission) hook("UPDATE", r, obj, old, ctx, this);
+    if (!ctx.managedFieldsDone) updateManagedFields(old, obj, { manager: ctx.fieldManager ?? "unknown", operation: "Update", now: rfc3339(ctx.now) });
+
+    // An update that changes nothing is not a write: the resourceVersion stays.
+    const unchanged = encode(obj) === encode(old);
+    if (unchanged || ctx.dryRun) return unchanged ? old : { ...obj, metadata: { ...obj.metadata, resourceVersion: old.metadata.resourceVersion } };
+
+    const key = registryKey(r, old.metadata.namespace, old.metadata.name!);
+    const modRevision = Number(old.metadata.resourceVersion);
+    // The last finalizer gone from an object being deleted: the delete completes now.
+    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && !(obj.metadata.deletionGracePeriodSeconds) && !(r.kind === "Namespace" && obj.spec?.finalizers?.length)) {
+      const res = this.etcd.txn([{ key, modRevision }], [{ type: "delete", key }]);
+      if (!res.succeeded) throw errors.conflict(r, old.metadata.name!);
+      return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(res.revision) } };
+    }
+    delete obj.metadata.resourceVersion;
+    const res = this.etcd.txn([{ key, modRevision }], [{ type: "put", key, value: encode(obj) }]);
+    if (!res.succeeded) throw errors.conflict(r, old.metadata.name!);
+    return this.decode(res.kvs.get(key)!);
+  }
+
+  /** DELETE: finalizers and graceful termination turn it into an update; otherwise the key goes. */
+  delete(r: ResourceType, ns: string | undefined, name: string, ctx: WriteCtx, opts: DeleteOptions = {}): { object: KubeObject; deleted: boolean } {
+    const cur = this.get(r, ns, name);
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== cur.metadata.uid)
+      throw errors.conflictMessage(`Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`, r, name);
+    if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion)
+      throw errors.conflictMessage(`Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`, r, name);
+    for (const hook of this.admission) hook("DELETE", r, cur, cur, ctx, this);
+
+    const next = structuredClone(cur);
+    const finalizers = new Set(next.metadata.finalizers ?? []);
+    const policy = opts.propagationPolicy ?? (opts.orphanDependents ? "Orphan" : undefined);
+    if (policy === "Orphan") finalizers.add("orphan");
+    if (policy === "Foreground") finalizers.add("foregroundDeletion");
+    let grace = 0;
+    if (r.kind === "Pod") {
+      const phase = cur.status?.phase;
+      const running = !!cur.spec?.nodeName && phase !== "Succeeded" && phase !== "Failed";
+      grace = running ? opts.gracePeriodSeconds ?? cur.spec?.terminationGracePeriodSeconds ?? 30 : 0;
+    }
+    const nsFinalizing = r.kind === "Namespace" && (cur.spec?.finalizers?.length ?? 0) > 0;
+
+    if (finalizers.size > 0 || grace > 0 || nsFinalizing) {
+      if (cur.metadata.deletionTimestamp) {
+        // Already terminating: a shorter grace period may hurry it, nothing else changes.
+        const curGrace = cur.metadata.deletionGracePeriodSeconds ?? 0;
+        if (!(grace < curGrace) && finalizers.size === (cur.metadata.finalizers?.length ?? 0)) return { object: cur, deleted: false };
+      }
+      next.metadata.finalizers = finalizers.size ? [...finalizers] : undefined;
+      if (!next.metadata.finalizers) delete next.metadata.finalizers;
+      next.metadata.deletionTimestamp = next.metadata.deletionTimestamp && grace >= (cur.metadata.deletionGracePeriodSeconds ?? 0)
+        ? next.metadata.deletionTimestamp
+        : rfc3339(new Date(ctx.now.getTime() + grace * 1000));
+      next.metadata.deletionGracePeriodSeconds = grace;
+      if (r.kind === "Namespace") next.status = { ...(next.status ?? {}), phase: "Terminating" };
+      if (ctx.dryRun) return { object: next, deleted: false };
+      const key = registryKey(r, cur.metadata.namespace, name);
+      delete next.metadata.resourceVersion;
+      const res = this.etcd.txn([{ key, modRevision: Number(cur.metadata.resourceVersion) }], [{ type: "put", key, value: encode(next) }]);
+      if (!res.succeeded) throw errors.conflict(r, name);
+      return { object: this.decode(res.kvs.get(key)!), deleted: false };
+    }
+    if (ctx.dryRun) return { object: cur, deleted: true };
+    const key = registryKey(r, cur.metadata.namespace, name);
+    const res = this.etcd.txn([{ key, modRevision: Number(cur.metadata.resourceVersion) }], [{ type: "delete", key }]);
+    if (!res.succeeded) throw errors.conflict(r, name);
+    return { object: cur, deleted: true };
+  }
+
+  private rejectInvalid(r: ResourceType, obj: KubeObject, causes: StatusCause[]): void {
+    if (causes.length > 0) throw errors.invalid(r, obj.metadata?.name ?? "", causes);
+  }
+
+  private requireActiveNamespace(ns: string): void {
+    const nsType = findResource("", "v1", "namespaces")!;
+    const nsObj = this.tryGet(nsType, undefined, ns);
+    if (!nsObj) throw errors.notFound(nsType, ns);
+    if (nsObj.metadata.deletionTimestamp || nsObj.status?.phase === "Terminating")
+      throw errors.forbidden(`unable to create new content in namespace ${ns} because it is being terminated`);
+  }
+}
+
+export function encode(obj: KubeObject): string {
+  const { resourceVersion: _rv, ...meta } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata: meta });
+}
+
+function generateName(base: string): string {
+  const b = crypto.getRandomValues(new Uint8Array(5));
+  return base.slice(0, 58) + [...b].map((x) => NAME_SUFFIX_CHARS[x % NAME_SUFFIX_CHARS.length]).join("");
+}
+
+function encodeContinue(rv: number, start: string, prefix: string): string {
+  return btoa(JSON.stringify({ v: "meta.k8s.io/v1", rv, start: start.slice(prefix.length) })).replace(/=+$/, "");
+}
+
+function decodeContinue(token: string, prefix: string): string {
+  try {
+    const { v, start } = JSON.parse(atob(token));
+    if (v !== "meta.k8s.io/v1" || typeof start !== "string") throw new Error();
+    return prefix + start;
+  } catch {
+    throw errors.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+  }
+}

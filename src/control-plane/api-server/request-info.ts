@@ -1,0 +1,62 @@
+// Turns a request path into what kube-apiserver's RequestInfoFactory derives: API group,
+// version, namespace, resource, name, subresource and the Kubernetes verb.
+
+export interface RequestInfo {
+  isResourceRequest: boolean;
+  path: string;
+  verb: string; // get list watch create update patch delete deletecollection
+  apiPrefix?: "api" | "apis";
+  group: string;
+  version: string;
+  namespace?: string;
+  resource?: string;
+  subresource?: string;
+  name?: string;
+}
+
+export function requestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
+  const parts = path.split("/").filter((p) => p !== "").map(decodeURIComponent);
+  const base: RequestInfo = { isResourceRequest: false, path, verb: method.toLowerCase(), group: "", version: "" };
+  if (parts[0] !== "api" && parts[0] !== "apis") return base;
+  const apiPrefix = parts[0] as "api" | "apis";
+  let rest = parts.slice(1);
+  let group = "";
+  if (apiPrefix === "apis") {
+    if (rest.length === 0) return { ...base, apiPrefix };
+    group = rest[0];
+    rest = rest.slice(1);
+  }
+  if (rest.length === 0) return { ...base, apiPrefix, group };
+  const version = rest[0];
+  rest = rest.slice(1);
+  if (rest.length === 0) return { ...base, apiPrefix, group, version };
+
+  const info: RequestInfo = { ...base, isResourceRequest: true, apiPrefix, group, version };
+  if (rest[0] === "namespaces") {
+    if (rest.length === 1) rest = ["namespaces"];
+    else if (rest.length === 2) rest = ["namespaces", rest[1]];
+    else if (rest.length === 3 && (rest[2] === "status" || rest[2] === "finalize")) rest = ["namespaces", rest[1], rest[2]];
+    else {
+      info.namespace = rest[1];
+      rest = rest.slice(2);
+    }
+  }
+  info.resource = rest[0];
+  if (rest.length >= 2) info.name = rest[1];
+  if (rest.length >= 3) info.subresource = rest[2];
+
+  const isWatch = query.get("watch") === "true" || query.get("watch") === "1";
+  switch (method) {
+    case "GET":
+    case "HEAD":
+      info.verb = info.name ? "get" : isWatch ? "watch" : "list";
+      if (isWatch && info.name === undefined) info.verb = "watch";
+      break;
+    case "POST": info.verb = "create"; break;
+    case "PUT": info.verb = "update"; break;
+    case "PATCH": info.verb = "patch"; break;
+    case "DELETE": info.verb = info.name ? "delete" : "deletecollection"; break;
+    default: info.verb = method.toLowerCase();
+  }
+  return info;
+}

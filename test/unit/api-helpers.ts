@@ -1,0 +1,78 @@
+import { exports } from "cloudflare:workers";
+
+export interface Classroom { id: string; instructorToken: string; joinToken: string; kubeconfig: string; instructorUrl: string; joinUrl: string }
+
+const worker = () => (exports as any).default as Fetcher;
+
+export async function newClassroom(name = "test"): Promise<Classroom> {
+  const res = await worker().fetch("http://kubeclass.test/api/classrooms", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, nodes: 0 }) });
+  if (res.status !== 201) throw new Error(`create classroom: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** A small client for one classroom's Kubernetes API, authenticating as kubectl does over HTTP. */
+export function client(cls: Classroom, token = cls.instructorToken) {
+  const base = `http://kubeclass.test/clusters/${cls.id}/auth/${token}`;
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const init: RequestInit = { method, headers: { accept: "application/json", ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === "string" || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body);
+      (init.headers as Record<string, string>)["content-type"] ??= "application/json";
+    }
+    const res = await worker().fetch(base + path, init);
+    return res;
+  };
+  const json = async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
+    const res = await call(method, path, body, headers);
+    const text = await res.text();
+    let parsed: any;
+    try { parsed = JSON.parse(text); } catch { parsed = text; }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+  return {
+    call,
+    get: (p: string, h?: Record<string, string>) => json("GET", p, undefined, h),
+    post: (p: string, b: unknown, h?: Record<string, string>) => json("POST", p, b, h),
+    put: (p: string, b: unknown, h?: Record<string, string>) => json("PUT", p, b, h),
+    patch: (p: string, b: unknown, type: string) => json("PATCH", p, b, { "content-type": type }),
+    del: (p: string, b?: unknown) => json("DELETE", p, b),
+  };
+}
+
+export const nginxDeployment = {
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "nginx-deployment", labels: { app: "nginx" } },
+  spec: {
+    replicas: 3,
+    selector: { matchLabels: { app: "nginx" } },
+    template: { metadata: { labels: { app: "nginx" } }, spec: { containers: [{ name: "nginx", image: "nginx:1.14.2", ports: [{ containerPort: 80 }] }] } },
+  },
+};
+
+export const pod = (name: string, labels: Record<string, string> = { app: "web" }) => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name, labels },
+  spec: { containers: [{ name: "nginx", image: "nginx:1.25" }] },
+});
+
+/** Reads newline-delimited watch events until `count` arrived. */
+export async function readEvents(res: Response, count: number): Promise<any[]> {
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  let buf = "";
+  const out: any[] = [];
+  while (out.length < count) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buf += dec.decode(value, { stream: true });
+    let i;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      out.push(JSON.parse(buf.slice(0, i)));
+      buf = buf.slice(i + 1);
+    }
+  }
+  await reader.cancel();
+  return out;
+}

@@ -81,6 +81,8 @@ export class ApiServer {
     if (info.namespace !== undefined && !r.namespaced) throw errors.pathNotFound();
     const sub = info.subresource ? r.subresources?.find((s) => s.name === info.subresource) : undefined;
     if (info.subresource && !sub) throw errors.pathNotFound();
+    // PUT and PATCH name one object; on a collection they are not a verb at all.
+    if ((info.verb === "update" || info.verb === "patch") && !info.name) throw errors.methodNotAllowed();
     const verbs = sub ? sub.verbs : r.verbs;
     if (!verbs.includes(info.verb) && !(info.verb === "watch" && verbs.includes("watch"))) throw errors.methodNotAllowed();
     if (r.namespaced && info.namespace === undefined && !["list", "watch", "create"].includes(info.verb)) throw errors.pathNotFound();

@@ -3,6 +3,7 @@
 // compacted one gets an ERROR event with 410 Expired, which makes informers relist.
 import { CompactedError, type Etcd } from "../../etcd/store";
 import type { WatchEvent } from "../../etcd/watch";
+import { apiVersionOf } from "../resources";
 import { errors } from "../status";
 import type { KubeObject } from "../types";
 import { intParam, type ReqCtx } from "./context";
@@ -77,6 +78,10 @@ export function watchObjects(c: ReqCtx, etcd: Etcd): Response {
         for (const o of listed.items) send(objectLine("ADDED", o));
         from = Number(listed.resourceVersion);
         lastRv = listed.resourceVersion;
+        // WatchList clients (sendInitialEvents) learn that the initial state is complete from this bookmark.
+        if (bookmarks && q.get("sendInitialEvents") === "true") {
+          send(line("BOOKMARK", { kind: c.r.kind, apiVersion: apiVersionOf(c.r), metadata: { resourceVersion: lastRv, annotations: { "k8s.io/initial-events-end": "true" } } }));
+        }
       } else from = Number(rvParam);
 
       let w;
@@ -92,7 +97,7 @@ export function watchObjects(c: ReqCtx, etcd: Etcd): Response {
         send(line("ERROR", errors.gone(`too old resource version: ${from} (${err instanceof CompactedError ? err.compacted : etcd.revision})`).status));
         close();
       };
-      const bookmark = () => send(line("BOOKMARK", { kind: c.r.kind, apiVersion: c.r.group ? `${c.r.group}/${c.r.version}` : c.r.version, metadata: { resourceVersion: String(Math.max(Number(lastRv), etcd.revision)) } }));
+      const bookmark = () => send(line("BOOKMARK", { kind: c.r.kind, apiVersion: apiVersionOf(c.r), metadata: { resourceVersion: String(Math.max(Number(lastRv), etcd.revision)) } }));
       const timers: ReturnType<typeof setTimeout>[] = [];
       if (bookmarks) timers.push(setInterval(bookmark, BOOKMARK_EVERY_MS));
       timers.push(setTimeout(close, timeoutS * 1000));

@@ -11,7 +11,7 @@ import { fieldsOf } from "../selectors";
 import { errors } from "../status";
 import type { KubeObject, StatusCause } from "../types";
 import { validateCreate, validateUpdate } from "../validation";
-import { strategyFor, specOf } from "./strategy";
+import { normalize, strategyFor, specOf } from "./strategy";
 
 export interface WriteCtx {
   user: UserInfo;
@@ -125,6 +125,7 @@ export class Registry {
     // System-owned metadata is the server's, never the client's.
     for (const k of ["uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "selfLink"]) delete obj.metadata[k];
     strategy.prepareForCreate(obj);
+    normalize(obj);
     applyDefaults(obj);
     this.rejectInvalid(r, obj, validateCreate(obj));
     if (r.namespaced) this.requireActiveNamespace(obj.metadata.namespace!);
@@ -209,6 +210,7 @@ export class Registry {
 
   private write(r: ResourceType, old: KubeObject, obj: KubeObject, ctx: WriteCtx): KubeObject {
     const strategy = strategyFor(r);
+    normalize(obj);
     applyDefaults(obj);
     this.rejectInvalid(r, obj, validateUpdate(obj, old));
     if (strategy.hasGeneration && specOf(obj) !== specOf(old)) obj.metadata.generation = (old.metadata.generation ?? 1) + 1;

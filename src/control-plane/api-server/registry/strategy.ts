@@ -62,3 +62,11 @@ export function specOf(obj: KubeObject): string {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
   return JSON.stringify(rest);
 }
+
+/** Quiet fix-ups the real registry makes before validating (a negative grace period means 1 s). */
+export function normalize(obj: KubeObject): void {
+  const specs = [obj.kind === "Pod" ? obj.spec : undefined, obj.spec?.template?.spec, obj.spec?.jobTemplate?.spec?.template?.spec];
+  for (const spec of specs) {
+    if (spec && typeof spec.terminationGracePeriodSeconds === "number" && spec.terminationGracePeriodSeconds < 0) spec.terminationGracePeriodSeconds = 1;
+  }
+}

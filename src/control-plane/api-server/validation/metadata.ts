@@ -2,7 +2,7 @@
 // name rule and scope the real registries pass to it.
 import type { StatusCause } from "../types";
 import {
-  child, entries, forbidden, index, invalid, invalidEach, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isObj,
+  child, entries, index, invalid, invalidEach, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isObj,
   isQualifiedName, isValidPathSegmentName, nonNegative, required, str, tooLong, validateLabels, type Obj,
 } from "./helpers";
 
@@ -99,9 +99,10 @@ export function validateObjectMeta(meta: unknown, info: KindInfo, field = "metad
   if (info.namespaced) {
     if (!namespace) out.push(required(child(field, "namespace")));
     else out.push(...invalidEach(child(field, "namespace"), namespace, isDNS1123Label(namespace)));
-  } else if (namespace) {
-    out.push(forbidden(child(field, "namespace"), "not allowed on this type"));
   }
+  // A namespace on a cluster-scoped object never reaches validation in the real server:
+  // rest.BeforeCreate (EnsureObjectNamespaceMatchesRequestNamespace) clears it silently, so it is not
+  // reported here ("Forbidden: not allowed on this type" is unreachable for API clients).
   out.push(...nonNegative(m.generation, child(field, "generation")));
   out.push(...validateLabels(m.labels, child(field, "labels")));
   out.push(...validateAnnotations(m.annotations, child(field, "annotations")));

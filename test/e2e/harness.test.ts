@@ -159,6 +159,9 @@ describe("makeKubectl", () => {
     const w = kubectl.spawnWatch(["version", "--client", "--output=json"]);
     const out = await w.waitFor(/"gitVersion":\s*"v1\.\d+/, 10_000);
     expect(out).toContain("clientVersion");
+    // Let kubectl exit by itself (waiting for text it never prints ends at its exit), so stop()
+    // reports that exit rather than racing it with a kill.
+    await expect(w.waitFor(/never-printed/, 10_000)).rejects.toThrow(/exited \(code 0\)/);
     const res = await w.stop();
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout).clientVersion.gitVersion).toMatch(/^v1\./);

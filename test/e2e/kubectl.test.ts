@@ -102,6 +102,14 @@ describe("kubectl against a classroom", () => {
     expect((await second.run(["run", "late", "--image=nginx"])).stdout).toBe("pod/late created\n");
     await w.waitFor(/^late\s+0\/1\s+Pending\s+0\s+\d+s$/m);
     await w.stop();
+
+    // A single-object watch: kubectl drops the first event, so the server sends the current state
+    // first; the change after it must show as a second row.
+    const one = k.spawnWatch(["get", "pod", "nginx", "-w"]);
+    await one.waitFor(/nginx\s+0\/1\s+Pending/);
+    await ok("label", "pod", "nginx", "seen=yes");
+    await one.waitFor(/nginx\s+0\/1\s+Pending[^\n]*\n(.*\n)*nginx\s+0\/1\s+Pending/);
+    await one.stop();
   });
 
   it("label, annotate, patch merge/json/strategic, describe with events", async () => {

@@ -43,6 +43,42 @@ describe("classrooms and authentication", () => {
   });
 });
 
+describe("kubeclass API: bearer tokens, snapshot and restore", () => {
+  it("accepts the instructor's bearer token on /clusters/<id>/ (the HTTPS form)", async () => {
+    const { exports } = await import("cloudflare:workers");
+    const cls = await newClassroom();
+    const res = await (exports as any).default.fetch(`http://kubeclass.test/clusters/${cls.id}/api/v1/namespaces/default`, { headers: { authorization: `Bearer ${cls.instructorToken}` } });
+    expect(res.status).toBe(200);
+    const anon = await (exports as any).default.fetch(`http://kubeclass.test/clusters/${cls.id}/api/v1/namespaces/default`);
+    expect(anon.status).toBe(401);
+    expect((await (exports as any).default.fetch(`http://kubeclass.test/clusters/not-an-id/api`)).status).toBe(404);
+  });
+
+  it("lets only the instructor snapshot and restore etcd", async () => {
+    const { exports } = await import("cloudflare:workers");
+    const w = (exports as any).default;
+    const cls = await newClassroom();
+    const k = client(cls);
+    const auth = (t: string) => ({ authorization: `Bearer ${t}` });
+    await k.post("/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "keep" }, data: { v: "1" } });
+    expect((await w.fetch(`http://kubeclass.test/api/classrooms/${cls.id}/etcd/snapshot`, { headers: auth(cls.joinToken) })).status).toBe(403);
+    expect((await w.fetch(`http://kubeclass.test/api/classrooms/${cls.id}/etcd/snapshot`)).status).toBe(401);
+    const snapRes = await w.fetch(`http://kubeclass.test/api/classrooms/${cls.id}/etcd/snapshot`, { headers: auth(cls.instructorToken) });
+    expect(snapRes.status).toBe(200);
+    const snap: any = await snapRes.json();
+    expect(snap.kvs.map((kv: any) => kv.key)).toContain("/registry/configmaps/default/keep");
+
+    await k.del("/api/v1/namespaces/default/configmaps/keep");
+    await k.post("/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "later" } });
+    const bad = await w.fetch(`http://kubeclass.test/api/classrooms/${cls.id}/etcd/restore`, { method: "POST", headers: auth(cls.instructorToken), body: JSON.stringify({ nope: 1 }) });
+    expect(bad.status).toBe(400);
+    const restored = await w.fetch(`http://kubeclass.test/api/classrooms/${cls.id}/etcd/restore`, { method: "POST", headers: auth(cls.instructorToken), body: JSON.stringify(snap) });
+    expect(restored.status).toBe(200);
+    const names = (await k.get("/api/v1/namespaces/default/configmaps")).body.items.map((c: any) => c.metadata.name);
+    expect(names).toEqual(["keep"]);
+  });
+});
+
 describe("CRUD, defaults and validation", () => {
   it("creates, reads, updates with optimistic concurrency, and deletes", async () => {
     const k = client(await newClassroom());
@@ -103,6 +139,13 @@ describe("CRUD, defaults and validation", () => {
     expect(missingNs.status).toBe(404);
     expect(missingNs.body.message).toBe('namespaces "nope" not found');
     expect((await k.get("/api/v1/namespaces/default/pods")).body.items).toHaveLength(0);
+  });
+
+  it("warns (HTTP Warning 299) about what is stored but not simulated", async () => {
+    const k = client(await newClassroom());
+    const res = await k.post("/api/v1/namespaces/default/pods", { ...pod("pvc"), spec: { containers: [{ name: "c", image: "nginx" }], volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data" } }] } });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("warning")).toBe('299 - "volume \\"data\\" uses persistentVolumeClaim, which kubeclass stores but does not simulate (no storage backend)"');
   });
 
   it("defaults pods: Pending status, QoS, default tolerations, pull policy from the tag", async () => {

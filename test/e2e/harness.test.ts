@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, makeKubectl, startServer, type Kubectl, type Server } from "./harness";
+import { freePort, makeKubectl, startServer, type Kubectl, type Server, groupAlive } from "./harness";
 
 function kubeconfigFor(server: string): string {
   return [
@@ -39,14 +39,6 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("startServer", () => {
   let server: Server | undefined;

@@ -45,7 +45,7 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function groupAlive(pgid: number): boolean {
+export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
     return true;

@@ -33,24 +33,22 @@ export function recordEvent(reg: Registry, e: EventSpec): KubeObject {
   const ctx = { user: SYSTEM, now: e.now, fieldManager: e.component };
   const ts = rfc3339(e.now);
 
-  // The aggregation key client-go's EventCorrelator uses, minus the count.
-  const same = reg.list(events, ns).items.find((x) =>
-    x.involvedObject?.uid === o.metadata.uid && x.involvedObject?.name === o.metadata.name && x.reason === e.reason &&
-    x.message === e.message && x.source?.component === e.component && (x.source?.host ?? "") === (e.host ?? "") &&
-    (x.involvedObject?.fieldPath ?? "") === (e.fieldPath ?? ""));
-  if (same) {
-    return reg.guaranteedUpdate(events, ns, same.metadata.name!, ctx, (cur) => ({ ...cur, count: (cur.count ?? 1) + 1, lastTimestamp: ts }));
+  // The aggregation key client-go's EventCorrelator uses names the Event, so a repeat is one read.
+  const name = `${o.metadata.name}.${fnv1a64([o.metadata.uid, o.metadata.name, e.reason, e.message, e.component, e.host ?? "", e.fieldPath ?? ""].join("\u0000"))}`;
+  if (reg.tryGet(events, ns, name)) {
+    return reg.guaranteedUpdate(events, ns, name, ctx, (cur) => ({ ...cur, count: (cur.count ?? 1) + 1, lastTimestamp: ts }));
   }
   return reg.create(events, ns, {
     apiVersion: "v1", kind: "Event",
-    metadata: { name: `${o.metadata.name}.${uniqueSuffix(e.now)}`, namespace: ns },
+    metadata: { name, namespace: ns },
     involvedObject, reason: e.reason, message: e.message, type: e.type ?? "Normal", source,
     firstTimestamp: ts, lastTimestamp: ts, count: 1, reportingComponent: e.component, reportingInstance: e.host ?? "",
   }, ctx);
 }
 
-/** Event names end in a hex timestamp, as client-go names them (unique per object and moment). */
-function uniqueSuffix(now: Date): string {
-  const nanos = BigInt(now.getTime()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000));
-  return nanos.toString(16);
+/** 64-bit FNV-1a as 16 hex digits: Event names end in hex, as client-go's do. */
+function fnv1a64(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const b of new TextEncoder().encode(text)) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return h.toString(16).padStart(16, "0");
 }

@@ -37,41 +37,33 @@ export const hpaPrinter: Printer = {
 const pct = (v: unknown) => `${int(v)}%`;
 
 /** One "current/target" per metric, at most two, then "+ N more...". Status entries pair by index. */
+/** External and Object metrics print the same way: an average target, or a plain value. */
+function valueOrAverage(target: Any, cur: Any): string {
+  if (target.averageValue != null) {
+    const current = cur && cur.current?.averageValue != null ? quantityString(cur.current.averageValue) : "<unknown>";
+    return `${current}/${quantityString(target.averageValue)} (avg)`;
+  }
+  const current = cur ? quantityString(cur.current?.value) : "<unknown>";
+  return `${current}/${quantityString(target.value)}`;
+}
+
 export function formatHPAMetrics(specs: Any[], statuses: Any[]): string {
   if (specs.length === 0) return "<none>";
   const list: string[] = [];
   specs.forEach((spec, i) => {
     const status = statuses[i];
     switch (spec?.type) {
-      case "External": {
-        const target = spec.external?.target ?? {};
-        const cur = status?.external;
-        if (target.averageValue != null) {
-          const current = cur && cur.current?.averageValue != null ? quantityString(cur.current.averageValue) : "<unknown>";
-          list.push(`${current}/${quantityString(target.averageValue)} (avg)`);
-        } else {
-          const current = cur ? quantityString(cur.current?.value) : "<unknown>";
-          list.push(`${current}/${quantityString(target.value)}`);
-        }
+      case "External":
+        list.push(valueOrAverage(spec.external?.target ?? {}, status?.external));
         break;
-      }
       case "Pods": {
         const current = status?.pods ? quantityString(status.pods.current?.averageValue) : "<unknown>";
         list.push(`${current}/${quantityString(spec.pods?.target?.averageValue)}`);
         break;
       }
-      case "Object": {
-        const target = spec.object?.target ?? {};
-        const cur = status?.object;
-        if (target.averageValue != null) {
-          const current = cur && cur.current?.averageValue != null ? quantityString(cur.current.averageValue) : "<unknown>";
-          list.push(`${current}/${quantityString(target.averageValue)} (avg)`);
-        } else {
-          const current = cur ? quantityString(cur.current?.value) : "<unknown>";
-          list.push(`${current}/${quantityString(target.value)}`);
-        }
+      case "Object":
+        list.push(valueOrAverage(spec.object?.target ?? {}, status?.object));
         break;
-      }
       case "Resource":
       case "ContainerResource": {
         const source = spec.type === "Resource" ? spec.resource : spec.containerResource;

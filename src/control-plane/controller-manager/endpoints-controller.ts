@@ -1,0 +1,34 @@
+// The Endpoints controller: the older, single-object form of a Service's addresses
+// (core/v1 Endpoints named like the Service), still read by many tools.
+import { findResource } from "../api-server/resources";
+import type { Controller } from "./manager";
+import { desiredEndpoints, endpointsNeedUpdate } from "./endpoints";
+import { allServiceKeys, podsR, serviceKeysForPod, servicesR, splitKey } from "./service-keys";
+
+const endpointsR = () => findResource("", "v1", "endpoints")!;
+/** Endpoints this controller made carry no such label; ones a user wrote for a selector-less Service are left alone. */
+const MANAGED = "endpoints.kubernetes.io/managed-by";
+
+export function endpointsController(reg: Parameters<Controller["resync"]>[0]): Controller {
+  return {
+    name: "endpoints",
+    watches: [
+      { prefix: "/registry/services/", keys: (svc) => [`${svc.metadata.namespace}/${svc.metadata.name}`] },
+      { prefix: "/registry/pods/", keys: (pod, prev) => serviceKeysForPod(reg, pod, prev) },
+    ],
+    resync: allServiceKeys,
+    reconcile(key, { reg, write }) {
+      const [ns, name] = splitKey(key);
+      const svc = reg.tryGet(servicesR(), ns, name);
+      const current = reg.tryGet(endpointsR(), ns, name);
+      const desired = svc ? desiredEndpoints(svc, reg.list(podsR(), ns).items) : null;
+      if (!desired) {
+        if (current && (!svc || current.metadata.labels?.[MANAGED] === "endpoint-controller")) reg.delete(endpointsR(), ns, name, write);
+        return;
+      }
+      desired.metadata.labels = { ...(desired.metadata.labels ?? {}), [MANAGED]: "endpoint-controller" };
+      if (!current) reg.create(endpointsR(), ns, desired, write);
+      else if (endpointsNeedUpdate(current, desired)) reg.update(endpointsR(), ns, name, { ...desired, metadata: { ...desired.metadata, resourceVersion: current.metadata.resourceVersion } }, write);
+    },
+  };
+}

@@ -1,0 +1,245 @@
+// One scheduling attempt (schedulePod + the failure path of scheduleOne): PreFilter, a rotating partial
+// feasibility search of numFeasibleNodesToFind nodes, PreScore/Score/NormalizeScore with plugin weights,
+// selectHost with reservoir-sampled ties, and DefaultPreemption as PostFilter when nothing fits.
+import type { KubeObject } from "../api-server/types";
+import { type Cycle, type FilterPlugin, type ScorePlugin, type Status, UNRESOLVABLE, status } from "./framework";
+import { NO_NODES_AVAILABLE, countReasons, fitErrorMessage } from "./messages";
+import type { SchedulerProfile } from "./profile";
+import { LazyRecord, type SchedulingRecord, podRef } from "./record";
+import { type ClusterSnapshot, type NodeInfo, type PodInfo, addPodToNode, cloneNodeInfo, nominate, podInfoOf } from "./snapshot";
+import * as balanced from "./plugins/balanced-allocation";
+import * as preemption from "./plugins/default-preemption";
+import * as imageLocality from "./plugins/image-locality";
+import * as ipa from "./plugins/inter-pod-affinity";
+import * as nodeAffinity from "./plugins/node-affinity";
+import * as nodeName from "./plugins/node-name";
+import * as fit from "./plugins/node-resources-fit";
+import * as nodePorts from "./plugins/node-ports";
+import * as nodeUnschedulable from "./plugins/node-unschedulable";
+import * as spread from "./plugins/pod-topology-spread";
+import * as taints from "./plugins/taint-toleration";
+
+export type ScheduleResult =
+  | { kind: "bind"; node: string; record: SchedulingRecord }
+  | { kind: "unschedulable"; message: string; record: SchedulingRecord; nominatedNode?: string; victims?: KubeObject[] };
+
+/** Filter plugins in the default profile's order (the first failing one decides a node's status). */
+const FILTERS: FilterPlugin[] = [
+  { name: nodeUnschedulable.NAME, filter: nodeUnschedulable.filter },
+  { name: nodeName.NAME, filter: nodeName.filter },
+  { name: taints.NAME, filter: taints.filter },
+  { name: nodeAffinity.NAME, filter: nodeAffinity.filter, preFilter: nodeAffinity.preFilter },
+  { name: nodePorts.NAME, filter: nodePorts.filter },
+  { name: fit.NAME, filter: fit.filter },
+  { name: spread.NAME, filter: spread.filter, preFilter: spread.preFilter, addPod: spread.addPod, removePod: spread.removePod, cloneState: spread.cloneState },
+  { name: ipa.NAME, filter: ipa.filter, preFilter: ipa.preFilter, addPod: ipa.addPod, removePod: ipa.removePod, cloneState: ipa.cloneState },
+];
+
+const SCORERS: ScorePlugin[] = [
+  { name: taints.NAME, preScore: taints.preScore, score: taints.score, normalize: taints.normalize },
+  { name: nodeAffinity.NAME, preScore: nodeAffinity.preScore, score: nodeAffinity.score, normalize: nodeAffinity.normalize },
+  { name: fit.NAME, preScore: fit.preScore, score: fit.score },
+  { name: spread.NAME, preScore: spread.preScore, score: spread.score, normalize: spread.normalize },
+  { name: ipa.NAME, preScore: ipa.preScore, score: ipa.score, normalize: ipa.normalize },
+  { name: balanced.NAME, score: balanced.score },
+  { name: imageLocality.NAME, score: imageLocality.score },
+];
+
+interface Compiled { filters: FilterPlugin[]; scorers: { plugin: ScorePlugin; weight: number }[]; preemption: boolean; percentage: number }
+const compiledCache = new WeakMap<SchedulerProfile, Compiled>();
+
+function compile(p: SchedulerProfile): Compiled {
+  let c = compiledCache.get(p);
+  if (!c) {
+    const off = new Set(p.disabledPlugins);
+    c = {
+      filters: FILTERS.filter((f) => !off.has(f.name)),
+      scorers: SCORERS.filter((s) => !off.has(s.name)).map((plugin) => ({ plugin, weight: p.pluginWeights[plugin.name] ?? 1 })).filter((s) => s.weight > 0),
+      preemption: !off.has(preemption.NAME),
+      percentage: p.percentageOfNodesToScore ?? 0,
+    };
+    compiledCache.set(p, c);
+  }
+  return c;
+}
+
+const MIN_FEASIBLE_NODES_TO_FIND = 100;
+const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+
+/** numFeasibleNodesToFind: all nodes below 100; else a percentage (adaptive 50 − n/125, at least 5%), at least 100. */
+export function numFeasibleNodesToFind(percentageOfNodesToScore: number | undefined, numAllNodes: number): number {
+  if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND) return numAllNodes;
+  let percentage = percentageOfNodesToScore ?? 0;
+  if (percentage === 0) {
+    percentage = 50 - Math.trunc(numAllNodes / 125);
+    if (percentage < MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND) percentage = MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND;
+  }
+  const n = Math.trunc((numAllNodes * percentage) / 100);
+  return n < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : n;
+}
+
+function runFilters(filters: FilterPlugin[], c: Cycle, ni: NodeInfo): Status | null {
+  for (let i = 0; i < filters.length; i++) {
+    const s = filters[i].filter(c, ni);
+    if (s !== null) return s;
+  }
+  return null;
+}
+
+/**
+ * RunFilterPluginsWithNominatedPods: first as if pods nominated to this node with priority ≥ the pod's were
+ * already there, then (if that passed) without them, since a nominated pod may never arrive.
+ */
+function filterWithNominated(filters: FilterPlugin[], c: Cycle, ni: NodeInfo): Status | null {
+  const noms = c.snapshot.nominated.size ? c.snapshot.nominated.get(ni.name) : undefined;
+  if (noms) {
+    const extra = noms.filter((p) => p.uid !== c.pod.uid && p.priority >= c.pod.priority);
+    if (extra.length) {
+      const node = cloneNodeInfo(ni);
+      const cy: Cycle = { ...c };
+      for (const f of filters) f.cloneState?.(cy);
+      for (const p of extra) { addPodToNode(node, p); for (const f of filters) f.addPod?.(cy, p, node); }
+      const s = runFilters(filters, cy, node);
+      if (s) return s;
+    }
+  }
+  return runFilters(filters, c, ni);
+}
+
+function newCycle(pod: PodInfo, snapshot: ClusterSnapshot, profile: SchedulerProfile): Cycle {
+  return {
+    pod, snapshot, profile, nodeAffinity: nodeAffinity.compile(pod),
+    spread: null, ipa: null, fitScore: null, spreadScore: null, ipaScore: null, preferTolerations: null,
+  };
+}
+
+// Reused across calls: scheduleOne is synchronous and single-threaded.
+let feasibleBuf: NodeInfo[] = [];
+let totalBuf = new Float64Array(1024);
+
+export function scheduleOne(pod: KubeObject, snapshot: ClusterSnapshot, profile: SchedulerProfile, now: number, rand: () => number = Math.random): ScheduleResult {
+  const comp = compile(profile);
+  const pi = podInfoOf(snapshot, pod);
+  const c = newCycle(pi, snapshot, profile);
+  const rec = new LazyRecord(podRef(pod), now);
+  const all = snapshot.nodes;
+  const N = all.length;
+  const fail = (message: string, extra?: { nominatedNode?: string; victims?: PodInfo[] }): ScheduleResult => {
+    rec.message = message;
+    if (extra?.nominatedNode) {
+      rec.nominatedNode = extra.nominatedNode;
+      rec.victims = extra.victims!.map((v) => podRef(v.pod));
+      nominate(snapshot, pod, extra.nominatedNode);
+      return { kind: "unschedulable", message, record: rec, nominatedNode: extra.nominatedNode, victims: extra.victims!.map((v) => v.pod) };
+    }
+    return { kind: "unschedulable", message, record: rec };
+  };
+  if (N === 0) return fail(NO_NODES_AVAILABLE);
+
+  // PreFilter.
+  let names: Set<string> | undefined;
+  const narrowedBy: string[] = [];
+  for (const f of comp.filters) {
+    const r = f.preFilter?.(c);
+    if (!r) continue;
+    if (r.status) {
+      rec.absentNodes = all.map((n) => n.name);
+      rec.absentStatus = r.status;
+      const post = comp.preemption ? preemption.preempt(c, () => undefined, r.status, comp.filters, (cy, ni) => filterWithNominated(comp.filters, cy, ni), now, rand) : { message: "" };
+      if (post.nominatedNode) return fail(fitErrorMessage(N, new Map(), r.status.message), post);
+      return fail(fitErrorMessage(N, new Map(), r.status.message, post.message));
+    }
+    if (r.nodeNames) {
+      names = names ? new Set([...names].filter((n) => r.nodeNames!.has(n))) : r.nodeNames;
+      narrowedBy.push(f.name);
+    }
+  }
+  let candidates = all;
+  let absent: Status | null = null;
+  if (names) {
+    candidates = all.filter((n) => names!.has(n.name));
+    absent = status(narrowedBy.join(","), UNRESOLVABLE, `node(s) didn't satisfy plugin(s) [${[...narrowedBy].sort().join(" ")}]`);
+    rec.absentNodes = all.filter((n) => !names!.has(n.name)).map((n) => n.name);
+    rec.absentStatus = absent;
+  }
+
+  const failedStatus = new Map<NodeInfo, Status>();
+  const recordFailure = (ni: NodeInfo, s: Status) => { failedStatus.set(ni, s); rec.failedNodes.push(ni.name); rec.failedStatuses.push(s); };
+  const feasible = feasibleBuf;
+  feasible.length = 0;
+
+  // A pod nominated by an earlier preemption tries its nominated node first.
+  const nom = pi.nominatedNode ? snapshot.byName.get(pi.nominatedNode) : undefined;
+  if (nom && (!names || names.has(nom.name))) {
+    const s = filterWithNominated(comp.filters, c, nom);
+    rec.nodesEvaluated++;
+    if (!s) feasible.push(nom); else recordFailure(nom, s);
+  }
+
+  if (feasible.length === 0) {
+    const M = candidates.length;
+    const toFind = numFeasibleNodesToFind(comp.percentage, M);
+    const start = M ? snapshot.nextStartNodeIndex % M : 0;
+    let processed = 0;
+    const filters = comp.filters;
+    const noNominated = snapshot.nominated.size === 0;
+    for (let i = 0; i < M && feasible.length < toFind; i++) {
+      const ni = candidates[(start + i) % M];
+      if (ni === nom) continue;
+      processed++;
+      const s = noNominated ? runFilters(filters, c, ni) : filterWithNominated(filters, c, ni);
+      if (s === null) feasible.push(ni); else recordFailure(ni, s);
+    }
+    rec.nodesEvaluated += processed;
+    snapshot.nextStartNodeIndex = (snapshot.nextStartNodeIndex + processed) % N;
+  }
+
+  if (feasible.length === 0) {
+    const counts = countReasons(failedStatus.values(), absent ? { status: absent, count: N - candidates.length } : undefined);
+    const nodeStatus = (ni: NodeInfo) => failedStatus.get(ni);
+    const post = comp.preemption
+      ? preemption.preempt(c, nodeStatus, absent, comp.filters, (cy, ni) => filterWithNominated(comp.filters, cy, ni), now, rand)
+      : { message: "" };
+    if (post.nominatedNode) return fail(fitErrorMessage(N, counts), post);
+    return fail(fitErrorMessage(N, counts, "", post.message));
+  }
+
+  rec.feasible = feasible.map((n) => n.name);
+  if (feasible.length === 1) {
+    rec.chosen = feasible[0].name;
+    return { kind: "bind", node: feasible[0].name, record: rec };
+  }
+
+  // PreScore / Score / NormalizeScore.
+  const n = feasible.length;
+  const active: { plugin: ScorePlugin; weight: number }[] = [];
+  for (const s of comp.scorers) if (!s.plugin.preScore || s.plugin.preScore(c, feasible)) active.push(s);
+  const raw = new Float64Array(n * active.length);
+  const norm = new Float64Array(n * active.length);
+  if (totalBuf.length < n) totalBuf = new Float64Array(n * 2);
+  const total = totalBuf;
+  total.fill(0, 0, n);
+  for (let j = 0; j < active.length; j++) {
+    const { plugin, weight } = active[j];
+    const off = j * n;
+    for (let i = 0; i < n; i++) raw[off + i] = plugin.score(c, feasible[i]);
+    norm.set(raw.subarray(off, off + n), off);
+    plugin.normalize?.(c, feasible, norm.subarray(off, off + n), n);
+    for (let i = 0; i < n; i++) total[i] += norm[off + i] * weight;
+  }
+
+  // selectHost: highest total; ties broken uniformly by reservoir sampling.
+  let best = 0, max = total[0], cnt = 1;
+  for (let i = 1; i < n; i++) {
+    const t = total[i];
+    if (t > max) { max = t; best = i; cnt = 1; }
+    else if (t === max) { cnt++; if (Math.floor(rand() * cnt) === 0) best = i; }
+  }
+  rec.plugins = active.map((a) => a.plugin.name);
+  rec.weights = active.map((a) => a.weight);
+  rec.raw = raw;
+  rec.norm = norm;
+  rec.totalScores = total.slice(0, n);
+  rec.chosen = feasible[best].name;
+  return { kind: "bind", node: feasible[best].name, record: rec };
+}

@@ -74,11 +74,92 @@ app.post("/api/classrooms/:id/etcd/restore", async (c) => {
   } catch {
     throw errors.badRequest("the request body must be a snapshot as downloaded from /etcd/snapshot");
   }
+  const res = await stub.restore(snap as never);
+  if (!res.ok) throw errors.badRequest(`cannot restore: ${res.message}`);
+  return jsonResponse({ revision: res.revision });
+});
+
+async function jsonBody(c: C): Promise<Record<string, unknown>> {
   try {
-    return jsonResponse(await stub.restore(snap as never));
-  } catch (e) {
-    throw errors.badRequest(`cannot restore: ${(e as Error).message}`);
-  }
+    const b = await c.req.json();
+    if (typeof b === "object" && b !== null && !Array.isArray(b)) return b as Record<string, unknown>;
+  } catch { /* fall through */ }
+  throw errors.badRequest("the request body must be a JSON object");
+}
+
+const invalidField = (field: string, message: string) =>
+  errors.invalid({ kind: "Classroom", group: "kubeclass.dev" }, "", [{ reason: "FieldValueInvalid", message, field }]);
+
+app.get("/api/classrooms/:id/nodes", async (c) => jsonResponse({ items: await (await requireInstructor(c, c.req.param("id"))).nodes() }));
+
+app.post("/api/classrooms/:id/nodes", async (c) => {
+  const stub = await requireInstructor(c, c.req.param("id"));
+  const body = await jsonBody(c);
+  if (body.name !== undefined && typeof body.name !== "string") throw invalidField("name", "Invalid value: must be a string");
+  if (body.size !== undefined && typeof body.size !== "string") throw invalidField("size", "Invalid value: must be a string");
+  const res = await stub.nodeOp({ add: { name: body.name as string | undefined, size: body.size as string | undefined } });
+  if (!res.ok) throw res.code === 409 ? errors.conflictMessage(res.message) : res.code === 404 ? errors.notFound({ plural: "nodes", group: "" }, String(body.name)) : errors.badRequest(res.message);
+  return jsonResponse({ name: res.name }, 201);
+});
+
+app.delete("/api/classrooms/:id/nodes/:node", async (c) => {
+  const stub = await requireInstructor(c, c.req.param("id"));
+  const res = await stub.nodeOp({ remove: c.req.param("node") });
+  if (!res.ok) throw res.code === 404 ? errors.notFound({ plural: "nodes", group: "" }, c.req.param("node")) : errors.badRequest(res.message);
+  return jsonResponse({ name: res.name });
+});
+
+app.get("/api/classrooms/:id/clock", async (c) => jsonResponse(await (await requireInstructor(c, c.req.param("id"))).clock()));
+
+app.put("/api/classrooms/:id/clock", async (c) => {
+  const stub = await requireInstructor(c, c.req.param("id"));
+  const body = await jsonBody(c);
+  if (body.speed !== undefined && !(typeof body.speed === "number" && body.speed > 0 && body.speed <= 100)) throw invalidField("speed", `Invalid value: ${JSON.stringify(body.speed)}: must be a number greater than 0 and at most 100`);
+  if (body.paused !== undefined && typeof body.paused !== "boolean") throw invalidField("paused", "Invalid value: must be true or false");
+  return jsonResponse(await stub.setClock({ speed: body.speed as number | undefined, paused: body.paused as boolean | undefined }));
+});
+
+app.post("/api/classrooms/:id/clock/advance", async (c) => {
+  const stub = await requireInstructor(c, c.req.param("id"));
+  const body = await jsonBody(c);
+  if (!(typeof body.seconds === "number" && body.seconds >= 0 && body.seconds <= 3600)) throw invalidField("seconds", `Invalid value: ${JSON.stringify(body.seconds)}: must be a number of seconds from 0 to 3600`);
+  return jsonResponse({ now: new Date(await stub.advance(body.seconds * 1000)).toISOString() });
+});
+
+app.get("/api/classrooms/:id/scheduler", async (c) => jsonResponse(await (await requireInstructor(c, c.req.param("id"))).schedulerProfile()));
+
+app.put("/api/classrooms/:id/scheduler/profile", async (c) => {
+  const stub = await requireInstructor(c, c.req.param("id"));
+  const res = await stub.setSchedulerProfile(await jsonBody(c));
+  if (!res.ok) throw errors.invalid({ kind: "SchedulerProfile", group: "kubeclass.dev" }, "", res.errors.map((m) => ({ reason: "FieldValueInvalid", message: m, field: "" })));
+  return jsonResponse(await stub.schedulerProfile());
+});
+
+app.put("/api/classrooms/:id/scheduler/running", async (c) => {
+  const stub = await requireInstructor(c, c.req.param("id"));
+  const body = await jsonBody(c);
+  if (typeof body.running !== "boolean") throw invalidField("running", "Invalid value: must be true or false");
+  await stub.setSchedulerStopped(!body.running);
+  return jsonResponse(await stub.schedulerProfile());
+});
+
+/** The scheduler's latest decision about a pod: which filter rejected each node, the scores. */
+app.get("/api/classrooms/:id/scheduler/decisions", async (c) => {
+  const stub = await requireInstructor(c, c.req.param("id"));
+  const ns = c.req.query("namespace") ?? "default";
+  const name = c.req.query("pod");
+  return jsonResponse({ items: await stub.schedulerRecords(name ? { namespace: ns, name } : {}) });
+});
+
+/** Sends a request to a Service through kube-proxy and says which pod answered. */
+app.post("/api/classrooms/:id/requests", async (c) => {
+  const stub = await requireInstructor(c, c.req.param("id"));
+  const body = await jsonBody(c);
+  const to = body.to as Record<string, unknown> | undefined;
+  if (!to || typeof to !== "object") throw invalidField("to", "Required value: a service {namespace, name, port}, a clusterIP and port, or a nodePort");
+  const res = await stub.proxyRequest(body as never);
+  if (!res.ok && "status" in res) throw res.status === 404 ? errors.badRequest(res.error) : errors.conflictMessage(res.error);
+  return jsonResponse(res);
 });
 
 /** Forwards a Kubernetes API request to the classroom object, the credential in a trusted header. */

@@ -1,19 +1,36 @@
 // One classroom = one Durable Object = one cluster's control plane: etcd in its SQLite,
-// kube-apiserver in front of it. The Worker forwards each API request here after routing.
+// kube-apiserver in front of it, kube-scheduler on its alarm. Worker nodes are objects of their
+// own, reached by RPC; the Worker forwards each API request here after routing.
 import { DurableObject } from "cloudflare:workers";
 import type { UserInfo } from "../control-plane/api-server/auth";
-import { hashToken } from "../control-plane/api-server/auth";
+import { hashToken, mastersAuthorizer, randomToken } from "../control-plane/api-server/auth";
+import type { LogRequest } from "../control-plane/api-server/handlers/context";
+import type { NodeUsageReport } from "../control-plane/api-server/handlers/metrics";
+import { nodeAuthorizer, unionAuthorizer } from "../control-plane/api-server/node-authorizer";
 import { ApiServer } from "../control-plane/api-server/server";
+import type { KubeObject } from "../control-plane/api-server/types";
 import { Etcd, type Snapshot } from "../control-plane/etcd/store";
 import { migrate, Sql } from "../control-plane/etcd/sql";
+import type { ApiCall, ApiReply } from "../node/api-client";
+import type { RouteResult } from "../node/kube-proxy";
+import type { NodeObject } from "../node/node-object";
 import { bootstrapCluster } from "./bootstrap";
+import { validateProfile } from "../control-plane/scheduler";
+import { ControlLoop } from "./control-loop";
+import { FleetError, NodeFleet } from "./fleet";
 
 export interface ClassroomInit {
   id: string;
   name: string;
   nodes: number;
+  speed?: number;
   instructorTokenHash: string;
   joinTokenHash: string;
+}
+
+export interface ProxyInput {
+  from?: { pod?: { namespace?: string; name: string }; node?: string; ip?: string };
+  to: { service?: { namespace: string; name: string; port?: number | string }; clusterIP?: string; port?: number; nodePort?: number; externalIP?: string; node?: string };
 }
 
 export interface ClassroomInfo {
@@ -34,22 +51,48 @@ const MIGRATIONS = [
       "CREATE TABLE credentials (token_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, username TEXT NOT NULL, groups TEXT NOT NULL, created_at TEXT NOT NULL)",
     ],
   },
+  {
+    version: 2,
+    statements: [
+      "CREATE TABLE scheduling_records (uid TEXT PRIMARY KEY, namespace TEXT NOT NULL, name TEXT NOT NULL, at INTEGER NOT NULL, record TEXT NOT NULL)",
+      "CREATE INDEX scheduling_records_by_pod ON scheduling_records (namespace, name)",
+      "CREATE TABLE nodes (name TEXT PRIMARY KEY, idx INTEGER NOT NULL, config TEXT NOT NULL, token_hash TEXT NOT NULL, state TEXT NOT NULL)",
+    ],
+  },
 ];
 
 const INSTRUCTOR: UserInfo = { username: "kubeclass:instructor", groups: ["system:masters", "system:authenticated"] };
 
-export class ClassroomObject extends DurableObject {
+interface Env { NODE: DurableObjectNamespace<NodeObject> }
+
+export class ClassroomObject extends DurableObject<Env> {
   readonly sql: Sql;
   readonly etcd: Etcd;
   readonly api: ApiServer;
+  readonly loop: ControlLoop;
+  readonly fleet: NodeFleet;
   private readonly users = new Map<string, { kind: string; user: UserInfo } | null>();
 
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
     this.sql = new Sql(ctx.storage as never);
     migrate(this.sql, "classroom", MIGRATIONS);
     this.etcd = new Etcd(this.sql);
-    this.api = new ApiServer(this.etcd);
+    this.fleet = new NodeFleet(this.sql);
+    this.api = new ApiServer(this.etcd, {
+      authorizer: unionAuthorizer(mastersAuthorizer, nodeAuthorizer),
+      now: () => new Date(this.loop.now()),
+      logs: (req, pod) => this.podLogs(req, pod),
+      metrics: () => this.metrics(),
+    });
+    this.loop = new ControlLoop(this.sql, this.api.registry, this.etcd, {
+      sync: async (node, now) => (await this.nodeStub(node).sync(now)).nextWakeAt,
+      running: () => this.fleet.running(),
+    }, ctx.storage);
+  }
+
+  private nodeStub(name: string) {
+    return this.env.NODE.get(this.env.NODE.idFromName(`${this.info()?.id}/${name}`));
   }
 
   /** Creates the classroom once; a second call for the same id is refused. */
@@ -60,20 +103,26 @@ export class ClassroomObject extends DurableObject {
       for (const [k, v] of Object.entries({ id: init.id, name: init.name, nodes: String(init.nodes), createdAt })) {
         this.sql.run("INSERT INTO classroom (key, value) VALUES (?, ?)", k, v);
       }
-      this.sql.run("INSERT INTO credentials (token_hash, kind, username, groups, created_at) VALUES (?, 'instructor', ?, ?, ?)",
-        init.instructorTokenHash, INSTRUCTOR.username, JSON.stringify(INSTRUCTOR.groups), createdAt);
-      this.sql.run("INSERT INTO credentials (token_hash, kind, username, groups, created_at) VALUES (?, 'join', 'kubeclass:join', '[]', ?)",
-        init.joinTokenHash, createdAt);
+      this.addCredential(init.instructorTokenHash, "instructor", INSTRUCTOR, createdAt);
+      this.addCredential(init.joinTokenHash, "join", { username: "kubeclass:join", groups: [] }, createdAt);
     });
-    bootstrapCluster(this.api.registry, new Date(createdAt));
+    if (init.speed) this.loop.setClock({ speed: init.speed });
+    bootstrapCluster(this.api.registry, new Date(this.loop.now()));
+    for (let i = 0; i < init.nodes; i++) await this.addNode({});
+    this.loop.touch();
+    await this.loop.arm();
     return this.info()!;
   }
 
+  private addCredential(hash: string, kind: string, user: UserInfo, at: string): void {
+    this.sql.run("INSERT INTO credentials (token_hash, kind, username, groups, created_at) VALUES (?, ?, ?, ?, ?)", hash, kind, user.username, JSON.stringify(user.groups), at);
+  }
+
   info(): ClassroomInfo | undefined {
-    const rows = this.sql.all<{ key: string; value: string }>("SELECT key, value FROM classroom");
+    const rows = this.sql.all<{ key: string; value: string }>("SELECT key, value FROM classroom WHERE key IN ('id', 'name', 'nodes', 'createdAt')");
     if (rows.length === 0) return undefined;
     const m = Object.fromEntries(rows.map((r) => [r.key, r.value]));
-    return { id: m.id, name: m.name, nodes: Number(m.nodes), createdAt: m.createdAt };
+    return { id: m.id, name: m.name, nodes: this.fleet.list().length, createdAt: m.createdAt };
   }
 
   /** Who a token belongs to here, if anyone: a token of another classroom is unknown here. */
@@ -92,14 +141,180 @@ export class ClassroomObject extends DurableObject {
     const who = await this.whoami(request.headers.get(TOKEN_HEADER));
     // The join token lets a student sign up; it is not a cluster credential.
     const user = who && who.kind !== "join" ? who.user : undefined;
-    return this.api.handle(request, user);
+    this.loop.touch();
+    const res = await this.api.handle(request, user);
+    await this.loop.arm();
+    return res;
+  }
+
+  /** Kubernetes API calls from a node's kubelet, batched into one round trip. */
+  async apiBatch(token: string, calls: ApiCall[]): Promise<ApiReply[]> {
+    const who = await this.whoami(token);
+    const replies: ApiReply[] = [];
+    for (const call of calls) {
+      const init: RequestInit = { method: call.method, headers: { "content-type": call.contentType ?? "application/json", accept: "application/json", "user-agent": "kubelet/v1.32.2" } };
+      if (call.body !== undefined) init.body = JSON.stringify(call.body);
+      const res = await this.api.handle(new Request(`https://classroom${call.path}`, init), who?.kind === "node" ? who.user : undefined);
+      const text = await res.text();
+      replies.push({ status: res.status, body: text ? JSON.parse(text) : undefined });
+    }
+    await this.loop.arm();
+    return replies;
+  }
+
+  override async alarm(): Promise<void> {
+    await this.loop.runDue();
+  }
+
+  // ---- nodes -------------------------------------------------------------------------------
+
+  /** For RPC callers: a refusal comes back as a value (custom errors do not cross RPC). */
+  async nodeOp(op: { add: { name?: string; size?: string } } | { remove: string }): Promise<{ ok: true; name: string } | { ok: false; code: number; message: string }> {
+    try {
+      if ("add" in op) return { ok: true, ...(await this.addNode(op.add)) };
+      await this.removeNode(op.remove);
+      return { ok: true, name: op.remove };
+    } catch (e) {
+      if (e instanceof FleetError) return { ok: false, code: e.code, message: e.message };
+      throw e;
+    }
+  }
+
+  async addNode(opts: { name?: string; size?: string }): Promise<{ name: string }> {
+    const token = randomToken();
+    const { name, config } = this.fleet.plan(opts, await hashToken(token));
+    this.addCredential(await hashToken(token), "node", { username: `system:node:${name}`, groups: ["system:nodes", "system:authenticated"] }, new Date().toISOString());
+    await this.nodeStub(name).init({ classroomId: this.info()!.id, token, config, seed: this.fleet.seed(name), now: this.loop.now() });
+    this.loop.due.at(`node:${name}`, this.loop.now());
+    this.loop.touch();
+    await this.loop.arm();
+    return { name };
+  }
+
+  /** The machine is gone: its Node object goes, and its pods with it (as PodGC deletes them). */
+  async removeNode(name: string): Promise<void> {
+    const node = this.fleet.get(name);
+    if (!node) throw new FleetError(404, `node "${name}" not found`);
+    const ctx = { user: INSTRUCTOR, now: new Date(this.loop.now()) };
+    const reg = this.api.registry;
+    const podsR = { group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true, verbs: [] };
+    for (const p of reg.list(podsR, undefined).items.filter((p: KubeObject) => p.spec?.nodeName === name)) {
+      try { reg.delete(podsR, p.metadata.namespace, p.metadata.name!, ctx, { gracePeriodSeconds: 0 }); } catch { /* already gone */ }
+      if (reg.tryGet(podsR, p.metadata.namespace, p.metadata.name!)) reg.guaranteedUpdate(podsR, p.metadata.namespace, p.metadata.name!, ctx, (cur) => ({ ...cur, metadata: { ...cur.metadata, finalizers: [] } }));
+    }
+    const nodesR = { group: "", version: "v1", plural: "nodes", singular: "node", kind: "Node", namespaced: false, verbs: [] };
+    if (reg.tryGet(nodesR, undefined, name)) reg.delete(nodesR, undefined, name, ctx);
+    const leases = { group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease", namespaced: true, verbs: [] };
+    if (reg.tryGet(leases, "kube-node-lease", name)) reg.delete(leases, "kube-node-lease", name, ctx);
+    this.sql.run("DELETE FROM credentials WHERE token_hash = ?", node.tokenHash);
+    this.users.clear();
+    this.fleet.remove(name);
+    this.loop.due.set(`node:${name}`, null);
+    await this.nodeStub(name).destroy();
+    await this.loop.arm();
+  }
+
+  nodes() {
+    return this.fleet.list().map((n) => ({ name: n.name, state: n.state, instanceType: n.config.instanceType, zone: n.config.zone, cpuMillis: n.config.cpuMillis, memoryBytes: n.config.memoryBytes }));
+  }
+
+  private async podLogs(req: LogRequest, pod: KubeObject): Promise<Response | string> {
+    const node = pod.spec?.nodeName;
+    if (!node || !this.fleet.get(node)) return "";
+    const res = await this.nodeStub(node).logs({ ...req, uid: pod.metadata.uid!, container: req.container ?? "", previous: req.previous, timestamps: req.timestamps, follow: req.follow, now: this.loop.now() });
+    if ("error" in res) return new Response(JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: res.error, reason: "BadRequest", code: 400 }), { status: 400, headers: { "Content-Type": "application/json" } });
+    if ("stream" in res) return new Response(res.stream, { headers: { "Content-Type": "text/plain", "Content-Encoding": "identity" } });
+    return res.text;
+  }
+
+  private async metrics(): Promise<NodeUsageReport[]> {
+    const now = this.loop.now();
+    const out: NodeUsageReport[] = [];
+    for (const name of this.fleet.running()) {
+      const u = await this.nodeStub(name).metrics(now);
+      if (u) out.push({ node: name, cpuMillis: u.node.cpuMillis, memoryBytes: u.node.memoryBytes, pods: u.pods });
+    }
+    return out;
+  }
+
+  /**
+   * Sends a request to a Service as a pod, a node or an outside client would, through the
+   * kube-proxy of the node it enters by, and says which pod answered.
+   */
+  async proxyRequest(input: ProxyInput): Promise<RouteResult | { ok: false; error: string; status: number }> {
+    const reg = this.api.registry;
+    const now = this.loop.now();
+    let node: string | undefined;
+    let from: { kind: "pod" | "node" | "external"; ip: string };
+    if (input.from?.pod) {
+      const p = reg.tryGet({ group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true, verbs: [] }, input.from.pod.namespace ?? "default", input.from.pod.name);
+      if (!p) return { ok: false, status: 404, error: `pod "${input.from.pod.name}" not found` };
+      if (!p.spec?.nodeName || !p.status?.podIP) return { ok: false, status: 409, error: `pod "${input.from.pod.name}" is not running yet` };
+      node = p.spec.nodeName;
+      from = { kind: "pod", ip: p.status.podIP };
+    } else if (input.from?.node) {
+      node = input.from.node;
+      from = { kind: "node", ip: this.fleet.get(node)?.config.internalIP ?? "" };
+    } else {
+      node = input.to.node ?? this.fleet.running()[0];
+      from = { kind: "external", ip: input.from?.ip ?? "203.0.113.10" };
+    }
+    if (!node || !this.fleet.running().includes(node)) return { ok: false, status: 404, error: `node "${node ?? ""}" is not running` };
+    const { node: _n, ...to } = input.to;
+    return this.nodeStub(node).proxy({ from, to, now });
+  }
+
+  // ---- time and the scheduler (instructor and tests) -----------------------------------------
+
+  /** Moves simulated time forward, running everything due on the way (tests, "skip ahead"). */
+  async advance(ms: number): Promise<number> {
+    await this.loop.advance(ms);
+    return this.loop.now();
+  }
+
+  clock() {
+    return this.loop.clockState();
+  }
+
+  async setClock(change: { speed?: number; paused?: boolean }) {
+    this.loop.setClock(change);
+    await this.loop.arm();
+    return this.loop.clockState();
+  }
+
+  schedulerRecords(filter: { namespace?: string; name?: string; uid?: string }) {
+    return this.loop.records(filter);
+  }
+
+  schedulerProfile() {
+    return { profile: this.loop.profile(), stopped: this.loop.scheduler.stopped, queue: this.loop.scheduler.queueStats(), stats: this.loop.scheduler.stats };
+  }
+
+  /** Changes the scheduling profile (a classroom setting); refusals come back as messages. */
+  async setSchedulerProfile(input: unknown): Promise<{ ok: true } | { ok: false; errors: string[] }> {
+    const { profile, errors } = validateProfile(input);
+    if (!profile) return { ok: false, errors };
+    this.loop.setProfile(profile);
+    this.loop.due.at("scheduler", this.loop.now());
+    await this.loop.arm();
+    return { ok: true };
+  }
+
+  async setSchedulerStopped(stopped: boolean): Promise<void> {
+    this.loop.setSchedulerStopped(stopped);
+    await this.loop.arm();
   }
 
   snapshot(): Snapshot {
     return this.etcd.snapshot();
   }
 
-  restore(snap: Snapshot): { revision: number } {
-    return { revision: this.etcd.restore(snap) };
+  /** A bad snapshot comes back as a message (errors thrown across RPC lose their meaning). */
+  restore(snap: Snapshot): { ok: true; revision: number } | { ok: false; message: string } {
+    try {
+      return { ok: true, revision: this.etcd.restore(snap) };
+    } catch (e) {
+      return { ok: false, message: (e as Error).message };
+    }
   }
 }

@@ -8,12 +8,14 @@ import type { ClassroomObject } from "./classroom-object";
 export interface CreateClassroomRequest {
   name?: unknown;
   nodes?: unknown;
+  speed?: unknown;
 }
 
 export interface CreatedClassroom {
   id: string;
   name: string;
   nodes: number;
+  speed: number;
   instructorUrl: string;
   joinUrl: string;
   instructorToken: string;
@@ -29,7 +31,7 @@ export function newClassroomId(): string {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export function validateCreateRequest(body: CreateClassroomRequest): { name: string; nodes: number } {
+export function validateCreateRequest(body: CreateClassroomRequest): { name: string; nodes: number; speed: number } {
   const causes = [];
   const name = body.name === undefined ? "classroom" : body.name;
   if (typeof name !== "string" || name.trim() === "" || name.length > NAME_MAX)
@@ -37,21 +39,25 @@ export function validateCreateRequest(body: CreateClassroomRequest): { name: str
   const nodes = body.nodes === undefined ? 3 : body.nodes;
   if (!Number.isInteger(nodes) || (nodes as number) < 0 || (nodes as number) > 50)
     causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(nodes)}: must be an integer from 0 to 50`, field: "nodes" });
+  const speed = body.speed === undefined ? 1 : body.speed;
+  if (typeof speed !== "number" || !(speed > 0) || speed > 100)
+    causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(speed)}: must be a number greater than 0 and at most 100`, field: "speed" });
   if (causes.length) throw errors.invalid({ kind: "Classroom", group: "kubeclass.dev" }, typeof name === "string" ? name : "", causes);
-  return { name: (name as string).trim(), nodes: nodes as number };
+  return { name: (name as string).trim(), nodes: nodes as number, speed: speed as number };
 }
 
 export async function createClassroom(ns: DurableObjectNamespace<ClassroomObject>, origin: string, body: CreateClassroomRequest): Promise<CreatedClassroom> {
-  const { name, nodes } = validateCreateRequest(body);
+  const { name, nodes, speed } = validateCreateRequest(body);
   const id = newClassroomId();
   const instructorToken = randomToken();
   const joinToken = randomToken();
   const stub = ns.get(ns.idFromName(id));
-  await stub.init({ id, name, nodes, instructorTokenHash: await hashToken(instructorToken), joinTokenHash: await hashToken(joinToken) });
+  await stub.init({ id, name, nodes, speed, instructorTokenHash: await hashToken(instructorToken), joinTokenHash: await hashToken(joinToken) });
   return {
     id,
     name,
     nodes,
+    speed,
     // Tokens ride in the fragment, which browsers never send to a server or put in logs.
     instructorUrl: `${origin}/classroom/${id}#instructor=${instructorToken}`,
     joinUrl: `${origin}/join/${id}#join=${joinToken}`,

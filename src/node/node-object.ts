@@ -1,2 +1,246 @@
+// One simulated worker node: its kubelet (with the container runtime inside) keeps its own state
+// here and reaches the control plane only through the Kubernetes API, with its own credential.
 import { DurableObject } from "cloudflare:workers";
-export class NodeObject extends DurableObject {}
+import { migrate, Sql } from "../control-plane/etcd/sql";
+import { ApiClient, type ApiCall, type ControlPlane } from "./api-client";
+import { eventCalls } from "./event-correlator";
+import { initialState, nodeObject, podLogs, syncPods, usage, type KubeletState, type NodeConfig } from "./kubelet";
+import { buildRules, newAffinityTable, route, type AffinityTable, type ProxyRules, type RouteRequest, type RouteResult } from "./kube-proxy";
+
+export interface NodeInit {
+  classroomId: string;
+  token: string;
+  config: NodeConfig;
+  seed: number;
+  now: number; // simulated ms
+}
+
+export interface LogQuery {
+  namespace: string;
+  pod: string;
+  uid: string;
+  container: string;
+  previous: boolean;
+  tailLines?: number;
+  timestamps: boolean;
+  sinceSeconds?: number;
+  follow: boolean;
+  now: number;
+}
+
+const MIGRATIONS = [
+  {
+    version: 1,
+    statements: [
+      "CREATE TABLE node_kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+      "CREATE TABLE node_events (key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER NOT NULL, at INTEGER NOT NULL)",
+    ],
+  },
+];
+
+const LEASE_RENEW_MS = 10_000; // the kubelet's default renew interval (leaseDurationSeconds 40 / 4)
+const NODE_STATUS_REPORT_MS = 5 * 60_000; // nodeStatusReportFrequency: unchanged status is re-sent this often
+const KEEP_EVENT_KEYS = 2000;
+const COMPONENT = "kubelet";
+
+interface Follower { uid: string; container: string; timestamps: boolean; lastTs: string; writer: WritableStreamDefaultWriter<Uint8Array> }
+
+export class NodeObject extends DurableObject {
+  private readonly sql: Sql;
+  private readonly followers = new Set<Follower>();
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
+    this.sql = new Sql(ctx.storage as never);
+    migrate(this.sql, "node", MIGRATIONS);
+  }
+
+  private get<T>(key: string): T | undefined {
+    const row = this.sql.one<{ value: string }>("SELECT value FROM node_kv WHERE key = ?", key);
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  private put(key: string, value: unknown): void {
+    this.sql.run("INSERT INTO node_kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, JSON.stringify(value));
+  }
+
+  private client(): ApiClient {
+    const classroomId = this.get<string>("classroomId")!;
+    const ns = (this.env as { CLASSROOM: DurableObjectNamespace }).CLASSROOM;
+    return new ApiClient(ns.get(ns.idFromName(classroomId)) as unknown as ControlPlane, this.get<string>("token")!);
+  }
+
+  config(): NodeConfig | undefined {
+    return this.get<NodeConfig>("config");
+  }
+
+  /** Boots the kubelet: registers the Node and its Lease, as a kubelet does on start-up. */
+  async init(init: NodeInit): Promise<void> {
+    this.sql.transaction(() => {
+      this.put("classroomId", init.classroomId);
+      this.put("token", init.token);
+      this.put("config", init.config);
+      if (!this.get("state")) this.put("state", initialState(init.config, init.seed));
+    });
+    await this.register(init.now);
+  }
+
+  private async register(now: number): Promise<void> {
+    const cfg = this.config()!;
+    const state = this.get<KubeletState>("state")!;
+    const node = nodeObject(cfg, state, now);
+    const api = this.client();
+    const [created] = await api.batch([{ method: "POST", path: "/api/v1/nodes", body: node }]);
+    if (created.status === 409) await api.batch([{ method: "PUT", path: `/api/v1/nodes/${cfg.name}/status`, body: node }]);
+    else if (created.status >= 300) throw new Error(`node registration failed: ${created.status} ${JSON.stringify(created.body)}`);
+    const uid = created.status < 300 ? created.body.metadata.uid : undefined;
+    await api.batch([this.leaseCall(cfg.name, now, uid, true)]);
+    this.put("lastLease", now);
+    this.put("lastNodeStatus", { at: now, fingerprint: fingerprint(node) });
+  }
+
+  private leaseCall(name: string, now: number, nodeUid: string | undefined, create: boolean): ApiCall {
+    const renewTime = new Date(now).toISOString().replace("Z", "000Z");
+    if (!create) return { method: "PATCH", path: `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`, contentType: "application/merge-patch+json", body: { spec: { renewTime } } };
+    const metadata: Record<string, unknown> = { name, namespace: "kube-node-lease" };
+    if (nodeUid) metadata.ownerReferences = [{ apiVersion: "v1", kind: "Node", name, uid: nodeUid }];
+    return { method: "POST", path: "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", body: { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime } } };
+  }
+
+  /**
+   * One kubelet sync at simulated time `now`: read this node's pods from the API, advance every
+   * container, write back statuses, final deletions, events, the node status and the lease.
+   * Returns when it next needs to run by itself (null: nothing pending).
+   */
+  async sync(now: number): Promise<{ nextWakeAt: number | null; pods: number }> {
+    const cfg = this.config();
+    if (!cfg) return { nextWakeAt: null, pods: 0 };
+    const api = this.client();
+    const [list] = await api.batch([{ method: "GET", path: `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${cfg.name}`)}` }]);
+    if (list.status !== 200) throw new Error(`kubelet could not list its pods: ${list.status} ${JSON.stringify(list.body)}`);
+    const pods = list.body.items;
+    const out = syncPods(cfg, this.get<KubeletState>("state")!, pods, now);
+
+    const calls: ApiCall[] = [];
+    for (const u of out.statusUpdates) {
+      calls.push({ method: "PUT", path: `/api/v1/namespaces/${u.namespace}/pods/${u.name}/status`, body: { apiVersion: "v1", kind: "Pod", metadata: { name: u.name, namespace: u.namespace, uid: u.uid }, status: u.status } });
+    }
+    for (const d of out.deletions) {
+      calls.push({ method: "DELETE", path: `/api/v1/namespaces/${d.namespace}/pods/${d.name}`, body: { kind: "DeleteOptions", apiVersion: "v1", gracePeriodSeconds: 0, preconditions: { uid: d.uid } } });
+    }
+    calls.push(...eventCalls(out.events, this.correlator(now), COMPONENT, cfg.name, now));
+
+    const node = nodeObject(cfg, out.state, now);
+    const last = this.get<{ at: number; fingerprint: string }>("lastNodeStatus");
+    const fp = fingerprint(node);
+    if (!last || last.fingerprint !== fp || now - last.at >= NODE_STATUS_REPORT_MS) {
+      calls.push({ method: "PUT", path: `/api/v1/nodes/${cfg.name}/status`, body: node });
+      this.put("lastNodeStatus", { at: now, fingerprint: fp });
+    }
+    if (now - (this.get<number>("lastLease") ?? 0) >= LEASE_RENEW_MS) {
+      calls.push(this.leaseCall(cfg.name, now, undefined, false));
+      this.put("lastLease", now);
+    }
+    this.put("state", out.state);
+    await api.batch(calls);
+    await this.feedFollowers(out.state, now);
+    return { nextWakeAt: out.nextWakeAt, pods: pods.length };
+  }
+
+  private correlator(now: number) {
+    const sql = this.sql;
+    return {
+      get: (key: string) => sql.one<{ name: string; count: number }>("SELECT name, count FROM node_events WHERE key = ?", key),
+      put: (key: string, v: { name: string; count: number }) => {
+        sql.run("INSERT INTO node_events (key, name, count, at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET count = excluded.count, at = excluded.at", key, v.name, v.count, now);
+        // Bounded, like client-go's LRU cache of recent events.
+        sql.run("DELETE FROM node_events WHERE key IN (SELECT key FROM node_events ORDER BY at DESC LIMIT -1 OFFSET ?)", KEEP_EVENT_KEYS);
+      },
+    };
+  }
+
+  /** Container logs, as the kubelet serves them to `kubectl logs` (follow keeps the stream open). */
+  async logs(q: LogQuery): Promise<{ text: string } | { error: string } | { stream: ReadableStream<Uint8Array> }> {
+    const state = this.get<KubeletState>("state");
+    if (!state) return { error: `pod "${q.pod}" is not on this node` };
+    const res = podLogs(state, q.uid, q.container, { previous: q.previous, tailLines: q.tailLines, timestamps: true, sinceSeconds: q.sinceSeconds, now: q.now });
+    if ("error" in res) return res;
+    const text = q.timestamps ? res.text : stripTimestamps(res.text);
+    if (!q.follow || q.previous) return { text };
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    void writer.write(new TextEncoder().encode(text));
+    this.followers.add({ uid: q.uid, container: q.container, timestamps: q.timestamps, lastTs: lastTimestamp(res.text), writer });
+    return { stream: readable };
+  }
+
+  private async feedFollowers(state: KubeletState, now: number): Promise<void> {
+    for (const f of [...this.followers]) {
+      const res = podLogs(state, f.uid, f.container, { timestamps: true, now });
+      try {
+        if ("error" in res) {
+          await f.writer.close();
+          this.followers.delete(f);
+          continue;
+        }
+        const fresh = res.text.split("\n").filter((l) => l && l.slice(0, l.indexOf(" ")) > f.lastTs);
+        if (fresh.length === 0) continue;
+        f.lastTs = fresh[fresh.length - 1].slice(0, fresh[fresh.length - 1].indexOf(" "));
+        const out = fresh.map((l) => (f.timestamps ? l : l.slice(l.indexOf(" ") + 1))).join("\n") + "\n";
+        await f.writer.write(new TextEncoder().encode(out));
+      } catch {
+        this.followers.delete(f); // the client went away
+      }
+    }
+  }
+
+  /** kube-proxy on this node: programs rules from Services and EndpointSlices, routes one request. */
+  async proxy(req: Omit<RouteRequest, "from"> & { from: { kind: RouteRequest["from"]["kind"]; ip: string } }): Promise<RouteResult> {
+    const cfg = this.config();
+    if (!cfg) return { ok: false, error: "no such node" };
+    const rules = await this.proxyRules();
+    const affinity = this.get<AffinityTable>("affinity") ?? newAffinityTable();
+    // iptables' statistic module picks at random; so does this.
+    const { result, affinity: next } = route(rules, { ...req, from: { ...req.from, nodeName: cfg.name } }, affinity, Math.random);
+    this.put("affinity", next);
+    return result;
+  }
+
+  async proxyRules(): Promise<ProxyRules> {
+    const [svcs, slices] = await this.client().batch([
+      { method: "GET", path: "/api/v1/services" },
+      { method: "GET", path: "/apis/discovery.k8s.io/v1/endpointslices" },
+    ]);
+    return buildRules(svcs.body?.items ?? [], slices.body?.items ?? [], this.config()!.name);
+  }
+
+  async metrics(now: number): Promise<ReturnType<typeof usage> | undefined> {
+    const cfg = this.config();
+    const state = this.get<KubeletState>("state");
+    return cfg && state ? usage(cfg, state, now) : undefined;
+  }
+
+  /** The node's machine is gone: forget everything. */
+  async destroy(): Promise<void> {
+    for (const f of this.followers) await f.writer.close().catch(() => {});
+    this.followers.clear();
+    await this.ctx.storage.deleteAll();
+  }
+}
+
+/** The node status without heartbeat times: a change here is worth a write. */
+function fingerprint(node: { status?: { conditions?: { lastHeartbeatTime?: string }[] } }): string {
+  const copy = structuredClone(node) as any;
+  for (const c of copy.status?.conditions ?? []) delete c.lastHeartbeatTime;
+  return JSON.stringify(copy.status ?? {});
+}
+
+function stripTimestamps(text: string): string {
+  return text.split("\n").map((l) => (l ? l.slice(l.indexOf(" ") + 1) : l)).join("\n");
+}
+
+function lastTimestamp(text: string): string {
+  const lines = text.split("\n").filter(Boolean);
+  const last = lines[lines.length - 1];
+  return last ? last.slice(0, last.indexOf(" ")) : "";
+}

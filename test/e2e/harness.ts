@@ -410,7 +410,7 @@ export interface Classroom {
 }
 
 /** POST /api/classrooms; throws (with the response body) unless it answers 201 with every field. */
-export async function createClassroom(baseUrl: string, body: { name?: string; nodes?: number } = {}): Promise<Classroom> {
+export async function createClassroom(baseUrl: string, body: { name?: string; nodes?: number; speed?: number } = {}): Promise<Classroom> {
   const res = await fetch(`${baseUrl}/api/classrooms`, {
     method: "POST",
     headers: { "content-type": "application/json" },

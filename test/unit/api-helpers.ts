@@ -4,8 +4,8 @@ export interface Classroom { id: string; instructorToken: string; joinToken: str
 
 const worker = () => (exports as any).default as Fetcher;
 
-export async function newClassroom(name = "test"): Promise<Classroom> {
-  const res = await worker().fetch("http://kubeclass.test/api/classrooms", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, nodes: 0 }) });
+export async function newClassroom(name = "test", nodes = 0): Promise<Classroom> {
+  const res = await worker().fetch("http://kubeclass.test/api/classrooms", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, nodes }) });
   if (res.status !== 201) throw new Error(`create classroom: ${res.status} ${await res.text()}`);
   return res.json();
 }

@@ -194,26 +194,29 @@ describe("list, selectors, tables and pagination", () => {
   });
 });
 
+const cm = (name: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { k: "v" } });
+
 describe("watch", () => {
+  // ConfigMaps: nothing in the cluster acts on them, so the only events are the test's own.
   it("streams initial state, then changes; resumes after a revision; 410 when compacted away", async () => {
     const cls = await newClassroom();
     const k = client(cls);
-    const a = (await k.post("/api/v1/namespaces/default/pods", pod("a"))).body;
-    const watchRes = await k.call("GET", "/api/v1/namespaces/default/pods?watch=true&resourceVersion=0");
+    const a = (await k.post("/api/v1/namespaces/default/configmaps", cm("a"))).body;
+    const watchRes = await k.call("GET", "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0");
     expect(watchRes.headers.get("content-type")).toBe("application/json");
     const eventsP = readEvents(watchRes, 3);
-    await k.post("/api/v1/namespaces/default/pods", pod("b"));
-    await k.del("/api/v1/namespaces/default/pods/a");
+    await k.post("/api/v1/namespaces/default/configmaps", cm("b"));
+    await k.del("/api/v1/namespaces/default/configmaps/a");
     const events = await eventsP;
     expect(events.map((e) => [e.type, e.object.metadata.name])).toEqual([["ADDED", "a"], ["ADDED", "b"], ["DELETED", "a"]]);
 
     // Resume after a's creation: b's ADDED and a's DELETED, nothing at or before the revision.
-    const resumed = await readEvents(await k.call("GET", `/api/v1/namespaces/default/pods?watch=1&resourceVersion=${a.metadata.resourceVersion}`), 2);
+    const resumed = await readEvents(await k.call("GET", `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${a.metadata.resourceVersion}`), 2);
     expect(resumed.map((e) => [e.type, e.object.metadata.name])).toEqual([["ADDED", "b"], ["DELETED", "a"]]);
 
     // Compact the classroom's etcd past a's revision: resuming from there is 410 Expired, as informers expect.
     await compactClassroom(cls.id);
-    const gone = await readEvents(await k.call("GET", `/api/v1/namespaces/default/pods?watch=1&resourceVersion=${a.metadata.resourceVersion}`), 1);
+    const gone = await readEvents(await k.call("GET", `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${a.metadata.resourceVersion}`), 1);
     expect(gone[0].type).toBe("ERROR");
     expect(gone[0].object).toMatchObject({ kind: "Status", code: 410, reason: "Expired" });
     expect(gone[0].object.message).toMatch(/^too old resource version: \d+ \(\d+\)$/);

@@ -60,6 +60,9 @@ export const RESOURCES: ResourceType[] = [
   { group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease", namespaced: true, verbs: CRUD },
   { group: "discovery.k8s.io", version: "v1", plural: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", namespaced: true, verbs: CRUD },
   { group: "events.k8s.io", version: "v1", plural: "events", singular: "event", kind: "Event", namespaced: true, shortNames: ["ev"], verbs: CRUD },
+  // Served by the kubelets' measurements (metrics-server's API), not stored.
+  { group: "metrics.k8s.io", version: "v1beta1", plural: "nodes", singular: "", kind: "NodeMetrics", namespaced: false, verbs: ["get", "list"] },
+  { group: "metrics.k8s.io", version: "v1beta1", plural: "pods", singular: "", kind: "PodMetrics", namespaced: true, verbs: ["get", "list"] },
   { group: "scheduling.k8s.io", version: "v1", plural: "priorityclasses", singular: "priorityclass", kind: "PriorityClass", namespaced: false, shortNames: ["pc"], verbs: CRUD },
 ];
 
@@ -107,9 +110,9 @@ export function resourceForKind(apiVersion: string, kind: string): ResourceType 
   return byKind.get(`${apiVersion}/${kind}`);
 }
 
-/** Kinds that are stored (have a registry key), as opposed to virtual ones like Binding or reviews. */
+/** Kinds that are stored (have a registry key), as opposed to virtual ones like Binding, reviews or metrics. */
 export function isStored(r: ResourceType): boolean {
-  return r.verbs.includes("get");
+  return r.verbs.includes("get") && r.group !== "metrics.k8s.io";
 }
 
 /** etcd key prefix for a resource, as kube-apiserver lays it out: /registry/<group-qualified plural>/. */

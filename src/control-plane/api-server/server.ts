@@ -11,6 +11,7 @@ import type { LogSource, ReqCtx } from "./handlers/context";
 import { createObject, deleteCollection, deleteObject, getObject, listObjects, patchObject, updateObject } from "./handlers/rest";
 import { selfSubjectAccessReview, selfSubjectRulesReview } from "./handlers/reviews";
 import { bindPod, evictPod, finalizeNamespace, podLog, scaleSubresource, statusSubresource } from "./handlers/subresources";
+import { serveMetrics, type MetricsSource } from "./handlers/metrics";
 import { watchObjects } from "./handlers/watch";
 import { openapiGroupVersion, openapiRoot } from "./openapi";
 import { allocateServiceAddresses } from "./registry/service-allocator";
@@ -23,6 +24,7 @@ import { warningHeaders } from "./warnings";
 export interface ApiServerOptions {
   authorizer?: Authorizer;
   logs?: LogSource;
+  metrics?: MetricsSource;
   now?: () => Date;
 }
 
@@ -106,6 +108,7 @@ export class ApiServer {
 
   private async dispatch(c: ReqCtx): Promise<Response> {
     const { info, r } = c;
+    if (r.group === "metrics.k8s.io") return serveMetrics(c, this.opts.metrics);
     if (r.plural === "selfsubjectaccessreviews") return selfSubjectAccessReview(c, this.authorizer);
     if (r.plural === "selfsubjectrulesreviews") return selfSubjectRulesReview(c);
     if (r.plural === "bindings") {

@@ -1,6 +1,6 @@
 // Subresources: status, scale, binding, eviction, log, finalize.
 import { decodeObject, jsonResponse, mediaType, readBody } from "../codec";
-import { findResource } from "../resources";
+import { bindPod as bindPodTo } from "../registry/binding";
 import { labelSelectorToString } from "../selectors";
 import { errors, successStatus } from "../status";
 import type { KubeObject } from "../types";
@@ -54,17 +54,7 @@ export async function bindPod(c: ReqCtx, podName: string): Promise<Response> {
   const binding = decodeObject(await readBody(c.req), c.req.headers.get("content-type")) as KubeObject;
   const node = binding.target?.name;
   if (!node) throw errors.invalid({ kind: "Binding", group: "" }, podName, [{ reason: "FieldValueRequired", message: "Required value", field: "target.name" }]);
-  const pods = findResource("", "v1", "pods")!;
-  c.registry.guaranteedUpdate(pods, c.info.namespace, podName, writeCtx(c), (pod) => {
-    if (pod.metadata.deletionTimestamp) throw errors.conflictMessage(`Operation cannot be fulfilled on pods/binding "${podName}": pod ${podName} is being deleted, cannot be assigned to a host`);
-    if (pod.spec.nodeName) throw errors.conflictMessage(`Operation cannot be fulfilled on pods/binding "${podName}": pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
-    if (binding.metadata?.uid && binding.metadata.uid !== pod.metadata.uid) throw errors.conflictMessage(`Precondition failed: UID in precondition: ${binding.metadata.uid}, UID in object meta: ${pod.metadata.uid}`);
-    pod.spec.nodeName = node;
-    const conditions = (pod.status.conditions ?? []).filter((x: any) => x.type !== "PodScheduled");
-    conditions.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: new Date(c.now).toISOString().replace(/\.\d{3}Z$/, "Z") });
-    pod.status = { ...pod.status, conditions };
-    return pod;
-  }, "system");
+  bindPodTo(c.registry, c.info.namespace!, podName, node, writeCtx(c), binding.metadata?.uid);
   return jsonResponse(successStatus(), 201);
 }
 

@@ -1,0 +1,197 @@
+// The classroom's clock and timer. Work that is due in simulated time (a scheduling cycle, a
+// node's kubelet sync, heartbeats) is kept in one table; the object's single alarm is set for the
+// earliest row. Tests move simulated time by hand with advance(), deterministically.
+import type { Registry } from "../control-plane/api-server/registry/store";
+import type { Etcd } from "../control-plane/etcd/store";
+import type { Sql } from "../control-plane/etcd/sql";
+import { ControllerManager } from "../control-plane/controller-manager/manager";
+import { endpointSliceController } from "../control-plane/controller-manager/endpointslice-controller";
+import { endpointsController } from "../control-plane/controller-manager/endpoints-controller";
+import { KubeScheduler } from "../control-plane/scheduler/kube-scheduler";
+import { defaultProfile, type SchedulerProfile, type SchedulingRecord } from "../control-plane/scheduler";
+import { DueWork } from "./due-work";
+import { advanceClock, newClock, realAt, setClock, simNow, type ClockState } from "./sim-clock";
+
+export const HEARTBEAT_MS = 10_000; // the kubelet's lease renew interval
+/** With no API request or open connection for this long (real time), heartbeats stop and the alarm goes quiet. */
+export const IDLE_AFTER_REAL_MS = 5 * 60_000;
+const KEEP_RECORDS = 5000;
+
+export interface NodeRunner {
+  /** Runs node's kubelet once at simulated `now`; returns when it next needs to run. */
+  sync(node: string, now: number): Promise<number | null>;
+  running(): string[];
+}
+
+export class ControlLoop {
+  readonly due: DueWork;
+  readonly scheduler: KubeScheduler;
+  readonly controllers: ControllerManager;
+  private clock: ClockState;
+  private lastActivityReal: number;
+  private inFlight?: Promise<void>;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly reg: Registry,
+    etcd: Etcd,
+    private readonly nodes: NodeRunner,
+    private readonly storage: Pick<DurableObjectStorage, "setAlarm" | "deleteAlarm" | "getAlarm">,
+    private readonly realNow: () => number = () => Date.now(),
+  ) {
+    this.due = new DueWork(sql);
+    this.clock = this.load<ClockState>("clock") ?? newClock(this.realNow());
+    this.lastActivityReal = this.realNow();
+    this.scheduler = new KubeScheduler(reg, etcd, {
+      nodeDirty: (node) => this.due.at(`node:${node}`, this.now()),
+      due: (at) => this.due.at("scheduler", at),
+      record: (r) => this.saveRecord(r),
+    }, () => this.now());
+    this.scheduler.stopped = this.load<boolean>("schedulerStopped") ?? false;
+    this.controllers = new ControllerManager(reg, etcd, { due: (at) => this.due.at("controllers", at) }, () => this.now());
+    this.controllers.register(endpointSliceController(reg));
+    this.controllers.register(endpointsController(reg));
+    this.controllers.stopped = this.load<boolean>("controllersStopped") ?? false;
+  }
+
+  now(): number {
+    return simNow(this.clock, this.realNow());
+  }
+
+  clockState(): ClockState & { now: number } {
+    return { ...this.clock, now: this.now() };
+  }
+
+  setClock(change: { speed?: number; paused?: boolean }): void {
+    this.clock = setClock(this.clock, this.realNow(), change);
+    this.save("clock", this.clock);
+  }
+
+  profile(): SchedulerProfile {
+    return this.load<SchedulerProfile>("schedulerProfile") ?? defaultProfile();
+  }
+
+  setProfile(p: SchedulerProfile): void {
+    this.save("schedulerProfile", p);
+  }
+
+  /** Something happened (an API request, a connection): keep heartbeats going a while longer. */
+  touch(): void {
+    this.lastActivityReal = this.realNow();
+    this.scheduler.start();
+    this.controllers.start();
+    if (this.nodes.running().length > 0 && !this.due.all().some((d) => d.name === "heartbeat")) this.due.at("heartbeat", this.now());
+  }
+
+  /** Runs everything due now, repeatedly, until nothing more is due at this instant. */
+  async runDue(): Promise<void> {
+    // One run at a time: an alarm and a test's advance() wait for each other, never overlap.
+    while (this.inFlight) await this.inFlight;
+    const run = (async () => {
+      for (let round = 0; round < 50; round++) {
+        const now = this.now();
+        const due = this.due.due(now);
+        if (due.length === 0) break;
+        for (const name of due) await this.runOne(name, now);
+      }
+    })();
+    this.inFlight = run;
+    try {
+      await run;
+    } finally {
+      this.inFlight = undefined;
+    }
+    await this.arm();
+  }
+
+  private async runOne(name: string, now: number): Promise<void> {
+    if (name === "scheduler") {
+      this.due.set("scheduler", null);
+      const next = this.scheduler.run(this.profile());
+      if (next !== null) this.due.at("scheduler", Math.max(next, now));
+    } else if (name === "controllers") {
+      this.due.set("controllers", null);
+      const next = this.controllers.run();
+      if (next !== null) this.due.at("controllers", Math.max(next, now));
+    } else if (name === "heartbeat") {
+      for (const n of this.nodes.running()) this.due.at(`node:${n}`, now);
+      const active = this.realNow() - this.lastActivityReal < IDLE_AFTER_REAL_MS;
+      this.due.set("heartbeat", active ? now + HEARTBEAT_MS : null);
+    } else if (name.startsWith("node:")) {
+      const node = name.slice(5);
+      this.due.set(name, null);
+      if (!this.nodes.running().includes(node)) return;
+      const next = await this.nodes.sync(node, now);
+      if (next !== null) this.due.at(name, Math.max(next, now + 1));
+    } else {
+      this.due.set(name, null); // unknown work from an older version: drop it
+    }
+  }
+
+  /** Sets the alarm for the earliest due work, or none at all: an idle classroom costs nothing. */
+  async arm(): Promise<void> {
+    const earliest = this.due.earliest();
+    const real = earliest === null ? undefined : realAt(this.clock, earliest);
+    if (real === undefined) {
+      if ((await this.storage.getAlarm()) !== null) await this.storage.deleteAlarm();
+      return;
+    }
+    const at = Math.max(Math.ceil(real), this.realNow());
+    if ((await this.storage.getAlarm()) !== at) await this.storage.setAlarm(at);
+  }
+
+  /**
+   * Moves simulated time forward by `ms`, running due work in time order on the way: the
+   * deterministic way tests (and "skip ahead") drive the cluster.
+   */
+  async advance(ms: number): Promise<void> {
+    const target = this.now() + ms;
+    for (let i = 0; i < 10_000; i++) {
+      await this.runDue();
+      const next = this.due.earliest();
+      if (next === null || next > target) break;
+      this.clock = advanceClock(this.clock, this.realNow(), next - this.now());
+    }
+    this.clock = advanceClock(this.clock, this.realNow(), Math.max(0, target - this.now()));
+    this.save("clock", this.clock);
+    await this.runDue();
+  }
+
+  records(filter: { namespace?: string; name?: string; uid?: string } = {}): SchedulingRecord[] {
+    const rows = filter.uid
+      ? this.sql.all<{ record: string }>("SELECT record FROM scheduling_records WHERE uid = ?", filter.uid)
+      : filter.name
+        ? this.sql.all<{ record: string }>("SELECT record FROM scheduling_records WHERE namespace = ? AND name = ? ORDER BY at DESC", filter.namespace ?? "default", filter.name)
+        : this.sql.all<{ record: string }>("SELECT record FROM scheduling_records ORDER BY at DESC LIMIT 100");
+    return rows.map((r) => JSON.parse(r.record));
+  }
+
+  private saveRecord(r: SchedulingRecord): void {
+    this.sql.run(
+      "INSERT INTO scheduling_records (uid, namespace, name, at, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT(uid) DO UPDATE SET at = excluded.at, record = excluded.record",
+      r.pod.uid, r.pod.namespace, r.pod.name, r.at, JSON.stringify(r),
+    );
+    this.sql.run("DELETE FROM scheduling_records WHERE uid IN (SELECT uid FROM scheduling_records ORDER BY at DESC LIMIT -1 OFFSET ?)", KEEP_RECORDS);
+  }
+
+  setControllersStopped(stopped: boolean): void {
+    this.controllers.stopped = stopped;
+    this.save("controllersStopped", stopped);
+    if (!stopped) this.due.at("controllers", this.now());
+  }
+
+  setSchedulerStopped(stopped: boolean): void {
+    this.scheduler.stopped = stopped;
+    this.save("schedulerStopped", stopped);
+    if (!stopped) this.due.at("scheduler", this.now());
+  }
+
+  private load<T>(key: string): T | undefined {
+    const row = this.sql.one<{ value: string }>("SELECT value FROM classroom WHERE key = ?", `loop:${key}`);
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  private save(key: string, value: unknown): void {
+    this.sql.run("INSERT INTO classroom (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", `loop:${key}`, JSON.stringify(value));
+  }
+}

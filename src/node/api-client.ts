@@ -1,0 +1,31 @@
+// How a node reaches the control plane: Kubernetes API requests, by path, authenticated with the
+// node's own credential, carried to the classroom object over RPC (batched: one round trip a sync).
+
+export interface ApiCall {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string; // e.g. /api/v1/namespaces/default/pods/web/status
+  body?: unknown;
+  contentType?: string;
+}
+
+export interface ApiReply {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface ControlPlane {
+  apiBatch(token: string, calls: ApiCall[]): Promise<ApiReply[]>;
+}
+
+export class ApiClient {
+  constructor(private readonly plane: ControlPlane, private readonly token: string) {}
+
+  async batch(calls: ApiCall[]): Promise<ApiReply[]> {
+    if (calls.length === 0) return [];
+    return this.plane.apiBatch(this.token, calls);
+  }
+
+  async one(call: ApiCall): Promise<ApiReply> {
+    return (await this.batch([call]))[0];
+  }
+}

@@ -1,0 +1,136 @@
+// Container logs, rendered on demand from a container run's behaviour: one-off lines, endless loops
+// and access lines for periodic probe requests are computed for the asked window instead of being
+// stored, so a `while true; echo; sleep 1` container costs nothing between reads. Lines that come
+// from outside (requests, stop-signal messages) are kept in a bounded ring on the run.
+
+import type { Behaviour } from "./behaviour";
+import { httpStatus } from "./network";
+
+/** How many lines a run keeps / a read renders at most (the kubelet rotates at 10Mi; this is smaller). */
+export const MAX_LOG_LINES = 5000;
+export const MAX_EXTRA_LINES = 500;
+
+/** Periodic HTTP requests a run received (probes), for access-log lines. Absolute ms. */
+export interface RequestSeries {
+  port: number;
+  path: string;
+  fromAt: number;
+  periodMs: number;
+  untilAt: number | null;
+  from: string;
+  userAgent: string;
+}
+
+export interface LogRun {
+  startedAt: number;
+  /** Set when the run ended; lines after it never appear. */
+  finishedAt: number | null;
+  behaviour: Behaviour;
+  /** Lines from outside the behaviour (stop messages, requests), absolute times, bounded. */
+  extra: { at: number; text: string }[];
+  requests: RequestSeries[];
+  podIP: string;
+}
+
+interface Line { at: number; text: string }
+
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const p2 = (n: number) => String(n).padStart(2, "0");
+
+/** RFC 3339 with nanoseconds and a fixed width, as containerd writes CRI log timestamps. */
+export function rfc3339Nano(ms: number): string {
+  const d = new Date(ms);
+  return `${d.toISOString().slice(0, 19)}.${String(d.getUTCMilliseconds()).padStart(3, "0")}000000Z`;
+}
+
+function render(text: string, at: number, n: number, podIP: string): string {
+  if (!text.includes("{{")) return text;
+  const d = new Date(at);
+  const Y = d.getUTCFullYear();
+  const M = p2(d.getUTCMonth() + 1);
+  const D = p2(d.getUTCDate());
+  const hms = `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
+  const ms3 = String(d.getUTCMilliseconds()).padStart(3, "0");
+  const us6 = `${ms3}${String((at * 7) % 1000).padStart(3, "0")}`;
+  const day = DAYS[d.getUTCDay()];
+  const mon = MONTHS[d.getUTCMonth()];
+  return text
+    .replace(/\{\{date\}\}/g, `${day} ${mon} ${p2(d.getUTCDate()).replace(/^0/, " ")} ${hms} UTC ${Y}`)
+    .replace(/\{\{iso\}\}/g, `${Y}-${M}-${D}T${hms}.${us6}Z`)
+    .replace(/\{\{nginxtime\}\}|\{\{gotime\}\}/g, `${Y}/${M}/${D} ${hms}`)
+    .replace(/\{\{httpdtime\}\}/g, `${day} ${mon} ${D} ${hms}.${us6} ${Y}`)
+    .replace(/\{\{redistime\}\}/g, `${D} ${mon} ${Y} ${hms}.${ms3}`)
+    .replace(/\{\{pgtime\}\}/g, `${Y}-${M}-${D} ${hms}.${ms3}`)
+    .replace(/\{\{mysqltime\}\}/g, `${Y}-${M}-${D} ${hms}`)
+    .replace(/\{\{klogtime\}\}/g, `${M}${D} ${hms}.${us6}`)
+    .replace(/\{\{clf\}\}/g, `${D}/${mon}/${Y}:${hms} +0000`)
+    .replace(/\{\{n\}\}/g, String(n))
+    .replace(/\{\{podip\}\}/g, podIP);
+}
+
+/** One access-log line for an HTTP request, in the server's own format. */
+export function accessLine(b: Behaviour, at: number, from: string, path: string, status: number, userAgent: string, podIP: string): string | undefined {
+  const bytes = status === 200 ? b.http.bodyBytes : status === 404 ? 153 : 0;
+  switch (b.http.accessLog) {
+    case "nginx": return render(`${from} - - [{{clf}}] "GET ${path} HTTP/1.1" ${status} ${bytes} "-" "${userAgent}" "-"`, at, 0, podIP);
+    case "httpd": return render(`${from} - - [{{clf}}] "GET ${path} HTTP/1.1" ${status} ${status === 200 ? 45 : 196}`, at, 0, podIP);
+    case "python": return render(`${from} - - [{{clf}}] "GET ${path} HTTP/1.1" ${status} -`, at, 0, podIP).replace(/:(\d\d:\d\d:\d\d) \+0000\]/, " $1]");
+    case "http-echo": return render(`{{gotime}} ${podIP}:${b.listeners[0]?.port ?? 5678} ${from}:${40000 + (at % 20000)} "GET ${path} HTTP/1.1" ${status} ${bytes} "${userAgent}" 21.4µs`, at, 0, podIP);
+    default: return undefined;
+  }
+}
+
+/** All lines of a run in [sinceAt, untilAt], oldest first, at most `limit` (the newest ones). */
+export function runLines(run: LogRun, sinceAt: number, untilAt: number, limit = MAX_LOG_LINES): Line[] {
+  const end = Math.min(untilAt, run.finishedAt ?? untilAt);
+  const start = Math.max(sinceAt, run.startedAt);
+  if (end < start) return [];
+  const b = run.behaviour;
+  const out: Line[] = [];
+  const push = (at: number, text: string, n = 0) => {
+    if (at < start || at > end) return;
+    for (const part of render(text, at, n, run.podIP).split("\n")) out.push({ at, text: part });
+  };
+  for (const l of b.logs) push(run.startedAt + l.atMs, l.text);
+  // Loops: only the iterations that can be among the newest `limit` lines are rendered.
+  for (const p of b.periodic) {
+    const first = run.startedAt + p.fromMs;
+    const lastIter = Math.floor((end - first) / p.periodMs);
+    if (lastIter < 0) continue;
+    const perIter = Math.max(1, p.lines.length);
+    const firstIter = Math.max(0, Math.floor((start - first) / p.periodMs), lastIter - Math.ceil(limit / perIter));
+    for (let k = firstIter; k <= lastIter; k++) for (const l of p.lines) push(first + k * p.periodMs + l.offsetMs, l.text, k + 1);
+  }
+  for (const r of run.requests) {
+    if (b.http.accessLog === "none") break;
+    const rEnd = Math.min(end, r.untilAt ?? end);
+    const last = Math.floor((rEnd - r.fromAt) / r.periodMs);
+    if (last < 0) continue;
+    const firstK = Math.max(0, Math.ceil((start - r.fromAt) / r.periodMs), last - limit);
+    for (let k = firstK; k <= last; k++) {
+      const at = r.fromAt + k * r.periodMs;
+      const status = httpStatus(b, r.port, r.path, at - run.startedAt);
+      if (status === undefined) continue;
+      const line = accessLine(b, at, r.from, r.path, status, r.userAgent, run.podIP);
+      if (line) push(at, line);
+    }
+  }
+  for (const e of run.extra) push(e.at, e.text);
+  out.sort((a, c) => a.at - c.at);
+  return out.length > limit ? out.slice(out.length - limit) : out;
+}
+
+/** Text for `kubectl logs`: --tail, --since and --timestamps applied. */
+export function formatLogs(lines: Line[], opts: { tailLines?: number; timestamps?: boolean }): string {
+  let ls = lines;
+  if (opts.tailLines !== undefined && opts.tailLines >= 0) ls = opts.tailLines === 0 ? [] : ls.slice(-opts.tailLines);
+  if (ls.length === 0) return "";
+  return ls.map((l) => (opts.timestamps ? `${rfc3339Nano(l.at)} ${l.text}` : l.text)).join("\n") + "\n";
+}
+
+/** Append an outside line to a run's ring (keeps the newest MAX_EXTRA_LINES). */
+export function appendExtra(run: LogRun, at: number, text: string): void {
+  run.extra.push({ at, text });
+  if (run.extra.length > MAX_EXTRA_LINES) run.extra.splice(0, run.extra.length - MAX_EXTRA_LINES);
+}

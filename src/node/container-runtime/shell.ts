@@ -1,0 +1,339 @@
+// A tiny shell: enough of sh to turn the scripts people put in pod specs (sleep, echo, loops, touch/rm,
+// exit, `stress`) into a timeline. It does not execute anything; it computes what the script would do
+// and when, so the kubelet can move through it with simulated time.
+
+/** What a script does, relative to its start (ms). Plain data: it is persisted in the kubelet state. */
+export interface Timeline {
+  /** One-off output lines. Text may contain {{date}}/{{iso}} tokens rendered at log time. */
+  logs: { atMs: number; text: string }[];
+  /** Lines repeated forever from fromMs every periodMs (a `while true` loop); {{n}} is the iteration. */
+  periodic: { fromMs: number; periodMs: number; lines: { offsetMs: number; text: string }[] }[];
+  /** Files that exist in the container's filesystem for [fromMs, untilMs). */
+  files: { path: string; fromMs: number; untilMs: number | null; content: string }[];
+  /** When the script ends and how; null when it never ends by itself. */
+  exitAtMs: number | null;
+  exitCode: number;
+  /** A program that takes over (exec nginx, stress...), started at atMs with these argv. */
+  exec?: { atMs: number; argv: string[] };
+  /** A busy loop without sleep: burns a whole core. */
+  busy: boolean;
+  /** `trap ... TERM`: the script handles SIGTERM and exits promptly. */
+  trapsTerm: boolean;
+}
+
+export interface ShellContext {
+  env: Record<string, string>;
+  hostname: string;
+  /** busybox messages ("can't open") or GNU coreutils ones ("cannot access"). */
+  flavor: "busybox" | "gnu";
+  /** Files already present (an exec probe runs against the container's current filesystem). */
+  files?: Timeline["files"];
+}
+
+type Ast = { kind: "cmd"; words: string[]; redirect?: string } | { kind: "seq"; items: { op: ";" | "&&" | "||"; node: Ast }[] } | { kind: "while"; cond: Ast; body: Ast; until: boolean } | { kind: "for"; values: string[]; variable: string; body: Ast };
+
+/** Split a script into words and operators, honouring quotes. */
+function tokenize(src: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let has = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === "'" || c === '"') {
+      const end = src.indexOf(c, i + 1);
+      const j = end < 0 ? src.length : end;
+      cur += src.slice(i + 1, j);
+      has = true;
+      i = j;
+    } else if (c === "\\" && i + 1 < src.length) {
+      cur += src[++i];
+      has = true;
+    } else if (c === "$" && src[i + 1] === "(") {
+      // Keep $(...) as one word.
+      let depth = 0;
+      let j = i + 1;
+      for (; j < src.length; j++) {
+        if (src[j] === "(") depth++;
+        else if (src[j] === ")" && --depth === 0) break;
+      }
+      cur += src.slice(i, j + 1);
+      has = true;
+      i = j;
+    } else if (c === " " || c === "\t") {
+      if (has) out.push(cur);
+      cur = "";
+      has = false;
+    } else if (c === ";" || c === "\n" || c === "&" || c === "|") {
+      if (has) out.push(cur);
+      cur = "";
+      has = false;
+      if ((c === "&" || c === "|") && src[i + 1] === c) {
+        out.push(c + c);
+        i++;
+      } else if (c === "&") {
+        if (src[i - 1] === ">" || src[i + 1] === ">") { cur += "&"; has = true; } // 2>&1, &>file
+        else out.push("&");
+      } else if (c === "|") out.push("|");
+      else out.push(";");
+    } else {
+      cur += c;
+      has = true;
+    }
+  }
+  if (has) out.push(cur);
+  return out;
+}
+
+class Parser {
+  private i = 0;
+  constructor(private readonly t: string[]) {}
+  private peek(): string | undefined { return this.t[this.i]; }
+  parseSeq(stop: string[] = []): Ast {
+    const items: { op: ";" | "&&" | "||"; node: Ast }[] = [];
+    let op: ";" | "&&" | "||" = ";";
+    while (this.i < this.t.length) {
+      const w = this.peek()!;
+      if (stop.includes(w)) break;
+      if (w === ";" || w === "&") { this.i++; op = ";"; continue; }
+      if (w === "&&" || w === "||") { this.i++; op = w; continue; }
+      items.push({ op, node: this.parseCommand() });
+      op = ";";
+    }
+    return { kind: "seq", items };
+  }
+  private parseCommand(): Ast {
+    const w = this.peek();
+    if (w === "while" || w === "until") {
+      this.i++;
+      const cond = this.parseSeq(["do"]);
+      this.i++; // do
+      const body = this.parseSeq(["done"]);
+      this.i++; // done
+      return { kind: "while", cond, body, until: w === "until" };
+    }
+    if (w === "for") {
+      this.i++;
+      const variable = this.t[this.i++] ?? "i";
+      const values: string[] = [];
+      if (this.peek() === "in") {
+        this.i++;
+        while (this.i < this.t.length && this.peek() !== ";" && this.peek() !== "do") values.push(this.t[this.i++]);
+      }
+      if (this.peek() === ";") this.i++;
+      this.i++; // do
+      const body = this.parseSeq(["done"]);
+      this.i++;
+      return { kind: "for", variable, values, body };
+    }
+    const words: string[] = [];
+    let redirect: string | undefined;
+    while (this.i < this.t.length) {
+      const x = this.peek()!;
+      if ([";", "&&", "||", "&"].includes(x)) break;
+      if (x === "|") { this.i++; continue; } // pipelines: the last command's effects are close enough
+      this.i++;
+      if (/^(\d|&)?>>?$/.test(x)) { redirect = this.t[this.i++]; continue; }
+      const m = /^(?:\d|&)?>>?(.+)$/.exec(x);
+      if (m) { if (!m[1].startsWith("&")) redirect = m[1]; continue; }
+      words.push(x);
+    }
+    return { kind: "cmd", words, redirect };
+  }
+}
+
+/** Duration of `sleep` arguments in ms (sleep 5, 1.5, 2m, infinity); null = forever. */
+export function sleepMs(args: string[]): number | null {
+  let total = 0;
+  for (const a of args) {
+    if (a === "infinity" || a === "inf") return null;
+    const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(a);
+    if (!m) continue;
+    const mult = { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2]] ?? 1;
+    total += Number(m[1]) * mult * 1000;
+  }
+  return total;
+}
+
+const STOP_ON_EXIT = Symbol("exit");
+
+/** Run a script symbolically. */
+export function interpretScript(script: string, ctx: ShellContext): Timeline {
+  const ast = new Parser(tokenize(script)).parseSeq();
+  const tl: Timeline = { logs: [], periodic: [], files: [...(ctx.files ?? [])], exitAtMs: null, exitCode: 0, busy: false, trapsTerm: false };
+  const st = { t: 0, status: 0, vars: { ...ctx.env } as Record<string, string> };
+
+  const expand = (w: string): string =>
+    w
+      .replace(/\$\((?:date)[^)]*\)/g, "{{date}}")
+      .replace(/\$\(hostname\)|`hostname`/g, ctx.hostname)
+      .replace(/\$\(cat ([^)]+)\)/g, (_, p: string) => fileContent(p.trim()) ?? "")
+      .replace(/\$\{?(\w+)\}?/g, (_, v: string) => (v === "HOSTNAME" ? ctx.hostname : st.vars[v] ?? ""));
+
+  const fileContent = (path: string): string | undefined => {
+    if (path === "/var/run/secrets/kubernetes.io/serviceaccount/namespace") return ctx.env.__NAMESPACE ?? "default";
+    const f = [...tl.files].reverse().find((x) => x.path === path && x.fromMs <= st.t && (x.untilMs === null || x.untilMs > st.t));
+    return f?.content;
+  };
+  const setFile = (path: string, content: string, append: boolean) => {
+    const prev = fileContent(path);
+    removeFile(path);
+    tl.files.push({ path, fromMs: st.t, untilMs: null, content: append && prev ? `${prev}\n${content}` : content });
+  };
+  const removeFile = (path: string) => {
+    for (const f of tl.files) if (f.path === path && f.untilMs === null) f.untilMs = st.t;
+  };
+  const out = (text: string, redirect?: string) => {
+    if (redirect && !/^\/(dev\/(stdout|stderr)|proc\/1\/fd\/[12])$/.test(redirect)) {
+      if (redirect !== "/dev/null") setFile(redirect, text, false);
+      return;
+    }
+    tl.logs.push({ atMs: st.t, text });
+  };
+
+  // Executes one simple command; returns STOP_ON_EXIT when the script ends (exit, exec, forever).
+  const runCmd = (words0: string[], redirect?: string): typeof STOP_ON_EXIT | void => {
+    let words = words0.map(expand);
+    while (words[0] === "exec" || words[0] === "command" || words[0] === "nohup") words = words.slice(1);
+    if (words.length === 0) return;
+    const assign = /^(\w+)=(.*)$/.exec(words[0]);
+    if (assign && words.length === 1) { st.vars[assign[1]] = assign[2]; st.status = 0; return; }
+    const name = words[0].split("/").pop()!;
+    const args = words.slice(1);
+    st.status = 0;
+    switch (name) {
+      case "sleep": {
+        const ms = sleepMs(args);
+        if (ms === null) return STOP_ON_EXIT; // sleeps forever
+        st.t += ms;
+        return;
+      }
+      case "echo": {
+        const noNewline = args[0] === "-n" || args[0] === "-e";
+        out((noNewline ? args.slice(1) : args).join(" "), redirect);
+        return;
+      }
+      case "printf":
+        out((args[0] ?? "").replace(/\\n$/, "").replace(/%s/g, () => args[1] ?? "").replace(/\\n/g, "\n"), redirect);
+        return;
+      case "date": out("{{date}}", redirect); return;
+      case "hostname": out(ctx.hostname, redirect); return;
+      case "env": case "printenv":
+        if (args.length) { const v = st.vars[args[0]]; if (v === undefined) st.status = 1; else out(v, redirect); }
+        else for (const [k, v] of Object.entries(st.vars)) if (!k.startsWith("__")) out(`${k}=${v}`, redirect);
+        return;
+      case "touch": for (const p of args) if (fileContent(p) === undefined) setFile(p, "", false); return;
+      case "mkdir": case "cd": case "export": case "set": case "wait": case ":": case "true": case "chmod": case "cp": case "mv": return;
+      case "trap": if (args.some((a) => /TERM|15|EXIT/.test(a))) tl.trapsTerm = true; return;
+      case "rm": for (const p of args) if (!p.startsWith("-")) removeFile(p); return;
+      case "cat": {
+        for (const p of args) {
+          if (p.startsWith("-")) continue;
+          const c = fileContent(p);
+          if (c === undefined) {
+            out(ctx.flavor === "busybox" ? `cat: can't open '${p}': No such file or directory` : `cat: ${p}: No such file or directory`);
+            st.status = 1;
+          } else if (c) out(c, redirect);
+        }
+        return;
+      }
+      case "test": case "[": {
+        const flag = args[0];
+        const p = args[1];
+        if ((flag === "-f" || flag === "-e") && p) st.status = fileContent(p) === undefined ? 1 : 0;
+        return;
+      }
+      case "exit": tl.exitAtMs = st.t; tl.exitCode = Number(args[0] ?? st.status) || 0; st.status = tl.exitCode; return STOP_ON_EXIT;
+      case "false": st.status = 1; return;
+      case "tail": if (args.includes("-f")) return STOP_ON_EXIT; return;
+      case "ls": {
+        const p = args.find((a) => !a.startsWith("-"));
+        if (p && p.startsWith("/tmp/") && fileContent(p) === undefined) {
+          out(ctx.flavor === "busybox" ? `ls: ${p}: No such file or directory` : `ls: cannot access '${p}': No such file or directory`);
+          st.status = ctx.flavor === "busybox" ? 1 : 2;
+        }
+        return;
+      }
+      default:
+        // A long-running program (stress, a server, python...) takes over from here.
+        if (LONG_RUNNING.has(name)) { tl.exec = { atMs: st.t, argv: words }; return STOP_ON_EXIT; }
+        // Anything else (wget, nslookup, apk, ...) is taken to succeed quickly and quietly.
+        st.t += 10;
+        return;
+    }
+  };
+
+  // Returns STOP_ON_EXIT when the script ended inside.
+  const run = (node: Ast, budget: { steps: number }): typeof STOP_ON_EXIT | void => {
+    if (--budget.steps < 0) return STOP_ON_EXIT;
+    switch (node.kind) {
+      case "cmd":
+        return runCmd(node.words, node.redirect);
+      case "seq":
+        for (const { op, node: n } of node.items) {
+          if (op === "&&" && st.status !== 0) continue;
+          if (op === "||" && st.status === 0) continue;
+          if (run(n, budget) === STOP_ON_EXIT) return STOP_ON_EXIT;
+        }
+        return;
+      case "for": {
+        const values = node.values.flatMap((v) => {
+          const seq = /^\$\(seq (\d+)(?: (\d+))?\)$/.exec(v);
+          if (!seq) return [v];
+          const [a, b] = seq[2] ? [Number(seq[1]), Number(seq[2])] : [1, Number(seq[1])];
+          return Array.from({ length: Math.max(0, Math.min(b - a + 1, 1000)) }, (_, k) => String(a + k));
+        });
+        for (const v of values) {
+          st.vars[node.variable] = v;
+          if (run(node.body, budget) === STOP_ON_EXIT) return STOP_ON_EXIT;
+        }
+        return;
+      }
+      case "while": {
+        const condWords = node.cond.kind === "seq" && node.cond.items.length === 1 && node.cond.items[0].node.kind === "cmd" ? node.cond.items[0].node.words : [];
+        const forever = !node.until && (condWords[0] === "true" || condWords[0] === ":" || (condWords[0] === "[" && condWords[1] === "1"));
+        if (forever) return loopForever(node.body);
+        // Other conditions (until nslookup svc; until wget ...): taken to hold after one pass.
+        if (node.until) {
+          run(node.cond, budget);
+          return;
+        }
+        return;
+      }
+    }
+  };
+
+  // An endless loop: run the body once symbolically to learn one iteration's output and length.
+  const loopForever = (body: Ast): typeof STOP_ON_EXIT => {
+    const start = st.t;
+    const firstLog = tl.logs.length;
+    run(body, { steps: 200 });
+    if (tl.exitAtMs !== null) return STOP_ON_EXIT; // the body exits on its first pass
+    const period = st.t - start;
+    const lines = tl.logs.splice(firstLog).map((l) => ({ offsetMs: l.atMs - start, text: l.text }));
+    if (period <= 0) tl.busy = true;
+    if (lines.length > 0) tl.periodic.push({ fromMs: start, periodMs: Math.max(period, 1000), lines });
+    tl.exitAtMs = null;
+    return STOP_ON_EXIT;
+  };
+
+  const r = run(ast, { steps: 5000 });
+  if (r !== STOP_ON_EXIT && tl.exitAtMs === null) {
+    tl.exitAtMs = st.t;
+    tl.exitCode = st.status;
+  }
+  return tl;
+}
+
+/** Programs that keep running (or that behaviour.ts models itself) when a script execs them. */
+export const LONG_RUNNING = new Set([
+  "nginx", "httpd", "httpd-foreground", "apache2-foreground", "redis-server", "postgres", "mysqld", "memcached",
+  "stress", "stress-ng", "python", "python3", "node", "agnhost", "http-echo", "pause", "etcd", "coredns", "kube-proxy",
+  "docker-entrypoint.sh",
+]);
+
+/** Parse a command as a single argv (for exec probes: argv[0] sh -c "..." or a plain command). */
+export function scriptOfArgv(argv: string[]): string | undefined {
+  const name = argv[0]?.split("/").pop();
+  if ((name === "sh" || name === "bash" || name === "ash") && argv[1] === "-c") return argv[2] ?? "";
+  return undefined;
+}

@@ -1,0 +1,87 @@
+// Shared pieces of the pod worker: the sync context, event recording, container lookup and the
+// order in which init and app containers are started.
+
+import type { KubeObject } from "../../control-plane/api-server/types";
+import { TIMING } from "./config";
+import type { ContainerRecord, KubeletState, PodRecord } from "./state";
+import type { KubeletEvent, NodeConfig } from "./types";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+
+export interface SyncCtx {
+  cfg: NodeConfig;
+  state: KubeletState;
+  events: KubeletEvent[];
+}
+
+export const arr = (v: unknown): Any[] => (Array.isArray(v) ? v : []);
+
+export const fieldPath = (c: ContainerRecord) => `spec.${c.init ? "initContainers" : "containers"}{${c.name}}`;
+
+/** format.Pod: name_namespace(uid), as the kubelet names pods in messages. */
+export const podRef = (rec: PodRecord) => `${rec.name}_${rec.namespace}(${rec.uid})`;
+
+export function specOf(pod: KubeObject, c: ContainerRecord): Any {
+  return arr(c.init ? pod.spec?.initContainers : pod.spec?.containers).find((x) => x?.name === c.name) ?? {};
+}
+
+export function emit(ctx: SyncCtx, rec: PodRecord, c: ContainerRecord | undefined, type: "Normal" | "Warning", reason: string, message: string, at: number): void {
+  ctx.events.push({
+    regarding: { kind: "Pod", namespace: rec.namespace, name: rec.name, uid: rec.uid, apiVersion: "v1" },
+    reason,
+    message,
+    type,
+    ...(c ? { fieldPath: fieldPath(c) } : {}),
+    at,
+  });
+}
+
+/** The default waiting reason before a container exists (convertToAPIContainerStatuses). */
+export function defaultWaiting(rec: PodRecord): string {
+  return rec.init.length > 0 ? "PodInitializing" : "ContainerCreating";
+}
+
+/** Queue init container i (or the regular containers after the last). */
+export function scheduleInit(rec: PodRecord, i: number, t: number): void {
+  const c = rec.init[i];
+  if (!c) {
+    rec.initDoneAt = t;
+    startRegular(rec, t);
+    return;
+  }
+  c.stage = "waiting";
+  c.at = t;
+}
+
+/** The regular containers start one after another in one pod sync (the first one now). */
+export function startRegular(rec: PodRecord, t: number): void {
+  const first = rec.containers[0];
+  if (first && first.stage === "waiting" && first.current === null) first.at = t;
+}
+
+/** Once a regular container's start attempt is over, the next one in the pod sync begins. */
+export function chainNext(rec: PodRecord, c: ContainerRecord, t: number): void {
+  if (c.init) return;
+  const i = rec.containers.indexOf(c);
+  const next = rec.containers[i + 1];
+  if (next && next.stage === "waiting" && next.current === null && next.at === null) next.at = t;
+}
+
+/** A sidecar that has started, or an init container that succeeded, lets the next init container go. */
+export function advanceInitAfter(rec: PodRecord, c: ContainerRecord, t: number): void {
+  const i = rec.init.indexOf(c);
+  if (i < 0 || rec.initDoneAt !== null) return;
+  const next = rec.init[i + 1];
+  if (next && (next.current !== null || next.stage !== "waiting" || next.at !== null)) return;
+  scheduleInit(rec, i + 1, t + TIMING.nextInitMs);
+}
+
+export function hostnameOf(pod: KubeObject): string {
+  return String(pod.spec?.hostname ?? pod.metadata.name ?? "").slice(0, 63);
+}
+
+export function podGrace(pod: KubeObject): number {
+  const g = pod.spec?.terminationGracePeriodSeconds;
+  return typeof g === "number" ? g : TIMING.defaultGraceSeconds;
+}

@@ -1,0 +1,94 @@
+// The whole cluster in the Workers pool: classroom object, node objects, scheduler and kubelets,
+// with simulated time moved by hand (the clock is paused; advance() runs what is due, in order).
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { client, newClassroom, pod } from "./api-helpers";
+
+function stubOf(id: string): any {
+  const ns = (env as any).CLASSROOM;
+  return ns.get(ns.idFromName(id));
+}
+
+async function cluster(nodes = 3) {
+  const cls = await newClassroom("cluster", nodes);
+  const stub = stubOf(cls.id);
+  await stub.setClock({ paused: true });
+  const k = client(cls);
+  const advance = (seconds: number) => stub.advance(seconds * 1000);
+  return { cls, stub, k, advance };
+}
+
+const events = async (k: ReturnType<typeof client>, name: string) =>
+  (await k.get(`/api/v1/namespaces/default/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}`)).body.items as any[];
+
+describe("data plane and scheduler", () => {
+  it("nodes register Ready with capacity, labels and a lease", async () => {
+    const { k, advance } = await cluster(3);
+    await advance(1);
+    const nodes = (await k.get("/api/v1/nodes")).body.items;
+    expect(nodes.map((n: any) => n.metadata.name)).toEqual(["node-1", "node-2", "node-3"]);
+    for (const n of nodes) {
+      expect(n.status.conditions.find((c: any) => c.type === "Ready").status).toBe("True");
+      expect(n.status.allocatable.pods).toBe("110");
+      expect(n.metadata.labels["kubernetes.io/hostname"]).toBe(n.metadata.name);
+      expect(n.metadata.labels["topology.kubernetes.io/zone"]).toMatch(/^kubeclass-1[abc]$/);
+    }
+    expect(new Set(nodes.map((n: any) => n.metadata.labels["topology.kubernetes.io/zone"])).size).toBe(3);
+    const lease = (await k.get("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-1")).body;
+    expect(lease.spec.holderIdentity).toBe("node-1");
+  });
+
+  it("a pod is scheduled, pulled, started and Running with an IP; events tell the story", async () => {
+    const { k, advance } = await cluster(3);
+    await advance(1);
+    await k.post("/api/v1/namespaces/default/pods", pod("web"));
+    await advance(60);
+    const p = (await k.get("/api/v1/namespaces/default/pods/web")).body;
+    expect(p.spec.nodeName).toMatch(/^node-\d$/);
+    expect(p.status.phase).toBe("Running");
+    expect(p.status.podIP).toMatch(/^10\.244\.\d+\.\d+$/);
+    expect(p.status.containerStatuses[0]).toMatchObject({ name: "nginx", ready: true, started: true, restartCount: 0 });
+    const reasons = (await events(k, "web")).map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(["Scheduled", "Pulling", "Pulled", "Created", "Started"]));
+    const scheduled = (await events(k, "web")).find((e) => e.reason === "Scheduled");
+    expect(scheduled.message).toBe(`Successfully assigned default/web to ${p.spec.nodeName}`);
+    expect(scheduled.source.component).toBe("default-scheduler");
+  });
+
+  it("a pod too big for any node stays Pending with the real FailedScheduling message", async () => {
+    const { k, advance } = await cluster(3);
+    await advance(1);
+    await k.post("/api/v1/namespaces/default/pods", { ...pod("huge"), spec: { containers: [{ name: "c", image: "nginx", resources: { requests: { cpu: "64" } } }] } });
+    await advance(5);
+    const p = (await k.get("/api/v1/namespaces/default/pods/huge")).body;
+    expect(p.spec.nodeName).toBeUndefined();
+    const cond = p.status.conditions.find((c: any) => c.type === "PodScheduled");
+    expect(cond).toMatchObject({ status: "False", reason: "Unschedulable" });
+    expect(cond.message).toBe("0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.");
+    const failed = (await events(k, "huge")).find((e) => e.reason === "FailedScheduling");
+    expect(failed.type).toBe("Warning");
+    expect(failed.message).toBe(cond.message);
+  });
+
+  it("an idle, converged cluster sets no alarm", async () => {
+    const { cls, stub, k, advance } = await cluster(2);
+    await k.post("/api/v1/namespaces/default/pods", pod("quiet"));
+    await advance(60);
+    const run = (runInDurableObject as unknown) as (stub: unknown, fn: (obj: any) => Promise<void>) => Promise<void>;
+    await run(stub, async (obj) => {
+      // The clock stays paused here, so no real alarm can run alongside this check.
+      obj.loop.lastActivityReal = 0; // nobody has been here for a long time
+      obj.loop.due.set("heartbeat", obj.loop.now()); // the last heartbeat is due now
+      await obj.loop.runDue();
+      expect(obj.loop.due.all()).toEqual([]);
+    });
+    // With the clock running again and nothing due, no alarm is set on the classroom.
+    await stub.setClock({ paused: false, speed: 1 });
+    await run(stub, async (obj) => {
+      expect(obj.loop.due.all()).toEqual([]);
+      expect(await obj.ctx.storage.getAlarm()).toBeNull();
+    });
+    expect(cls.id).toBeTruthy();
+  });
+});

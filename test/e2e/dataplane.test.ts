@@ -41,6 +41,12 @@ describe("a running cluster, through kubectl", () => {
     const wide = await ok("get", "pod", "web", "-o", "wide");
     expect(wide).toMatch(/^web\s+1\/1\s+Running\s+0\s+\S+\s+10\.244\.\d+\.\d+\s+node-\d\s+<none>\s+<none>$/m);
     expect(await ok("logs", "web")).toContain("/docker-entrypoint.sh");
+    expect((await ok("logs", "web", "-c", "web", "--tail=1")).trim().split("\n")).toHaveLength(1);
+
+    await ok("run", "ticker", "--image=busybox", "--", "sh", "-c", "while true; do echo tick; sleep 1; done");
+    const follow = (kubectls.at(-1)!).spawnWatch(["logs", "-f", "ticker"]);
+    await follow.waitFor(/tick\ntick\ntick\n/, 60_000);
+    await follow.stop();
 
     const node = (await ok("get", "pod", "web", "-o", "jsonpath={.spec.nodeName}")).trim();
     const described = await ok("describe", "node", node);
@@ -50,9 +56,10 @@ describe("a running cluster, through kubectl", () => {
     expect(described).toMatch(/^\s+Resource\s+Requests\s+Limits$/m);
 
     const top = await ok("top", "nodes");
-    expect(top).toMatch(/^NAME\s+CPU\(cores\)\s+CPU(\(%\)|%)\s+MEMORY\(bytes\)\s+MEMORY(\(%\)|%)$/m);
-    expect(top.match(/^node-\d\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%$/gm)).toHaveLength(3);
-    expect(await ok("top", "pods")).toMatch(/^web\s+\d+m\s+\d+Mi$/m);
+    // kubectl pads every column, the last one too.
+    expect(top).toMatch(/^NAME\s+CPU\(cores\)\s+CPU\(%\)\s+MEMORY\(bytes\)\s+MEMORY\(%\)\s*$/m);
+    expect(top.match(/^node-\d\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%\s*$/gm)).toHaveLength(3);
+    expect(await ok("top", "pods")).toMatch(/^web\s+\d+m\s+\d+Mi\s*$/m);
   });
 
   it("a pod no node can hold stays Pending, and describe says why", async () => {
@@ -91,13 +98,14 @@ describe("a running cluster, through kubectl", () => {
 
   it("a container exiting 1 goes into CrashLoopBackOff with a growing back-off", async () => {
     const { ok, k } = await classroom();
+    await ok("run", "crash", "--image=busybox", "--", "sh", "-c", "echo boom; exit 1");
     const w = k.spawnWatch(["get", "pod", "crash", "-w", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.message}{\"\\n\"}"]);
-    await ok("run", "crash", "--image=busybox", "--", "sh", "-c", "exit 1");
     await w.waitFor(/back-off 10s restarting failed container=crash pod=crash_default\(/, 60_000);
     await w.waitFor(/back-off 20s restarting failed container=crash/, 60_000);
     await w.waitFor(/back-off 40s restarting failed container=crash/, 90_000);
     await w.stop();
     expect(await ok("get", "pod", "crash")).toMatch(/^crash\s+0\/1\s+(CrashLoopBackOff|Error)\s+[3-9]/m);
+    expect(await ok("logs", "crash", "--previous")).toBe("boom\n");
   });
 
   it("a memory hog is OOMKilled; a failing liveness probe restarts its container", async () => {

@@ -91,4 +91,77 @@ describe("data plane and scheduler", () => {
     });
     expect(cls.id).toBeTruthy();
   });
+
+  it("a request to a Service goes through kube-proxy to a ready pod behind it", async () => {
+    const { cls, k, advance } = await cluster(2);
+    for (const n of ["web-1", "web-2"]) await k.post("/api/v1/namespaces/default/pods", pod(n, { app: "web" }));
+    await k.post("/api/v1/namespaces/default/services", { apiVersion: "v1", kind: "Service", metadata: { name: "web" }, spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: 80 }] } });
+    await advance(60);
+    const slices = (await k.get("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb")).body.items;
+    expect(slices).toHaveLength(1);
+    expect(slices[0].endpoints.map((e: any) => e.targetRef.name).sort()).toEqual(["web-1", "web-2"]);
+    expect((await k.get("/api/v1/namespaces/default/endpoints/web")).body.subsets[0].addresses).toHaveLength(2);
+
+    const { exports } = await import("cloudflare:workers");
+    const ask = async (body: unknown) => (await (exports as any).default.fetch(`http://kubeclass.test/api/classrooms/${cls.id}/requests`, {
+      method: "POST", headers: { authorization: `Bearer ${cls.instructorToken}`, "content-type": "application/json" }, body: JSON.stringify(body),
+    })).json() as Promise<any>;
+    const answered = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const r = await ask({ from: { pod: { namespace: "default", name: "web-1" } }, to: { service: { namespace: "default", name: "web", port: 80 } } });
+      expect(r.ok).toBe(true);
+      expect(r.via).toBe("ClusterIP");
+      answered.add(r.endpoint.pod.name);
+    }
+    expect([...answered].sort()).toEqual(["web-1", "web-2"]);
+    const none = await ask({ from: { node: "node-1" }, to: { clusterIP: "10.96.0.250", port: 80 } });
+    expect(none).toMatchObject({ ok: false, error: "no such service" });
+  });
+
+  it("the instructor adds and removes nodes; removal takes its pods (as PodGC would)", async () => {
+    const { cls, k, advance } = await cluster(1);
+    const { exports } = await import("cloudflare:workers");
+    const call = (method: string, path: string, body?: unknown) => (exports as any).default.fetch(`http://kubeclass.test/api/classrooms/${cls.id}${path}`, {
+      method, headers: { authorization: `Bearer ${cls.instructorToken}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect((await call("POST", "/nodes", { name: "big", size: "kc-standard-4" })).status).toBe(201);
+    expect((await call("POST", "/nodes", { name: "big" })).status).toBe(409);
+    expect((await call("POST", "/nodes", { size: "huge" })).status).toBe(400);
+    await advance(5);
+    const big = (await k.get("/api/v1/nodes/big")).body;
+    expect(big.status.capacity.cpu).toBe("4");
+    await k.post("/api/v1/namespaces/default/pods", { ...pod("pinned"), spec: { nodeName: "big", containers: [{ name: "c", image: "nginx" }] } });
+    await advance(30);
+    expect((await call("DELETE", "/nodes/big")).status).toBe(200);
+    expect((await k.get("/api/v1/nodes/big")).status).toBe(404);
+    expect((await k.get("/api/v1/namespaces/default/pods/pinned")).status).toBe(404);
+    expect((await call("DELETE", "/nodes/big")).status).toBe(404);
+  });
+
+  it("the scoring strategy is a classroom setting: MostAllocated packs, LeastAllocated spreads; decisions are readable", async () => {
+    const { cls, k, advance } = await cluster(3);
+    const { exports } = await import("cloudflare:workers");
+    const call = (method: string, path: string, body?: unknown) => (exports as any).default.fetch(`http://kubeclass.test/api/classrooms/${cls.id}${path}`, {
+      method, headers: { authorization: `Bearer ${cls.instructorToken}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    await advance(1);
+    const place = async (prefix: string) => {
+      for (let i = 0; i < 6; i++) await k.post("/api/v1/namespaces/default/pods", { ...pod(`${prefix}-${i}`), spec: { containers: [{ name: "c", image: "nginx", resources: { requests: { cpu: "200m", memory: "256Mi" } } }] } });
+      await advance(2);
+      const items = (await k.get(`/api/v1/namespaces/default/pods`)).body.items.filter((p: any) => p.metadata.name.startsWith(prefix));
+      return new Set(items.map((p: any) => p.spec.nodeName)).size;
+    };
+    expect(await place("spread")).toBe(3);
+    const bad = await call("PUT", "/scheduler/profile", { scoringStrategy: { type: "Sideways" } });
+    expect(bad.status).toBe(422);
+    expect((await call("PUT", "/scheduler/profile", { scoringStrategy: { type: "MostAllocated", resources: [{ name: "cpu", weight: 1 }, { name: "memory", weight: 1 }] } })).status).toBe(200);
+    expect(await place("pack")).toBe(1);
+
+    const decisions = await (await call("GET", "/scheduler/decisions?namespace=default&pod=pack-0")).json() as any;
+    const rec = decisions.items[0];
+    expect(rec.pod.name).toBe("pack-0");
+    expect(rec.chosen).toMatch(/^node-\d$/);
+    expect(rec.scores.some((s: any) => s.plugin === "NodeResourcesFit")).toBe(true);
+    expect(Object.keys(rec.totals).length).toBeGreaterThan(0);
+  });
 });

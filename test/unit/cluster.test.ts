@@ -164,4 +164,30 @@ describe("data plane and scheduler", () => {
     expect(rec.scores.some((s: any) => s.plugin === "NodeResourcesFit")).toBe(true);
     expect(Object.keys(rec.totals).length).toBeGreaterThan(0);
   });
+
+  it("a higher-priority pod preempts a lower one when nothing else fits (PriorityClass → spec.priority)", async () => {
+    const { k, advance } = await cluster(1); // node-1: 2 cpu, 1930m allocatable
+    await k.post("/apis/scheduling.k8s.io/v1/priorityclasses", { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name: "high" }, value: 1000 });
+    const unknown = await k.post("/api/v1/namespaces/default/pods", { ...pod("x"), spec: { priorityClassName: "nope", containers: [{ name: "c", image: "nginx" }] } });
+    expect(unknown.status).toBe(403);
+    expect(unknown.body.message).toContain("no PriorityClass with name nope was found");
+    const big = (name: string, extra = {}) => ({ ...pod(name), spec: { ...extra, containers: [{ name: "c", image: "nginx", resources: { requests: { cpu: "1500m" } } }] } });
+    await k.post("/api/v1/namespaces/default/pods", big("low"));
+    await advance(30);
+    expect((await k.get("/api/v1/namespaces/default/pods/low")).body.status.phase).toBe("Running");
+    const created = await k.post("/api/v1/namespaces/default/pods", big("vip", { priorityClassName: "high" }));
+    expect(created.body.spec).toMatchObject({ priority: 1000, preemptionPolicy: "PreemptLowerPriority" });
+    await advance(2);
+    const vip = (await k.get("/api/v1/namespaces/default/pods/vip")).body;
+    // First refused, which preempts low; low's nginx stops within its grace period and vip takes the room.
+    expect((await events(k, "vip")).map((e) => e.reason)).toEqual(expect.arrayContaining(["FailedScheduling", "Scheduled"]));
+    expect(vip.spec.nodeName).toBe("node-1");
+    expect(vip.status.nominatedNodeName).toBeUndefined(); // cleared by the binding
+    expect((await events(k, "low")).map((e) => e.reason)).toContain("Preempted");
+    await advance(60);
+    expect((await k.get("/api/v1/namespaces/default/pods/low")).status).toBe(404);
+    const after = (await k.get("/api/v1/namespaces/default/pods/vip")).body;
+    expect(after.spec.nodeName).toBe("node-1");
+    expect(after.status.phase).toBe("Running");
+  });
 });

@@ -14,6 +14,7 @@ import { bindPod, evictPod, finalizeNamespace, podLog, scaleSubresource, statusS
 import { serveMetrics, type MetricsSource } from "./handlers/metrics";
 import { watchObjects } from "./handlers/watch";
 import { openapiGroupVersion, openapiRoot } from "./openapi";
+import { resolvePodPriority } from "./registry/priority-admission";
 import { allocateServiceAddresses } from "./registry/service-allocator";
 import { Registry } from "./registry/store";
 import { requestInfo } from "./request-info";
@@ -39,6 +40,7 @@ export class ApiServer {
 
   constructor(readonly etcd: Etcd, private readonly opts: ApiServerOptions = {}) {
     this.registry = new Registry(etcd);
+    this.registry.addAdmission(resolvePodPriority);
     this.registry.addAdmission(allocateServiceAddresses);
     this.authorizer = opts.authorizer ?? mastersAuthorizer;
   }

@@ -80,7 +80,7 @@ export class ControlLoop {
     this.lastActivityReal = this.realNow();
     this.scheduler.start();
     this.controllers.start();
-    if (this.nodes.running().length > 0 && !this.due.all().some((d) => d.name === "heartbeat")) this.due.at("heartbeat", this.now());
+    if (this.nodes.running().length > 0 && !this.due.has("heartbeat")) this.due.at("heartbeat", this.now());
   }
 
   /** Runs everything due now, repeatedly, until nothing more is due at this instant. */

@@ -26,6 +26,10 @@ export class DueWork {
     return this.sql.all<{ name: string }>("SELECT name FROM due_work WHERE at <= ? ORDER BY at, name", now).map((r) => r.name);
   }
 
+  has(name: string): boolean {
+    return this.sql.one("SELECT 1 AS x FROM due_work WHERE name = ?", name) !== undefined;
+  }
+
   earliest(): number | null {
     return this.sql.one<{ at: number | null }>("SELECT min(at) AS at FROM due_work")?.at ?? null;
   }

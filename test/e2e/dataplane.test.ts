@@ -1,37 +1,22 @@
 // Nodes, scheduler and kubelets with the real kubectl. The classroom clock runs fast (30×), and
 // every wait is on a condition (kubectl wait, or a watch's output), never a fixed sleep.
 import { resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClassroom, makeKubectl, startServer, type Kubectl, type Server } from "./harness";
+import { describe, expect, it } from "vitest";
+import { e2eSuite } from "./harness";
 
 const fixture = (f: string) => resolve(__dirname, "../fixtures", f);
-let server: Server;
-const kubectls: Kubectl[] = [];
+const suite = e2eSuite();
 
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  for (const k of kubectls) k.cleanup();
-  await server?.stop();
-});
-
+/** A classroom of 3 nodes at 30× speed, its nodes Ready; each test owns one. */
 async function classroom() {
-  const cls = await createClassroom(server.baseUrl, { name: "dataplane", nodes: 3, speed: 30 });
-  const k = makeKubectl(cls.kubeconfig);
-  kubectls.push(k);
-  const ok = async (...args: string[]) => {
-    const r = await k.run(args, { timeoutMs: 90_000 });
-    if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}\n${r.stderr}\n${r.stdout}`);
-    return r.stdout;
-  };
-  await ok("wait", "--for=condition=Ready", "node", "--all", "--timeout=60s");
-  return { cls, k, ok };
+  const c = await suite.classroom({ name: "dataplane", nodes: 3, speed: 30 });
+  await c.ok("wait", "--for=condition=Ready", "node", "--all", "--timeout=60s");
+  return c;
 }
 
 describe("a running cluster, through kubectl", () => {
   it("nodes, run, logs, describe node, top", async () => {
-    const { ok } = await classroom();
+    const { ok, k } = await classroom();
     const nodes = await ok("get", "nodes", "-o", "wide");
     expect(nodes).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\s+INTERNAL-IP\s+EXTERNAL-IP\s+OS-IMAGE\s+KERNEL-VERSION\s+CONTAINER-RUNTIME$/m);
     expect(nodes.match(/^node-\d\s+Ready\s+<none>\s+\S+\s+v1\.32\.2\s+10\.0\.0\.\d+\s+<none>\s+Ubuntu 24\.04\.1 LTS\s+\S+\s+containerd:\/\/1\.7\.24$/gm)).toHaveLength(3);
@@ -44,7 +29,7 @@ describe("a running cluster, through kubectl", () => {
     expect((await ok("logs", "web", "-c", "web", "--tail=1")).trim().split("\n")).toHaveLength(1);
 
     await ok("run", "ticker", "--image=busybox", "--", "sh", "-c", "while true; do echo tick; sleep 1; done");
-    const follow = (kubectls.at(-1)!).spawnWatch(["logs", "-f", "ticker"]);
+    const follow = k.spawnWatch(["logs", "-f", "ticker"]);
     await follow.waitFor(/tick\ntick\ntick\n/, 60_000);
     await follow.stop();
 

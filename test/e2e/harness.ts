@@ -1,6 +1,7 @@
 /// <reference types="node" />
 // End-to-end harness: starts `wrangler dev` on a free 127.0.0.1 port and drives it with the real kubectl.
 // Runs in Node (vitest.e2e.config.ts), not in workerd. Every wait is on a condition with a deadline.
+import { afterAll, beforeAll } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -432,4 +433,42 @@ export async function createClassroom(baseUrl: string, body: { name?: string; no
     }
   }
   return Object.fromEntries(fields.map((f) => [f, json[f] as string])) as unknown as Classroom;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A suite: one server for the file, one classroom per test
+
+export interface SuiteClassroom {
+  cls: Classroom;
+  k: Kubectl;
+  /** Runs kubectl and returns stdout; a non-zero exit throws with everything kubectl said. */
+  ok(...args: string[]): Promise<string>;
+  /** Another kubectl on the same classroom (a second terminal). */
+  another(): Kubectl;
+}
+
+/** Starts `wrangler dev` before the file's tests and stops it (and every kubectl) after them. */
+export function e2eSuite(): { classroom(body?: { name?: string; nodes?: number; speed?: number }): Promise<SuiteClassroom> } {
+  let server: Server | undefined;
+  const kubectls: Kubectl[] = [];
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    for (const k of kubectls) k.cleanup();
+    await server?.stop();
+  });
+  const track = (k: Kubectl) => (kubectls.push(k), k);
+  return {
+    async classroom(body = {}) {
+      const cls = await createClassroom(server!.baseUrl, body);
+      const k = track(makeKubectl(cls.kubeconfig));
+      const ok = async (...args: string[]) => {
+        const r = await k.run(args, { timeoutMs: 90_000 });
+        if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}\n${r.stderr}\n${r.stdout}`);
+        return r.stdout;
+      };
+      return { cls, k, ok, another: () => track(makeKubectl(cls.kubeconfig)) };
+    },
+  };
 }

@@ -1,32 +1,13 @@
 // The real kubectl (the dispatcher picks 1.32 from our /version) against `wrangler dev`.
 import { resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClassroom, makeKubectl, startServer, type Kubectl, type Server } from "./harness";
+import { describe, expect, it } from "vitest";
+import { e2eSuite } from "./harness";
 
 const fixture = (f: string) => resolve(__dirname, "../fixtures", f);
-let server: Server;
-const kubectls: Kubectl[] = [];
+const suite = e2eSuite();
 
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  for (const k of kubectls) k.cleanup();
-  await server?.stop();
-});
-
-/** A new classroom and a kubectl holding its instructor kubeconfig; each test owns one. */
-async function classroom() {
-  const cls = await createClassroom(server.baseUrl, { name: "e2e", nodes: 0 });
-  const k = makeKubectl(cls.kubeconfig);
-  kubectls.push(k);
-  const ok = async (...args: string[]) => {
-    const r = await k.run(args);
-    if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}\n${r.stderr}\n${r.stdout}`);
-    return r.stdout;
-  };
-  return { cls, k, ok };
-}
+/** A new classroom without nodes (pods stay Pending) and a kubectl with its instructor kubeconfig. */
+const classroom = () => suite.classroom({ name: "e2e", nodes: 0 });
 
 describe("kubectl against a classroom", () => {
   it("version and api-resources", async () => {
@@ -93,12 +74,11 @@ describe("kubectl against a classroom", () => {
   });
 
   it("get -w sees a pod created by a second kubectl", async () => {
-    const { ok, k, cls } = await classroom();
+    const { ok, k, another } = await classroom();
     await ok("apply", "-f", fixture("pod.yaml"));
     const w = k.spawnWatch(["get", "pods", "-w"]);
     await w.waitFor(/nginx\s+0\/1\s+Pending/);
-    const second = makeKubectl(cls.kubeconfig);
-    kubectls.push(second);
+    const second = another();
     expect((await second.run(["run", "late", "--image=nginx"])).stdout).toBe("pod/late created\n");
     await w.waitFor(/^late\s+0\/1\s+Pending\s+0\s+\d+s$/m);
     await w.stop();
@@ -113,7 +93,7 @@ describe("kubectl against a classroom", () => {
   });
 
   it("label, annotate, patch merge/json/strategic, describe with events", async () => {
-    const { ok } = await classroom();
+    const { ok, k } = await classroom();
     await ok("apply", "-f", fixture("pod.yaml"), "-f", fixture("deployment.yaml"));
     expect(await ok("label", "pod", "nginx", "tier=frontend")).toBe("pod/nginx labeled\n");
     expect(await ok("annotate", "pod", "nginx", "owner=ana")).toBe("pod/nginx annotated\n");
@@ -134,7 +114,6 @@ describe("kubectl against a classroom", () => {
       firstTimestamp: new Date().toISOString().replace(/\.\d+Z/, "Z"), lastTimestamp: new Date().toISOString().replace(/\.\d+Z/, "Z"),
       source: { component: "kubeclass-instructor" },
     };
-    const { k } = await Promise.resolve({ k: kubectls.at(-1)! });
     expect((await k.run(["create", "-f", "-"], { input: JSON.stringify(event) })).stdout).toBe("event/nginx.teacher-note created\n");
     const described = await ok("describe", "pod", "nginx");
     expect(described).toMatch(/^Name:\s+nginx$/m);

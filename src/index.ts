@@ -109,6 +109,15 @@ app.delete("/api/classrooms/:id/nodes/:node", async (c) => {
   return jsonResponse({ name: res.name });
 });
 
+for (const action of ["stop", "start"] as const) {
+  app.post(`/api/classrooms/:id/nodes/:node/${action}`, async (c) => {
+    const stub = await requireInstructor(c, c.req.param("id"));
+    const res = await stub.nodeOp(action === "stop" ? { stop: c.req.param("node") } : { start: c.req.param("node") });
+    if (!res.ok) throw errors.notFound({ plural: "nodes", group: "" }, c.req.param("node"));
+    return jsonResponse({ name: res.name, state: action === "stop" ? "stopped" : "running" });
+  });
+}
+
 app.get("/api/classrooms/:id/clock", async (c) => jsonResponse(await (await requireInstructor(c, c.req.param("id"))).clock()));
 
 app.put("/api/classrooms/:id/clock", async (c) => {

@@ -169,9 +169,19 @@ export class ClassroomObject extends DurableObject<Env> {
   // ---- nodes -------------------------------------------------------------------------------
 
   /** For RPC callers: a refusal comes back as a value (custom errors do not cross RPC). */
-  async nodeOp(op: { add: { name?: string; size?: string } } | { remove: string }): Promise<{ ok: true; name: string } | { ok: false; code: number; message: string }> {
+  async nodeOp(op: { add: { name?: string; size?: string } } | { remove: string } | { stop: string } | { start: string }): Promise<{ ok: true; name: string } | { ok: false; code: number; message: string }> {
     try {
       if ("add" in op) return { ok: true, ...(await this.addNode(op.add)) };
+      if ("stop" in op || "start" in op) {
+        const name = "stop" in op ? op.stop : op.start;
+        if (!this.fleet.get(name)) throw new FleetError(404, `node "${name}" not found`);
+        // A stopped machine: its kubelet stops syncing and renewing its lease; nothing else is told.
+        this.fleet.setState(name, "stop" in op ? "stopped" : "running");
+        if ("start" in op) this.loop.due.at(`node:${name}`, this.loop.now());
+        else this.loop.due.set(`node:${name}`, null);
+        await this.loop.arm();
+        return { ok: true, name };
+      }
       await this.removeNode(op.remove);
       return { ok: true, name: op.remove };
     } catch (e) {

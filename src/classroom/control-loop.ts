@@ -7,13 +7,14 @@ import type { Sql } from "../control-plane/etcd/sql";
 import { ControllerManager } from "../control-plane/controller-manager/manager";
 import { endpointSliceController } from "../control-plane/controller-manager/endpointslice-controller";
 import { endpointsController } from "../control-plane/controller-manager/endpoints-controller";
+import { nodeLifecycleController } from "../control-plane/controller-manager/node-lifecycle-controller";
 import { KubeScheduler } from "../control-plane/scheduler/kube-scheduler";
 import { defaultProfile, type SchedulerProfile, type SchedulingRecord } from "../control-plane/scheduler";
 import { DueWork } from "./due-work";
 import { advanceClock, newClock, realAt, setClock, simNow, type ClockState } from "./sim-clock";
 
 export const HEARTBEAT_MS = 10_000; // the kubelet's lease renew interval
-/** With no API request or open connection for this long (real time), heartbeats stop and the alarm goes quiet. */
+/** With no API request for this long (real time), heartbeats stop, the clock pauses and the alarm goes quiet. */
 export const IDLE_AFTER_REAL_MS = 5 * 60_000;
 const KEEP_RECORDS = 5000;
 
@@ -51,6 +52,7 @@ export class ControlLoop {
     this.controllers = new ControllerManager(reg, etcd, { due: (at) => this.due.at("controllers", at) }, () => this.now());
     this.controllers.register(endpointSliceController(reg));
     this.controllers.register(endpointsController(reg));
+    this.controllers.register(nodeLifecycleController(reg));
     this.controllers.stopped = this.load<boolean>("controllersStopped") ?? false;
   }
 
@@ -65,6 +67,7 @@ export class ControlLoop {
   setClock(change: { speed?: number; paused?: boolean }): void {
     this.clock = setClock(this.clock, this.realNow(), change);
     this.save("clock", this.clock);
+    this.save("autoPaused", false); // the instructor's choice wins over an idle pause
   }
 
   profile(): SchedulerProfile {
@@ -78,6 +81,12 @@ export class ControlLoop {
   /** Something happened (an API request, a connection): keep heartbeats going a while longer. */
   touch(): void {
     this.lastActivityReal = this.realNow();
+    // An idle classroom paused itself; someone is back, so time runs again from where it stopped.
+    if (this.clock.paused && this.load<boolean>("autoPaused")) {
+      this.clock = setClock(this.clock, this.realNow(), { paused: false });
+      this.save("clock", this.clock);
+      this.save("autoPaused", false);
+    }
     this.scheduler.start();
     this.controllers.start();
     if (this.nodes.running().length > 0 && !this.due.has("heartbeat")) this.due.at("heartbeat", this.now());
@@ -117,6 +126,13 @@ export class ControlLoop {
       for (const n of this.nodes.running()) this.due.at(`node:${n}`, now);
       const active = this.realNow() - this.lastActivityReal < IDLE_AFTER_REAL_MS;
       this.due.set("heartbeat", active ? now + HEARTBEAT_MS : null);
+      if (!active && !this.clock.paused) {
+        // Nobody is here: stop simulated time, so leases do not go stale and nothing is due
+        // (no alarm at all) until the next request resumes it.
+        this.clock = setClock(this.clock, this.realNow(), { paused: true });
+        this.save("clock", this.clock);
+        this.save("autoPaused", true);
+      }
     } else if (name.startsWith("node:")) {
       const node = name.slice(5);
       this.due.set(name, null);

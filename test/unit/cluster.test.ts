@@ -81,13 +81,22 @@ describe("data plane and scheduler", () => {
       obj.loop.lastActivityReal = 0; // nobody has been here for a long time
       obj.loop.due.set("heartbeat", obj.loop.now()); // the last heartbeat is due now
       await obj.loop.runDue();
-      expect(obj.loop.due.all()).toEqual([]);
+      // Nothing runs by itself any more: only the controllers' next looks (lease expiry) remain,
+      // and they wait for time to move.
+      expect(obj.loop.due.all().map((d: any) => d.name)).not.toContain("heartbeat");
+      expect(obj.loop.due.all().filter((d: any) => d.name.startsWith("node:"))).toEqual([]);
     });
-    // With the clock running again and nothing due, no alarm is set on the classroom.
+    // The clock runs; the classroom goes idle: time pauses itself and no alarm is left set.
     await stub.setClock({ paused: false, speed: 1 });
     await run(stub, async (obj) => {
-      expect(obj.loop.due.all()).toEqual([]);
+      obj.loop.lastActivityReal = 0;
+      obj.loop.due.set("heartbeat", obj.loop.now());
+      await obj.loop.runDue();
+      expect(obj.loop.clockState().paused).toBe(true);
       expect(await obj.ctx.storage.getAlarm()).toBeNull();
+      // The next request resumes it.
+      obj.loop.touch();
+      expect(obj.loop.clockState().paused).toBe(false);
     });
     expect(cls.id).toBeTruthy();
   });
@@ -189,5 +198,29 @@ describe("data plane and scheduler", () => {
     const after = (await k.get("/api/v1/namespaces/default/pods/vip")).body;
     expect(after.spec.nodeName).toBe("node-1");
     expect(after.status.phase).toBe("Running");
+  });
+
+  it("a stopped node goes NotReady, is tainted unreachable, and its pods are evicted after 300 s; started, it recovers", async () => {
+    const { cls, k, advance } = await cluster(1);
+    const { exports } = await import("cloudflare:workers");
+    const call = (path: string) => (exports as any).default.fetch(`http://kubeclass.test/api/classrooms/${cls.id}${path}`, { method: "POST", headers: { authorization: `Bearer ${cls.instructorToken}` } });
+    await k.post("/api/v1/namespaces/default/pods", pod("web"));
+    await advance(30);
+    expect((await call("/nodes/node-1/stop")).status).toBe(200);
+    await advance(45);
+    const node = (await k.get("/api/v1/nodes/node-1")).body;
+    expect(node.status.conditions.find((c: any) => c.type === "Ready")).toMatchObject({ status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." });
+    expect(node.spec.taints.map((t: any) => `${t.key}:${t.effect}`).sort()).toEqual(["node.kubernetes.io/unreachable:NoExecute", "node.kubernetes.io/unreachable:NoSchedule"]);
+    expect((await k.get("/api/v1/namespaces/default/pods/web")).body.metadata.deletionTimestamp).toBeUndefined();
+    await advance(300); // the default toleration of unreachable: 300 s
+    const evicted = (await k.get("/api/v1/namespaces/default/pods/web")).body;
+    expect(evicted.metadata.deletionTimestamp).toBeTruthy(); // Terminating: its kubelet is away
+    expect((await events(k, "web")).map((e) => e.reason)).toContain("TaintManagerEviction");
+    expect((await call("/nodes/node-1/start")).status).toBe(200);
+    await advance(60);
+    const back = (await k.get("/api/v1/nodes/node-1")).body;
+    expect(back.status.conditions.find((c: any) => c.type === "Ready").status).toBe("True");
+    expect(back.spec.taints).toBeUndefined();
+    expect((await k.get("/api/v1/namespaces/default/pods/web")).status).toBe(404);
   });
 });

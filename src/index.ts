@@ -152,6 +152,13 @@ app.put("/api/classrooms/:id/scheduler/running", async (c) => {
   return jsonResponse(await stub.schedulerProfile());
 });
 
+app.put("/api/classrooms/:id/controllers/running", async (c) => {
+  const stub = await requireInstructor(c, c.req.param("id"));
+  const body = await jsonBody(c);
+  if (typeof body.running !== "boolean") throw invalidField("running", "Invalid value: must be true or false");
+  return jsonResponse(await stub.setControllersStopped(!body.running));
+});
+
 /** The scheduler's latest decision about a pod: which filter rejected each node, the scores. */
 app.get("/api/classrooms/:id/scheduler/decisions", async (c) => {
   const stub = await requireInstructor(c, c.req.param("id"));

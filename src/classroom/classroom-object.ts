@@ -310,6 +310,13 @@ export class ClassroomObject extends DurableObject<Env> {
     return { ok: true };
   }
 
+  /** Stops or starts kube-controller-manager: nothing reconciles while it is stopped. */
+  async setControllersStopped(stopped: boolean): Promise<{ running: boolean }> {
+    this.loop.setControllersStopped(stopped);
+    await this.loop.arm();
+    return { running: !stopped };
+  }
+
   async setSchedulerStopped(stopped: boolean): Promise<void> {
     this.loop.setSchedulerStopped(stopped);
     await this.loop.arm();

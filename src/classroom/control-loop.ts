@@ -8,6 +8,14 @@ import { ControllerManager } from "../control-plane/controller-manager/manager";
 import { endpointSliceController } from "../control-plane/controller-manager/endpointslice-controller";
 import { endpointsController } from "../control-plane/controller-manager/endpoints-controller";
 import { nodeLifecycleController } from "../control-plane/controller-manager/node-lifecycle-controller";
+import { garbageCollector } from "../control-plane/controller-manager/garbage-collector";
+import { replicaSetController } from "../control-plane/controller-manager/replicaset-controller";
+import { deploymentController } from "../control-plane/controller-manager/deployment-controller";
+import { jobController } from "../control-plane/controller-manager/job-controller";
+import { cronJobController } from "../control-plane/controller-manager/cronjob-controller";
+import { daemonSetController } from "../control-plane/controller-manager/daemonset-controller";
+import { namespaceController } from "../control-plane/controller-manager/namespace-controller";
+import { rootCACertPublisher, serviceAccountController } from "../control-plane/controller-manager/serviceaccount-controller";
 import { KubeScheduler } from "../control-plane/scheduler/kube-scheduler";
 import { defaultProfile, type SchedulerProfile, type SchedulingRecord } from "../control-plane/scheduler";
 import { DueWork } from "./due-work";
@@ -53,6 +61,15 @@ export class ControlLoop {
     this.controllers.register(endpointSliceController(reg));
     this.controllers.register(endpointsController(reg));
     this.controllers.register(nodeLifecycleController(reg));
+    this.controllers.register(garbageCollector(reg));
+    this.controllers.register(namespaceController(reg));
+    this.controllers.register(serviceAccountController(reg));
+    this.controllers.register(rootCACertPublisher(reg));
+    this.controllers.register(replicaSetController(reg));
+    this.controllers.register(deploymentController(reg));
+    this.controllers.register(jobController(reg));
+    this.controllers.register(cronJobController(reg));
+    this.controllers.register(daemonSetController(reg));
     this.controllers.stopped = this.load<boolean>("controllersStopped") ?? false;
   }
 

@@ -71,10 +71,14 @@ describe("a running cluster, through kubectl", () => {
     expect(await ok("get", "pods", "-o", "name")).toBe("");
   });
 
+  // Short-lived states (a 4 s ErrImagePull, a 10 s back-off) last a fraction of a real second at
+  // 30×: these tests pause the clock and move it by hand, so every step is written at its time.
   it("image pull failures back off: ErrImagePull, then ImagePullBackOff", async () => {
-    const { ok, k } = await classroom();
+    const { ok, k, advance } = await classroom();
     const w = k.spawnWatch(["get", "pods", "-w"]);
+    await advance(0);
     await ok("run", "bad", "--image=nginx:doesnotexist");
+    await advance(60);
     await w.waitFor(/^bad\s+0\/1\s+ErrImagePull\s/m, 60_000);
     await w.waitFor(/^bad\s+0\/1\s+ImagePullBackOff\s/m, 60_000);
     await w.stop();
@@ -82,9 +86,13 @@ describe("a running cluster, through kubectl", () => {
   });
 
   it("a container exiting 1 goes into CrashLoopBackOff with a growing back-off", async () => {
-    const { ok, k } = await classroom();
+    const { ok, k, advance } = await classroom();
+    await advance(0);
     await ok("run", "crash", "--image=busybox", "--", "sh", "-c", "echo boom; exit 1");
+    await advance(5);
     const w = k.spawnWatch(["get", "pod", "crash", "-w", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.message}{\"\\n\"}"]);
+    await w.waitFor(/\n/, 30_000); // the watch is open: now let time run
+    await advance(120);
     await w.waitFor(/back-off 10s restarting failed container=crash pod=crash_default\(/, 60_000);
     await w.waitFor(/back-off 20s restarting failed container=crash/, 60_000);
     await w.waitFor(/back-off 40s restarting failed container=crash/, 90_000);

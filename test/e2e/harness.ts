@@ -445,6 +445,10 @@ export interface SuiteClassroom {
   ok(...args: string[]): Promise<string>;
   /** Another kubectl on the same classroom (a second terminal). */
   another(): Kubectl;
+  /** The instructor's kubeclass API of this classroom (path after /api/classrooms/<id>). */
+  api(method: string, path: string, body?: unknown): Promise<Response>;
+  /** Pauses the classroom clock, then moves it forward, running every due step at its own time. */
+  advance(seconds: number): Promise<void>;
 }
 
 /** Starts `wrangler dev` before the file's tests and stops it (and every kubectl) after them. */
@@ -468,7 +472,17 @@ export function e2eSuite(): { classroom(body?: { name?: string; nodes?: number; 
         if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}\n${r.stderr}\n${r.stdout}`);
         return r.stdout;
       };
-      return { cls, k, ok, another: () => track(makeKubectl(cls.kubeconfig)) };
+      const api = (method: string, path: string, body?: unknown) => fetch(`${server!.baseUrl}/api/classrooms/${cls.id}${path}`, {
+        method, headers: { authorization: `Bearer ${cls.instructorToken}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(120_000),
+      });
+      const advance = async (seconds: number) => {
+        for (const [m, p, b] of [["PUT", "/clock", { paused: true }], ["POST", "/clock/advance", { seconds }]] as const) {
+          const res = await api(m, p, b);
+          if (!res.ok) throw new Error(`${m} ${p}: ${res.status} ${await res.text()}`);
+        }
+      };
+      return { cls, k, ok, another: () => track(makeKubectl(cls.kubeconfig)), api, advance };
     },
   };
 }

@@ -4,10 +4,16 @@ export interface Classroom { id: string; instructorToken: string; joinToken: str
 
 const worker = () => (exports as any).default as Fetcher;
 
-export async function newClassroom(name = "test", nodes = 0): Promise<Classroom> {
+export async function newClassroom(name = "test", nodes = 0, opts: { controllers?: boolean } = {}): Promise<Classroom> {
   const res = await worker().fetch("http://kubeclass.test/api/classrooms", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, nodes }) });
   if (res.status !== 201) throw new Error(`create classroom: ${res.status} ${await res.text()}`);
-  return res.json();
+  const cls = (await res.json()) as Classroom;
+  if (opts.controllers === false) {
+    // API-semantics tests: no controller writes to the objects under test behind their back.
+    const off = await worker().fetch(`http://kubeclass.test/api/classrooms/${cls.id}/controllers/running`, { method: "PUT", headers: { authorization: `Bearer ${cls.instructorToken}`, "content-type": "application/json" }, body: JSON.stringify({ running: false }) });
+    if (off.status !== 200) throw new Error(`stop controllers: ${off.status} ${await off.text()}`);
+  }
+  return cls;
 }
 
 /** A small client for one classroom's Kubernetes API, authenticating as kubectl does over HTTP. */

@@ -74,14 +74,14 @@ describe("kubeclass API: bearer tokens, snapshot and restore", () => {
     expect(bad.status).toBe(400);
     const restored = await w.fetch(`http://kubeclass.test/api/classrooms/${cls.id}/etcd/restore`, { method: "POST", headers: auth(cls.instructorToken), body: JSON.stringify(snap) });
     expect(restored.status).toBe(200);
-    const names = (await k.get("/api/v1/namespaces/default/configmaps")).body.items.map((c: any) => c.metadata.name);
+    const names = (await k.get("/api/v1/namespaces/default/configmaps")).body.items.map((c: any) => c.metadata.name).filter((n: string) => n !== "kube-root-ca.crt");
     expect(names).toEqual(["keep"]);
   });
 });
 
 describe("CRUD, defaults and validation", () => {
   it("creates, reads, updates with optimistic concurrency, and deletes", async () => {
-    const k = client(await newClassroom());
+    const k = client(await newClassroom("api", 0, { controllers: false }));
     const created = await k.post("/apis/apps/v1/namespaces/default/deployments", nginxDeployment);
     expect(created.status).toBe(201);
     const d = created.body;
@@ -194,29 +194,30 @@ describe("list, selectors, tables and pagination", () => {
   });
 });
 
-const cm = (name: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { k: "v" } });
+// Secrets: no controller touches them (every namespace also holds a kube-root-ca.crt ConfigMap).
+const cm = (name: string) => ({ apiVersion: "v1", kind: "Secret", metadata: { name }, stringData: { k: "v" } });
 
 describe("watch", () => {
   // ConfigMaps: nothing in the cluster acts on them, so the only events are the test's own.
   it("streams initial state, then changes; resumes after a revision; 410 when compacted away", async () => {
     const cls = await newClassroom();
     const k = client(cls);
-    const a = (await k.post("/api/v1/namespaces/default/configmaps", cm("a"))).body;
-    const watchRes = await k.call("GET", "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0");
+    const a = (await k.post("/api/v1/namespaces/default/secrets", cm("a"))).body;
+    const watchRes = await k.call("GET", "/api/v1/namespaces/default/secrets?watch=true&resourceVersion=0");
     expect(watchRes.headers.get("content-type")).toBe("application/json");
     const eventsP = readEvents(watchRes, 3);
-    await k.post("/api/v1/namespaces/default/configmaps", cm("b"));
-    await k.del("/api/v1/namespaces/default/configmaps/a");
+    await k.post("/api/v1/namespaces/default/secrets", cm("b"));
+    await k.del("/api/v1/namespaces/default/secrets/a");
     const events = await eventsP;
     expect(events.map((e) => [e.type, e.object.metadata.name])).toEqual([["ADDED", "a"], ["ADDED", "b"], ["DELETED", "a"]]);
 
     // Resume after a's creation: b's ADDED and a's DELETED, nothing at or before the revision.
-    const resumed = await readEvents(await k.call("GET", `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${a.metadata.resourceVersion}`), 2);
+    const resumed = await readEvents(await k.call("GET", `/api/v1/namespaces/default/secrets?watch=1&resourceVersion=${a.metadata.resourceVersion}`), 2);
     expect(resumed.map((e) => [e.type, e.object.metadata.name])).toEqual([["ADDED", "b"], ["DELETED", "a"]]);
 
     // Compact the classroom's etcd past a's revision: resuming from there is 410 Expired, as informers expect.
     await compactClassroom(cls.id);
-    const gone = await readEvents(await k.call("GET", `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${a.metadata.resourceVersion}`), 1);
+    const gone = await readEvents(await k.call("GET", `/api/v1/namespaces/default/secrets?watch=1&resourceVersion=${a.metadata.resourceVersion}`), 1);
     expect(gone[0].type).toBe("ERROR");
     expect(gone[0].object).toMatchObject({ kind: "Status", code: 410, reason: "Expired" });
     expect(gone[0].object.message).toMatch(/^too old resource version: \d+ \(\d+\)$/);
@@ -224,10 +225,10 @@ describe("watch", () => {
 
   it("turns a label change out of the selector into DELETED for that watcher", async () => {
     const k = client(await newClassroom());
-    await k.post("/api/v1/namespaces/default/pods", pod("a", { app: "web" }));
-    const res = await k.call("GET", "/api/v1/namespaces/default/pods?watch=true&labelSelector=app%3Dweb");
+    await k.post("/api/v1/namespaces/default/secrets", { ...cm("a"), metadata: { name: "a", labels: { app: "web" } } });
+    const res = await k.call("GET", "/api/v1/namespaces/default/secrets?watch=true&labelSelector=app%3Dweb");
     const p = readEvents(res, 2);
-    await k.patch("/api/v1/namespaces/default/pods/a", { metadata: { labels: { app: "db" } } }, "application/merge-patch+json");
+    await k.patch("/api/v1/namespaces/default/secrets/a", { metadata: { labels: { app: "db" } } }, "application/merge-patch+json");
     expect((await p).map((e) => e.type)).toEqual(["ADDED", "DELETED"]);
   });
 });

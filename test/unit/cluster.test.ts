@@ -223,4 +223,47 @@ describe("data plane and scheduler", () => {
     expect(back.spec.taints).toBeUndefined();
     expect((await k.get("/api/v1/namespaces/default/pods/web")).status).toBe(404);
   });
+
+  it("controllers converge: a Deployment runs its pods, replaces a deleted one, and cascades on delete; a namespace empties and goes", async () => {
+    const { k, advance } = await cluster(3);
+    await advance(1);
+    const dep = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 3, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "nginx", image: "nginx:1.25" }] } } } };
+    expect((await k.post("/apis/apps/v1/namespaces/default/deployments", dep)).status).toBe(201);
+    await advance(60);
+    const d = (await k.get("/apis/apps/v1/namespaces/default/deployments/web")).body;
+    expect(d.status).toMatchObject({ replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 });
+    expect(d.metadata.annotations["deployment.kubernetes.io/revision"]).toBe("1");
+    const rs = (await k.get("/apis/apps/v1/namespaces/default/replicasets")).body.items;
+    expect(rs).toHaveLength(1);
+    expect(rs[0].metadata.ownerReferences[0]).toMatchObject({ kind: "Deployment", name: "web", controller: true });
+    const pods = () => k.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dweb").then((r) => r.body.items as any[]);
+    const running = (await pods()).filter((p) => p.status.phase === "Running");
+    expect(running).toHaveLength(3);
+    expect(running[0].metadata.name).toMatch(new RegExp(`^${rs[0].metadata.name}-[a-z0-9]{5}$`));
+
+    await k.del(`/api/v1/namespaces/default/pods/${running[0].metadata.name}`);
+    await advance(60);
+    const after = await pods();
+    expect(after.filter((p) => p.status.phase === "Running")).toHaveLength(3);
+    expect(after.map((p) => p.metadata.name)).not.toContain(running[0].metadata.name);
+
+    await k.del("/apis/apps/v1/namespaces/default/deployments/web");
+    await advance(60);
+    expect((await k.get("/apis/apps/v1/namespaces/default/replicasets")).body.items).toHaveLength(0);
+    expect(await pods()).toHaveLength(0);
+
+    await k.post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "lab" } });
+    await advance(1);
+    expect((await k.get("/api/v1/namespaces/lab/serviceaccounts/default")).status).toBe(200);
+    await k.post("/api/v1/namespaces/lab/pods", pod("p"));
+    await k.post("/apis/batch/v1/namespaces/lab/jobs", { apiVersion: "batch/v1", kind: "Job", metadata: { name: "pi" }, spec: { completions: 2, parallelism: 1, template: { spec: { restartPolicy: "Never", containers: [{ name: "pi", image: "busybox", command: ["sh", "-c", "echo 3.14"] }] } } } });
+    await advance(120);
+    const job = (await k.get("/apis/batch/v1/namespaces/lab/jobs/pi")).body;
+    expect(job.status.succeeded).toBe(2);
+    expect(job.status.conditions.map((c: any) => c.type)).toContain("Complete");
+    await k.del("/api/v1/namespaces/lab");
+    expect((await k.get("/api/v1/namespaces/lab")).body.status.phase).toBe("Terminating");
+    await advance(120);
+    expect((await k.get("/api/v1/namespaces/lab")).status).toBe(404);
+  });
 });

@@ -1,0 +1,260 @@
+// The DaemonSet controller (pkg/controller/daemon/daemon_controller.go and update.go, v1.32): one pod
+// per eligible node (node selector and affinity, taints against the pod's tolerations plus those every
+// daemon pod gets), each pinned by a metadata.name matchFields node affinity so the scheduler binds it
+// there; a RollingUpdate (maxUnavailable, no surge) replaces pods whose controller-revision-hash is
+// not the template's. ControllerRevisions are not served, so the hash lives on the pods only.
+import type { Registry } from "../api-server/registry/store";
+import { findResource, registryPrefix } from "../api-server/resources";
+import type { KubeObject } from "../api-server/types";
+import type { NodeInfo, PodInfo, Taint, Toleration } from "../scheduler/snapshot";
+import { compile, requiredMatches } from "../scheduler/plugins/node-affinity";
+import { tolerationsTolerateTaint } from "../scheduler/plugins/taint-toleration";
+import { controlledBy, emit, isPodReady, keyOf, ownerKey, ownerRef, podsR, sameJSON, splitKey, tolerateGone, writeStatus } from "./job-controller";
+import type { Controller, ReconcileCtx } from "./manager";
+
+export const daemonSetsR = () => findResource("apps", "v1", "daemonsets")!;
+const nodesR = () => findResource("", "v1", "nodes")!;
+export const REVISION_HASH = "controller-revision-hash";
+const TEMPLATE_GENERATION = "pod-template-generation";
+const COMPONENT = "daemonset-controller";
+
+/** util.AddOrUpdateDaemonPodTolerations: daemon pods ride out node conditions other pods are evicted for. */
+const DAEMON_TOLERATIONS: Toleration[] = [
+  { key: "node.kubernetes.io/not-ready", operator: "Exists", value: "", effect: "NoExecute" },
+  { key: "node.kubernetes.io/unreachable", operator: "Exists", value: "", effect: "NoExecute" },
+  { key: "node.kubernetes.io/disk-pressure", operator: "Exists", value: "", effect: "NoSchedule" },
+  { key: "node.kubernetes.io/memory-pressure", operator: "Exists", value: "", effect: "NoSchedule" },
+  { key: "node.kubernetes.io/pid-pressure", operator: "Exists", value: "", effect: "NoSchedule" },
+  { key: "node.kubernetes.io/unschedulable", operator: "Exists", value: "", effect: "NoSchedule" },
+];
+const NETWORK_UNAVAILABLE: Toleration = { key: "node.kubernetes.io/network-unavailable", operator: "Exists", value: "", effect: "NoSchedule" };
+
+/** The tolerations of a daemon pod: the template's plus the daemon ones it lacks. */
+export function daemonTolerations(podSpec: any): any[] {
+  const out: any[] = [...(podSpec?.tolerations ?? [])];
+  const extra = podSpec?.hostNetwork ? [...DAEMON_TOLERATIONS, NETWORK_UNAVAILABLE] : DAEMON_TOLERATIONS;
+  for (const t of extra) {
+    const same = out.some((o) => (o.key ?? "") === t.key && (o.operator ?? "Equal") === t.operator && (o.value ?? "") === t.value && (o.effect ?? "") === t.effect);
+    if (!same) out.push({ key: t.key, operator: t.operator, effect: t.effect });
+  }
+  return out;
+}
+
+const norm = (t: any): Toleration => ({ key: t.key ?? "", operator: t.operator ?? "", value: t.value ?? "", effect: t.effect ?? "" });
+
+/** NodeShouldRunDaemonPod: whether a pod should be created there, and whether one there may stay. */
+export function shouldRunOn(podSpec: any, node: KubeObject): { run: boolean; stay: boolean } {
+  const name = node.metadata.name!;
+  if (podSpec?.nodeName && podSpec.nodeName !== name) return { run: false, stay: false };
+  const state = compile({ pod: { spec: podSpec } } as unknown as PodInfo);
+  if (!requiredMatches(state, { name, labels: node.metadata.labels ?? {} } as NodeInfo)) return { run: false, stay: false };
+  const tols = daemonTolerations(podSpec).map(norm);
+  const taints: Taint[] = (node.spec?.taints ?? []).map((t: any) => ({ key: t.key ?? "", value: t.value ?? "", effect: t.effect ?? "" }));
+  let run = true, stay = true;
+  for (const t of taints) {
+    if ((t.effect !== "NoSchedule" && t.effect !== "NoExecute") || tolerationsTolerateTaint(tols, t)) continue;
+    run = false;
+    // An untolerated NoSchedule taint keeps new pods off but lets a running one stay.
+    if (t.effect === "NoExecute") stay = false;
+  }
+  return { run, stay };
+}
+
+/** A stable hash of the pod template (fnv-1a 32 over canonical JSON, then SafeEncodeString like the real one). */
+export function templateHash(template: unknown): string {
+  const canon = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map(canon).join(",")}]`;
+    if (v && typeof v === "object") return `{${Object.keys(v).sort().filter((k) => (v as any)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canon((v as any)[k])}`).join(",")}}`;
+    return JSON.stringify(v);
+  };
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(canon(template))) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  const alphabet = "bcdfghjklmnpqrstvwxz2456789";
+  return [...String(h)].map((c) => alphabet[c.charCodeAt(0) % alphabet.length]).join("");
+}
+
+/** The node a daemon pod is for: where it is bound, or where its matchFields affinity pins it. */
+function targetNode(p: KubeObject): string | undefined {
+  if (p.spec?.nodeName) return p.spec.nodeName;
+  for (const term of p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
+    for (const f of term?.matchFields ?? []) if (f.key === "metadata.name" && f.operator === "In" && f.values?.length === 1) return f.values[0];
+  }
+  return undefined;
+}
+
+function scaled(v: unknown, total: number, roundUp: boolean): number {
+  if (typeof v === "number") return v;
+  const m = /^(\d+)%$/.exec(String(v ?? ""));
+  if (!m) return Number(v) || 0;
+  const x = (Number(m[1]) * total) / 100;
+  return roundUp ? Math.ceil(x) : Math.floor(x);
+}
+
+function nodeMatters(n: KubeObject, prev?: KubeObject): boolean {
+  if (!prev) return true;
+  if (!sameJSON(n.metadata?.labels, prev.metadata?.labels) || !sameJSON(n.spec, prev.spec)) return true;
+  // A DELETE event carries the last value as both: identical apart from the resourceVersion.
+  const bare = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
+  return sameJSON(bare(n), bare(prev));
+}
+
+export function daemonSetController(reg: Registry): Controller {
+  function available(p: KubeObject, minReady: number, now: number): { ok: boolean; wait?: number } {
+    if (!isPodReady(p) || p.metadata.deletionTimestamp) return { ok: false };
+    if (!minReady) return { ok: true };
+    const since = Date.parse(p.status?.conditions?.find((c: any) => c.type === "Ready")?.lastTransitionTime ?? "");
+    if (Number.isNaN(since)) return { ok: true };
+    const left = since + minReady * 1000 - now;
+    return left <= 0 ? { ok: true } : { ok: false, wait: left };
+  }
+
+  function createPod(reg: Registry, ds: KubeObject, node: string, hash: string, ctx: ReconcileCtx): void {
+    const tpl = structuredClone(ds.spec.template ?? {});
+    const meta = tpl.metadata ?? {};
+    const spec = tpl.spec ?? {};
+    spec.tolerations = daemonTolerations(spec);
+    // ReplaceDaemonSetPodNodeNameNodeAffinity: the required terms become "this node", preferences stay.
+    spec.affinity = { ...(spec.affinity ?? {}) };
+    spec.affinity.nodeAffinity = {
+      ...(spec.affinity.nodeAffinity ?? {}),
+      requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: [node] }] }] },
+    };
+    const pod: KubeObject = {
+      apiVersion: "v1", kind: "Pod",
+      metadata: {
+        ...meta,
+        generateName: `${ds.metadata.name}-`,
+        labels: { ...(meta.labels ?? {}), [REVISION_HASH]: hash, [TEMPLATE_GENERATION]: String(ds.metadata.generation ?? 1) },
+        ownerReferences: [ownerRef(ds)],
+      },
+      spec,
+    };
+    delete pod.metadata.name;
+    const created = reg.create(podsR(), ds.metadata.namespace, pod, ctx.write);
+    emit(reg, ds, "SuccessfulCreate", `Created pod: ${created.metadata.name}`, ctx.now, "Normal", COMPONENT);
+  }
+
+  function deletePod(reg: Registry, ds: KubeObject, p: KubeObject, ctx: ReconcileCtx): void {
+    tolerateGone(() => {
+      reg.delete(podsR(), p.metadata.namespace, p.metadata.name!, ctx.write);
+      emit(reg, ds, "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`, ctx.now, "Normal", COMPONENT);
+    });
+  }
+
+  function reconcile(key: string, ctx: ReconcileCtx): void | { requeueAfter?: number } {
+    const { reg, now } = ctx;
+    const [ns, name] = splitKey(key);
+    const ds = reg.tryGet(daemonSetsR(), ns, name);
+    const listPods = () => reg.list(podsR(), ns).items.filter((p) => ownerKey(p, "DaemonSet")[0] === key);
+    if (!ds || ds.metadata.deletionTimestamp) {
+      // No garbage collector yet: the pods of a deleted DaemonSet go with it.
+      if (!ds) for (const p of listPods()) tolerateGone(() => reg.delete(podsR(), ns, p.metadata.name!, ctx.write));
+      return;
+    }
+    const nodes = reg.list(nodesR(), undefined).items;
+    const podSpec = ds.spec?.template?.spec ?? {};
+    const hash = templateHash(ds.spec?.template ?? {});
+    const minReady = Number(ds.spec?.minReadySeconds ?? 0);
+    const byNode = () => {
+      const m = new Map<string, KubeObject[]>();
+      for (const p of listPods()) {
+        if (!controlledBy(p, ds)) continue;
+        const n = targetNode(p);
+        if (n) m.set(n, [...(m.get(n) ?? []), p]);
+      }
+      for (const ps of m.values()) ps.sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
+      return m;
+    };
+    const eligibility = new Map(nodes.map((n) => [n.metadata.name!, shouldRunOn(podSpec, n)]));
+
+    // ---- manage: create where missing, delete failed, duplicate and misplaced pods ----
+    let pods = byNode();
+    for (const n of nodes) {
+      const nodeName = n.metadata.name!;
+      const { run, stay } = eligibility.get(nodeName)!;
+      const all = pods.get(nodeName) ?? [];
+      const here = all.filter((p) => !p.metadata.deletionTimestamp);
+      // A pod still terminating holds the node: the replacement comes once it is gone (no surge).
+      if (run && all.length === 0) createPod(reg, ds, nodeName, hash, ctx);
+      else if (stay) {
+        const live = here.filter((p) => p.status?.phase !== "Failed");
+        for (const p of here) {
+          if (p.status?.phase !== "Failed") continue;
+          emit(reg, ds, "FailedDaemonPod", `Found failed daemon pod ${ns}/${p.metadata.name} on node ${nodeName}, will try to kill it`, now, "Warning", COMPONENT);
+          deletePod(reg, ds, p, ctx);
+        }
+        // Keep the oldest; duplicates go.
+        for (const p of live.slice(1)) deletePod(reg, ds, p, ctx);
+      } else for (const p of here) deletePod(reg, ds, p, ctx);
+    }
+    // Pods for nodes that no longer exist.
+    for (const [nodeName, ps] of pods) if (!eligibility.has(nodeName)) for (const p of ps) if (!p.metadata.deletionTimestamp) deletePod(reg, ds, p, ctx);
+
+    // ---- rolling update: replace old-hash pods, at most maxUnavailable nodes down at a time ----
+    let requeue: number | undefined;
+    const wantNodes = nodes.filter((n) => eligibility.get(n.metadata.name!)!.run).map((n) => n.metadata.name!);
+    const strategy = ds.spec?.updateStrategy ?? {};
+    pods = byNode();
+    if ((strategy.type ?? "RollingUpdate") === "RollingUpdate") {
+      const maxUnavailable = Math.max(1, scaled(strategy.rollingUpdate?.maxUnavailable ?? 1, wantNodes.length, true));
+      let unavailable = 0;
+      const replaceNow: KubeObject[] = [];
+      const candidates: KubeObject[] = [];
+      for (const nodeName of wantNodes) {
+        const here = (pods.get(nodeName) ?? []).filter((p) => !p.metadata.deletionTimestamp);
+        const fresh = here.filter((p) => p.metadata.labels?.[REVISION_HASH] === hash);
+        const old = here.filter((p) => p.metadata.labels?.[REVISION_HASH] !== hash);
+        if (here.length !== 1) { unavailable++; continue; }
+        if (fresh.length) { if (!available(fresh[0], minReady, now).ok) unavailable++; continue; }
+        if (!available(old[0], minReady, now).ok) replaceNow.push(old[0]);
+        else candidates.push(old[0]);
+      }
+      const room = Math.max(0, maxUnavailable - unavailable);
+      for (const p of [...replaceNow, ...candidates.slice(0, room)]) deletePod(reg, ds, p, ctx);
+    }
+
+    // ---- status ----
+    pods = byNode();
+    const st = { desired: 0, current: 0, misscheduled: 0, ready: 0, available: 0, updated: 0 };
+    for (const n of nodes) {
+      const nodeName = n.metadata.name!;
+      const here = (pods.get(nodeName) ?? []).filter((p) => !p.metadata.deletionTimestamp);
+      const { run } = eligibility.get(nodeName)!;
+      if (run) st.desired++;
+      if (here.length === 0) continue;
+      if (!run) { st.misscheduled++; continue; }
+      st.current++;
+      const p = here[0];
+      if (isPodReady(p)) {
+        st.ready++;
+        const a = available(p, minReady, now);
+        if (a.ok) st.available++;
+        else if (a.wait !== undefined) requeue = Math.min(requeue ?? Infinity, a.wait);
+      }
+      if (p.metadata.labels?.[REVISION_HASH] === hash) st.updated++;
+    }
+    const status: Record<string, unknown> = {
+      currentNumberScheduled: st.current, desiredNumberScheduled: st.desired, numberMisscheduled: st.misscheduled, numberReady: st.ready,
+    };
+    if (ds.metadata.generation) status.observedGeneration = ds.metadata.generation;
+    if (st.updated) status.updatedNumberScheduled = st.updated;
+    if (st.available) status.numberAvailable = st.available;
+    if (st.desired - st.available > 0) status.numberUnavailable = st.desired - st.available;
+    if (ds.status?.collisionCount !== undefined) status.collisionCount = ds.status.collisionCount;
+    if (!sameJSON(ds.status ?? {}, status)) writeStatus(reg, daemonSetsR(), reg.get(daemonSetsR(), ns, name), status, ctx);
+    return requeue !== undefined ? { requeueAfter: requeue } : undefined;
+  }
+
+  return {
+    name: "daemonset",
+    watches: [
+      { prefix: registryPrefix(daemonSetsR()), keys: (d, prev) => [keyOf(d.metadata?.name ? d : prev!)] },
+      { prefix: registryPrefix(podsR()), keys: (p, prev) => [...new Set([...ownerKey(p, "DaemonSet"), ...ownerKey(prev, "DaemonSet")])] },
+      // A node added, removed, relabelled or (un)tainted may change where daemon pods belong: every
+      // DaemonSet looks again. Status-only changes (heartbeats) cannot, and are skipped.
+      { prefix: registryPrefix(nodesR()), keys: (n, prev) => (nodeMatters(n, prev) ? reg.list(daemonSetsR(), undefined).items.map(keyOf) : []) },
+    ],
+    resync: (reg) => reg.list(daemonSetsR(), undefined).items.map(keyOf),
+    reconcile,
+  };
+}

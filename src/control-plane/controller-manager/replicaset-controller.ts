@@ -1,0 +1,214 @@
+// The ReplicaSet controller (pkg/controller/replicaset/replica_set.go): keeps spec.replicas active
+// pods matching the selector, adopting orphans and releasing strays, creating in slow-start
+// batches and deleting the least valuable pods first; then reports counts in status.
+import type { Registry, WriteCtx } from "../api-server/registry/store";
+import { rfc3339 } from "../api-server/registry/store";
+import { recordEvent } from "../api-server/events";
+import { ApiError } from "../api-server/status";
+import type { KubeObject } from "../api-server/types";
+import type { Controller, ReconcileCtx } from "./manager";
+import {
+  availableAt, claim, controllerOf, deepEqual, isPodActive, isPodAvailable, isPodReady, isTerminating, keyOf, newControllerRef,
+  omitEmpty, podsR, readyCondition, replicaSetsR, selectorOf, specReplicas, splitKey, tolerate, type Condition,
+} from "./deployment-util";
+
+const COMPONENT = "replicaset-controller";
+const BURST_REPLICAS = 500; // at most this many creates or deletes per sync
+const SLOW_START_INITIAL_BATCH = 1;
+const DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
+
+export function replicaSetController(reg: Registry): Controller {
+  return {
+    name: "replicaset",
+    watches: [
+      { prefix: "/registry/replicasets/", keys: (rs) => [keyOf(rs)] },
+      { prefix: "/registry/pods/", keys: (pod, prev) => rsKeysForPod(reg, pod, prev) },
+    ],
+    resync: (r) => r.list(replicaSetsR(), undefined).items.map(keyOf),
+    reconcile: (key, ctx) => syncReplicaSet(key, ctx),
+  };
+}
+
+/** The owning ReplicaSet (now or before); for an orphan, every ReplicaSet that could adopt it. */
+function rsKeysForPod(reg: Registry, pod: KubeObject, prev?: KubeObject): string[] {
+  const ns = pod.metadata.namespace!;
+  const keys = new Set<string>();
+  for (const p of [pod, prev]) {
+    const ref = p && controllerOf(p);
+    if (ref?.kind === "ReplicaSet") keys.add(`${ns}/${ref.name}`);
+  }
+  if (!controllerOf(pod) && !isTerminating(pod)) {
+    for (const rs of reg.list(replicaSetsR(), ns).items) {
+      if (selectorOf(rs)?.matches(pod.metadata.labels)) keys.add(keyOf(rs));
+    }
+  }
+  return [...keys];
+}
+
+function syncReplicaSet(key: string, { reg, now, write }: ReconcileCtx): void | { requeueAfter?: number } {
+  const [ns, name] = splitKey(key);
+  const rs = reg.tryGet(replicaSetsR(), ns, name);
+  if (!rs) return; // the garbage collector takes its pods
+  const sel = selectorOf(rs);
+  if (!sel || sel.empty) return; // an empty or invalid selector selects nothing here
+
+  const active = reg.list(podsR(), ns).items.filter(isPodActive);
+  let pods = claim(reg, podsR(), rs, sel, active, write);
+
+  let failure: Condition | undefined;
+  if (!isTerminating(rs)) {
+    const res = manageReplicas(reg, rs, pods, active, now, write);
+    failure = res.failure;
+    pods = reg.list(podsR(), ns).items.filter((p) => isPodActive(p) && controllerOf(p)?.uid === rs.metadata.uid);
+  }
+
+  const minReady = rs.spec?.minReadySeconds ?? 0;
+  const status = calculateStatus(rs, pods, failure, now);
+  if (!deepEqual(status, rs.status ?? {})) {
+    tolerate(() => reg.guaranteedUpdate(replicaSetsR(), ns, name, write, (cur) => ({ ...cur, status }), "status"));
+  }
+  // Pods ready but not yet available: look again when minReadySeconds has passed.
+  if (failure) return { requeueAfter: 10_000 };
+  if (minReady > 0) {
+    const next = pods.filter((p) => isPodReady(p) && !isPodAvailable(p, minReady, now)).map((p) => availableAt(p, minReady)!).filter((t) => t !== undefined);
+    if (next.length) return { requeueAfter: Math.max(1, Math.min(...next) - now) };
+  }
+}
+
+function manageReplicas(reg: Registry, rs: KubeObject, pods: KubeObject[], active: KubeObject[], now: number, write: WriteCtx): { failure?: Condition } {
+  const diff = pods.length - specReplicas(rs);
+  const at = new Date(now);
+  if (diff < 0) {
+    const want = Math.min(-diff, BURST_REPLICAS);
+    let err: string | undefined;
+    // slowStartBatch: 1, 2, 4, ... creates; the first failing batch ends it, so a quota or a
+    // broken template costs a few requests rather than hundreds.
+    let remaining = want;
+    let batch = Math.min(remaining, SLOW_START_INITIAL_BATCH);
+    while (batch > 0) {
+      let failed = false;
+      for (let i = 0; i < batch; i++) {
+        try {
+          const pod = reg.create(podsR(), rs.metadata.namespace, podFromTemplate(rs), write);
+          recordEvent(reg, { regarding: rs, reason: "SuccessfulCreate", message: `Created pod: ${pod.metadata.name}`, component: COMPONENT, now: at });
+        } catch (e) {
+          if (!(e instanceof ApiError)) throw e;
+          failed = true;
+          err = e.status.message ?? String(e);
+          recordEvent(reg, { regarding: rs, reason: "FailedCreate", type: "Warning", message: `Error creating: ${err}`, component: COMPONENT, now: at });
+        }
+      }
+      remaining -= batch;
+      if (failed) break;
+      batch = Math.min(2 * batch, remaining);
+    }
+    if (err) return { failure: { type: "ReplicaFailure", status: "True", lastTransitionTime: rfc3339(at), reason: "FailedCreate", message: err } };
+    return {};
+  }
+  if (diff > 0) {
+    const n = Math.min(diff, BURST_REPLICAS);
+    const related = relatedPods(reg, rs, active);
+    for (const pod of podsToDelete(pods, related, n, now)) {
+      try {
+        tolerate(() => reg.delete(podsR(), pod.metadata.namespace, pod.metadata.name!, write));
+        recordEvent(reg, { regarding: rs, reason: "SuccessfulDelete", message: `Deleted pod: ${pod.metadata.name}`, component: COMPONENT, now: at });
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        const msg = e.status.message ?? String(e);
+        recordEvent(reg, { regarding: rs, reason: "FailedDelete", type: "Warning", message: `Error deleting: ${msg}`, component: COMPONENT, now: at });
+        return { failure: { type: "ReplicaFailure", status: "True", lastTransitionTime: rfc3339(at), reason: "FailedDelete", message: msg } };
+      }
+    }
+  }
+  return {};
+}
+
+/** GetPodFromTemplate: the template's labels, annotations and spec, owned by the ReplicaSet. */
+export function podFromTemplate(rs: KubeObject): KubeObject {
+  const t = rs.spec?.template ?? {};
+  const metadata: KubeObject["metadata"] = { generateName: `${rs.metadata.name}-`, namespace: rs.metadata.namespace, ownerReferences: [newControllerRef(rs)] };
+  if (t.metadata?.labels) metadata.labels = structuredClone(t.metadata.labels);
+  if (t.metadata?.annotations) metadata.annotations = structuredClone(t.metadata.annotations);
+  if (t.metadata?.finalizers) metadata.finalizers = structuredClone(t.metadata.finalizers);
+  return { apiVersion: "v1", kind: "Pod", metadata, spec: structuredClone(t.spec ?? {}) };
+}
+
+/** getIndirectlyRelatedPods: pods of every ReplicaSet with the same controller (one Deployment's). */
+function relatedPods(reg: Registry, rs: KubeObject, active: KubeObject[]): KubeObject[] {
+  const owner = controllerOf(rs);
+  if (!owner) return active.filter((p) => controllerOf(p)?.uid === rs.metadata.uid);
+  const siblings = new Set(reg.list(replicaSetsR(), rs.metadata.namespace).items.filter((x) => controllerOf(x)?.uid === owner.uid).map((x) => x.metadata.uid));
+  siblings.add(rs.metadata.uid);
+  return active.filter((p) => siblings.has(controllerOf(p)?.uid));
+}
+
+/**
+ * getPodsToDelete with ActivePodsWithRanks' order: unassigned before assigned; Pending before
+ * Unknown before Running; not ready before ready; lower deletion cost first; pods doubled up on a
+ * node (with related pods) first; ready more recently first; more restarts first; newer first.
+ * Times compare on a log2 scale (LogarithmicScaleDown) so near-equal ages tie.
+ */
+export function podsToDelete(pods: KubeObject[], related: KubeObject[], n: number, now: number): KubeObject[] {
+  if (n >= pods.length) return pods;
+  const perNode = new Map<string, number>();
+  for (const p of related) if (p.spec?.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+  const rank = (p: KubeObject) => (p.spec?.nodeName ? perNode.get(p.spec.nodeName) ?? 0 : 0);
+  const phaseOrder: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
+  const cost = (p: KubeObject) => Number(p.metadata.annotations?.[DELETION_COST] ?? 0) || 0;
+  const restarts = (p: KubeObject) => Math.max(0, ...((p.status?.containerStatuses as any[] | undefined) ?? []).map((c) => c.restartCount ?? 0));
+  const bucket = (t: string | undefined) => {
+    if (!t) return -Infinity; // no time: first to go
+    const age = Math.max(0, now - Date.parse(t)) / 1000;
+    return age <= 0 ? 0 : Math.floor(Math.log2(age + 1));
+  };
+  const readySince = (p: KubeObject) => (isPodReady(p) ? readyCondition(p)?.lastTransitionTime : undefined);
+  const cmp = (a: KubeObject, b: KubeObject): number => {
+    const assignedA = a.spec?.nodeName ? 1 : 0;
+    const assignedB = b.spec?.nodeName ? 1 : 0;
+    if (assignedA !== assignedB) return assignedA - assignedB;
+    const pa = phaseOrder[a.status?.phase ?? "Pending"] ?? 0;
+    const pb = phaseOrder[b.status?.phase ?? "Pending"] ?? 0;
+    if (pa !== pb) return pa - pb;
+    const ra = isPodReady(a) ? 1 : 0;
+    const rb = isPodReady(b) ? 1 : 0;
+    if (ra !== rb) return ra - rb;
+    if (cost(a) !== cost(b)) return cost(a) - cost(b);
+    if (rank(a) !== rank(b)) return rank(b) - rank(a);
+    if (ra && rb) {
+      const ba = bucket(readySince(a));
+      const bb = bucket(readySince(b));
+      if (ba !== bb) return ba - bb; // the more recently ready goes first
+    }
+    if (restarts(a) !== restarts(b)) return restarts(b) - restarts(a);
+    const ca = bucket(a.metadata.creationTimestamp);
+    const cb = bucket(b.metadata.creationTimestamp);
+    if (ca !== cb) return ca - cb; // the newer goes first
+    return 0;
+  };
+  return [...pods].sort(cmp).slice(0, n);
+}
+
+/** calculateStatus: counts over the pods the ReplicaSet owns. */
+function calculateStatus(rs: KubeObject, pods: KubeObject[], failure: Condition | undefined, now: number): Record<string, unknown> {
+  const templateLabels: Record<string, string> = rs.spec?.template?.metadata?.labels ?? {};
+  const minReady = rs.spec?.minReadySeconds ?? 0;
+  let fully = 0, ready = 0, available = 0;
+  for (const p of pods) {
+    if (Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v)) fully++;
+    if (isPodReady(p)) ready++;
+    if (isPodAvailable(p, minReady, now)) available++;
+  }
+  // A ReplicaFailure condition stays (with its first time) while the failure lasts, then goes.
+  let conditions = ((rs.status?.conditions as Condition[] | undefined) ?? []).filter((c) => c.type !== "ReplicaFailure");
+  if (failure) {
+    const cur = getFailure(rs);
+    conditions = [...conditions, cur && cur.reason === failure.reason && cur.message === failure.message ? cur : failure];
+  }
+  const status = omitEmpty({
+    replicas: pods.length, fullyLabeledReplicas: fully, readyReplicas: ready, availableReplicas: available,
+    observedGeneration: rs.metadata.generation, conditions,
+  }, ["replicas"]);
+  return status;
+}
+
+const getFailure = (rs: KubeObject): Condition | undefined => (rs.status?.conditions as Condition[] | undefined)?.find((c) => c.type === "ReplicaFailure");

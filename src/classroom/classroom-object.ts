@@ -24,6 +24,8 @@ export interface ClassroomInit {
   name: string;
   nodes: number;
   speed?: number;
+  /** false: on premises, no cloud-controller-manager (LoadBalancer Services stay pending). */
+  cloud?: boolean;
   instructorTokenHash: string;
   joinTokenHash: string;
 }
@@ -86,8 +88,9 @@ export class ClassroomObject extends DurableObject<Env> {
       metrics: () => this.metrics(),
     });
     this.loop = new ControlLoop(this.sql, this.api.registry, this.etcd, {
-      sync: async (node, now) => (await this.nodeStub(node).sync(now)).nextWakeAt,
+      sync: async (node, now) => this.nodeStub(node).sync(now),
       running: () => this.fleet.running(),
+      exists: (name) => this.fleet.get(name) !== undefined,
     }, ctx.storage);
   }
 
@@ -100,13 +103,14 @@ export class ClassroomObject extends DurableObject<Env> {
     if (this.sql.one("SELECT value FROM classroom WHERE key = 'id'")) throw new Error("classroom already exists");
     const createdAt = new Date().toISOString();
     this.sql.transaction(() => {
-      for (const [k, v] of Object.entries({ id: init.id, name: init.name, nodes: String(init.nodes), createdAt })) {
+      for (const [k, v] of Object.entries({ id: init.id, name: init.name, nodes: String(init.nodes), cloud: String(init.cloud ?? true), createdAt })) {
         this.sql.run("INSERT INTO classroom (key, value) VALUES (?, ?)", k, v);
       }
       this.addCredential(init.instructorTokenHash, "instructor", INSTRUCTOR, createdAt);
       this.addCredential(init.joinTokenHash, "join", { username: "kubeclass:join", groups: [] }, createdAt);
     });
     if (init.speed) this.loop.setClock({ speed: init.speed });
+    if (init.cloud === false) this.loop.setOnPremises();
     bootstrapCluster(this.api.registry, new Date(this.loop.now()));
     for (let i = 0; i < init.nodes; i++) await this.addNode({});
     this.loop.touch();

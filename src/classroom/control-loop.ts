@@ -14,10 +14,15 @@ import { deploymentController } from "../control-plane/controller-manager/deploy
 import { jobController } from "../control-plane/controller-manager/job-controller";
 import { cronJobController } from "../control-plane/controller-manager/cronjob-controller";
 import { daemonSetController } from "../control-plane/controller-manager/daemonset-controller";
+import { statefulSetController } from "../control-plane/controller-manager/statefulset-controller";
+import { hpaController } from "../control-plane/controller-manager/hpa-controller";
+import { resourceQuotaController } from "../control-plane/controller-manager/resourcequota-controller";
+import { cloudControllers } from "../control-plane/cloud-controller-manager";
 import { namespaceController } from "../control-plane/controller-manager/namespace-controller";
 import { rootCACertPublisher, serviceAccountController } from "../control-plane/controller-manager/serviceaccount-controller";
 import { KubeScheduler } from "../control-plane/scheduler/kube-scheduler";
 import { defaultProfile, type SchedulerProfile, type SchedulingRecord } from "../control-plane/scheduler";
+import type { PodUsage } from "../node/node-object";
 import { DueWork } from "./due-work";
 import { advanceClock, newClock, realAt, setClock, simNow, type ClockState } from "./sim-clock";
 
@@ -27,18 +32,23 @@ export const IDLE_AFTER_REAL_MS = 5 * 60_000;
 const KEEP_RECORDS = 5000;
 
 export interface NodeRunner {
-  /** Runs node's kubelet once at simulated `now`; returns when it next needs to run. */
-  sync(node: string, now: number): Promise<number | null>;
+  /** Runs node's kubelet once at simulated `now`; returns when it next needs to run and its pods' use. */
+  sync(node: string, now: number): Promise<{ nextWakeAt: number | null; usage: PodUsage[] }>;
   running(): string[];
+  /** The machine exists (running or stopped): what the cloud provider knows. */
+  exists(name: string): boolean;
 }
 
 export class ControlLoop {
   readonly due: DueWork;
   readonly scheduler: KubeScheduler;
   readonly controllers: ControllerManager;
+  private cloudControllerNames: string[];
   private clock: ClockState;
   private lastActivityReal: number;
   private inFlight?: Promise<void>;
+  /** The latest cpu and memory use each kubelet reported (what metrics-server would hold). */
+  private readonly usageByNode = new Map<string, PodUsage[]>();
 
   constructor(
     private readonly sql: Sql,
@@ -70,7 +80,27 @@ export class ControlLoop {
     this.controllers.register(jobController(reg));
     this.controllers.register(cronJobController(reg));
     this.controllers.register(daemonSetController(reg));
+    this.controllers.register(statefulSetController(reg));
+    this.controllers.register(hpaController(reg, () => this.podUsage()));
+    this.controllers.register(resourceQuotaController(reg));
+    // cloud-controller-manager: a separate component, on its own in a real cluster; here it shares
+    // the loop. On premises (cloud: false) it does not run.
+    this.cloudControllerNames = [];
+    for (const c of cloudControllers(reg, { instanceExists: (name) => this.nodes.exists(name) })) {
+      this.controllers.register(c);
+      this.cloudControllerNames.push(c.name);
+    }
+    if (this.load<boolean>("onPremises")) this.controllers.unregister(this.cloudControllerNames);
     this.controllers.stopped = this.load<boolean>("controllersStopped") ?? false;
+  }
+
+  podUsage(): Map<string, { cpuMillis: number; memoryBytes: number }> {
+    const out = new Map<string, { cpuMillis: number; memoryBytes: number }>();
+    for (const [node, pods] of this.usageByNode) {
+      if (!this.nodes.running().includes(node)) continue;
+      for (const p of pods) out.set(`${p.namespace}/${p.name}`, { cpuMillis: p.cpuMillis, memoryBytes: p.memoryBytes });
+    }
+    return out;
   }
 
   now(): number {
@@ -154,7 +184,8 @@ export class ControlLoop {
       const node = name.slice(5);
       this.due.set(name, null);
       if (!this.nodes.running().includes(node)) return;
-      const next = await this.nodes.sync(node, now);
+      const { nextWakeAt: next, usage } = await this.nodes.sync(node, now);
+      this.usageByNode.set(node, usage);
       if (next !== null) this.due.at(name, Math.max(next, now + 1));
     } else {
       this.due.set(name, null); // unknown work from an older version: drop it
@@ -205,6 +236,12 @@ export class ControlLoop {
       r.pod.uid, r.pod.namespace, r.pod.name, r.at, JSON.stringify(r),
     );
     this.sql.run("DELETE FROM scheduling_records WHERE uid IN (SELECT uid FROM scheduling_records ORDER BY at DESC LIMIT -1 OFFSET ?)", KEEP_RECORDS);
+  }
+
+  /** On premises: no cloud provider, so LoadBalancer Services stay <pending>. Set at creation. */
+  setOnPremises(): void {
+    this.save("onPremises", true);
+    this.controllers.unregister(this.cloudControllerNames);
   }
 
   setControllersStopped(stopped: boolean): void {

@@ -9,6 +9,7 @@ export interface CreateClassroomRequest {
   name?: unknown;
   nodes?: unknown;
   speed?: unknown;
+  cloud?: unknown;
 }
 
 export interface CreatedClassroom {
@@ -16,6 +17,7 @@ export interface CreatedClassroom {
   name: string;
   nodes: number;
   speed: number;
+  cloud: boolean;
   instructorUrl: string;
   joinUrl: string;
   instructorToken: string;
@@ -31,7 +33,7 @@ export function newClassroomId(): string {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export function validateCreateRequest(body: CreateClassroomRequest): { name: string; nodes: number; speed: number } {
+export function validateCreateRequest(body: CreateClassroomRequest): { name: string; nodes: number; speed: number; cloud: boolean } {
   const causes = [];
   const name = body.name === undefined ? "classroom" : body.name;
   if (typeof name !== "string" || name.trim() === "" || name.length > NAME_MAX)
@@ -42,22 +44,26 @@ export function validateCreateRequest(body: CreateClassroomRequest): { name: str
   const speed = body.speed === undefined ? 1 : body.speed;
   if (typeof speed !== "number" || !(speed > 0) || speed > 100)
     causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(speed)}: must be a number greater than 0 and at most 100`, field: "speed" });
+  const cloud = body.cloud === undefined ? true : body.cloud;
+  if (typeof cloud !== "boolean")
+    causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(cloud)}: must be true (a cloud provider) or false (on premises)`, field: "cloud" });
   if (causes.length) throw errors.invalid({ kind: "Classroom", group: "kubeclass.dev" }, typeof name === "string" ? name : "", causes);
-  return { name: (name as string).trim(), nodes: nodes as number, speed: speed as number };
+  return { name: (name as string).trim(), nodes: nodes as number, speed: speed as number, cloud: cloud as boolean };
 }
 
 export async function createClassroom(ns: DurableObjectNamespace<ClassroomObject>, origin: string, body: CreateClassroomRequest): Promise<CreatedClassroom> {
-  const { name, nodes, speed } = validateCreateRequest(body);
+  const { name, nodes, speed, cloud } = validateCreateRequest(body);
   const id = newClassroomId();
   const instructorToken = randomToken();
   const joinToken = randomToken();
   const stub = ns.get(ns.idFromName(id));
-  await stub.init({ id, name, nodes, speed, instructorTokenHash: await hashToken(instructorToken), joinTokenHash: await hashToken(joinToken) });
+  await stub.init({ id, name, nodes, speed, cloud, instructorTokenHash: await hashToken(instructorToken), joinTokenHash: await hashToken(joinToken) });
   return {
     id,
     name,
     nodes,
     speed,
+    cloud,
     // Tokens ride in the fragment, which browsers never send to a server or put in logs.
     instructorUrl: `${origin}/classroom/${id}#instructor=${instructorToken}`,
     joinUrl: `${origin}/join/${id}#join=${joinToken}`,

@@ -15,6 +15,8 @@ export interface NodeInit {
   now: number; // simulated ms
 }
 
+export interface PodUsage { namespace: string; name: string; cpuMillis: number; memoryBytes: number }
+
 export interface LogQuery {
   namespace: string;
   pod: string;
@@ -112,9 +114,9 @@ export class NodeObject extends DurableObject {
    * container, write back statuses, final deletions, events, the node status and the lease.
    * Returns when it next needs to run by itself (null: nothing pending).
    */
-  async sync(now: number): Promise<{ nextWakeAt: number | null; pods: number }> {
+  async sync(now: number): Promise<{ nextWakeAt: number | null; pods: number; usage: PodUsage[] }> {
     const cfg = this.config();
-    if (!cfg) return { nextWakeAt: null, pods: 0 };
+    if (!cfg) return { nextWakeAt: null, pods: 0, usage: [] };
     const api = this.client();
     const [list] = await api.batch([{ method: "GET", path: `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${cfg.name}`)}` }]);
     if (list.status !== 200) throw new Error(`kubelet could not list its pods: ${list.status} ${JSON.stringify(list.body)}`);
@@ -144,7 +146,12 @@ export class NodeObject extends DurableObject {
     this.put("state", out.state);
     await api.batch(calls);
     await this.feedFollowers(out.state, now);
-    return { nextWakeAt: out.nextWakeAt, pods: pods.length };
+    // What metrics-server would scrape from this kubelet: the HPA reads it.
+    const used = usage(cfg, out.state, now).pods.map((p) => ({
+      namespace: p.namespace, name: p.name,
+      cpuMillis: p.containers.reduce((a, c) => a + c.cpuMillis, 0), memoryBytes: p.containers.reduce((a, c) => a + c.memoryBytes, 0),
+    }));
+    return { nextWakeAt: out.nextWakeAt, pods: pods.length, usage: used };
   }
 
   private correlator(now: number) {

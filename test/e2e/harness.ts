@@ -411,7 +411,7 @@ export interface Classroom {
 }
 
 /** POST /api/classrooms; throws (with the response body) unless it answers 201 with every field. */
-export async function createClassroom(baseUrl: string, body: { name?: string; nodes?: number; speed?: number } = {}): Promise<Classroom> {
+export async function createClassroom(baseUrl: string, body: { name?: string; nodes?: number; speed?: number; cloud?: boolean } = {}): Promise<Classroom> {
   const res = await fetch(`${baseUrl}/api/classrooms`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -452,7 +452,7 @@ export interface SuiteClassroom {
 }
 
 /** Starts `wrangler dev` before the file's tests and stops it (and every kubectl) after them. */
-export function e2eSuite(): { classroom(body?: { name?: string; nodes?: number; speed?: number }): Promise<SuiteClassroom> } {
+export function e2eSuite(): { classroom(body?: { name?: string; nodes?: number; speed?: number; cloud?: boolean }): Promise<SuiteClassroom> } {
   let server: Server | undefined;
   const kubectls: Kubectl[] = [];
   beforeAll(async () => {

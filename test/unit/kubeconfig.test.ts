@@ -17,7 +17,8 @@ describe("kubeconfig", () => {
     expect(cfg.users[0].user).toEqual({});
   });
   it("defaults and checks the create request", () => {
-    expect(validateCreateRequest({})).toEqual({ name: "classroom", nodes: 3, speed: 1 });
+    expect(validateCreateRequest({})).toEqual({ name: "classroom", nodes: 3, speed: 1, cloud: true });
+    expect(() => validateCreateRequest({ cloud: "yes" })).toThrow();
     expect(() => validateCreateRequest({ speed: 0 })).toThrow();
     expect(() => validateCreateRequest({ nodes: 2.5 })).toThrow();
     expect(() => validateCreateRequest({ name: "x".repeat(81) })).toThrow();

@@ -15,6 +15,7 @@ import { serveMetrics, type MetricsSource } from "./handlers/metrics";
 import { watchObjects } from "./handlers/watch";
 import { openapiGroupVersion, openapiRoot } from "./openapi";
 import { resolvePodPriority } from "./registry/priority-admission";
+import { quotaAdmission } from "./registry/quota-admission";
 import { allocateServiceAddresses } from "./registry/service-allocator";
 import { Registry } from "./registry/store";
 import { requestInfo } from "./request-info";
@@ -42,6 +43,7 @@ export class ApiServer {
     this.registry = new Registry(etcd);
     this.registry.addAdmission(resolvePodPriority);
     this.registry.addAdmission(allocateServiceAddresses);
+    this.registry.addAdmission(quotaAdmission);
     this.authorizer = opts.authorizer ?? mastersAuthorizer;
   }
 

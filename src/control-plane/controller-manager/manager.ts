@@ -50,6 +50,12 @@ export class ControllerManager {
     this.controllers.push(c);
   }
 
+  /** Drops controllers before start (a classroom on premises runs no cloud controllers). */
+  unregister(names: string[]): void {
+    if (this.started) throw new Error("controllers can only be removed before start");
+    for (let i = this.controllers.length - 1; i >= 0; i--) if (names.includes(this.controllers[i].name)) this.controllers.splice(i, 1);
+  }
+
   start(): void {
     if (this.started) return;
     this.started = true;

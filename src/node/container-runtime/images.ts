@@ -8,7 +8,7 @@ import { hex64 } from "./hash";
 export type ImageFamily =
   | "nginx" | "httpd" | "redis" | "postgres" | "mysql" | "memcached" | "shell" | "python" | "node"
   | "pause" | "echoserver" | "agnhost" | "http-echo" | "polinux-stress" | "vish-stress" | "goproxy"
-  | "etcd" | "kube-proxy" | "coredns" | "hello-app" | "whoami" | "curl";
+  | "etcd" | "kube-proxy" | "coredns" | "hello-app" | "whoami" | "curl" | "perl" | "fluentd";
 
 interface RepoEntry {
   family: ImageFamily;
@@ -80,6 +80,24 @@ const REPOS: Record<string, RepoEntry> = {
     ],
     entrypoint: ["docker-entrypoint.sh"],
     cmd: ["mysqld"],
+  },
+  "docker.io/library/perl": {
+    family: "perl",
+    tags: [[["latest", "5", "5.40", "5.40.0"], 340_210_774], [["5.34.0", "5.34"], 327_843_212], [["slim", "5-slim"], 53_103_440]],
+    entrypoint: [],
+    cmd: ["perl", "-de0"],
+  },
+  "quay.io/fluentd_elasticsearch/fluentd": {
+    family: "fluentd",
+    tags: [[["v2.5.2"], 60_218_330], [["v3.1.0"], 62_470_112], [["v4.7.2"], 66_004_418]],
+    entrypoint: [],
+    cmd: ["fluentd"],
+  },
+  "registry.k8s.io/nginx-slim": {
+    family: "nginx",
+    tags: [[["0.24"], 23_091_334], [["0.21"], 22_640_110], [["0.8"], 12_426_342]],
+    entrypoint: [],
+    cmd: ["nginx", "-g", "daemon off;"],
   },
   "docker.io/library/memcached": {
     family: "memcached",

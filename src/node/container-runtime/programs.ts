@@ -358,6 +358,46 @@ const always = (program: string, mem: number, cpu: number, listen: [number, Prot
   b.stop = { signal: "SIGTERM", afterMs: 50, exitCode: 0, logs: [] };
 };
 
+/** π to n decimal places with Machin's formula in integers (the docs' Job prints bpi(2000)). */
+export function piDigits(places: number): string {
+  const scale = 10n ** BigInt(places + 10);
+  const arctanInv = (x: bigint) => {
+    let sum = 0n;
+    let term = scale / x;
+    const x2 = x * x;
+    for (let k = 1n; term !== 0n; k += 2n) {
+      sum += ((k - 1n) / 2n) % 2n === 0n ? term / k : -(term / k);
+      term /= x2;
+    }
+    return sum;
+  };
+  const pi = (16n * arctanInv(5n) - 4n * arctanInv(239n)) / 10n ** 10n;
+  const text = pi.toString();
+  return `${text[0]}.${text.slice(1, places + 1)}`;
+}
+
+/** perl: `-e`/`-wle` one-liners; bpi(N) computes N digits of π, taking cpu seconds as it does for real. */
+const perl: FamilyProgram = (b, _inp, args) => {
+  b.program = "perl";
+  const code = args.join(" ");
+  const bpi = /bpi\((\d+)\)/.exec(code);
+  if (bpi) {
+    const places = Math.min(Number(bpi[1]), 5000);
+    const ms = 2000 + places * 3; // bignum is slow: a few seconds for 2000 digits
+    b.logs = [{ atMs: ms - 10, text: piDigits(places) }];
+    b.cpu = { millis: 1000, busyUntilMs: ms };
+    b.exitAtMs = ms;
+    b.exitCode = 0;
+    return;
+  }
+  const print = /print\s+"([^"]*)"/.exec(code) ?? /print\s+'([^']*)'/.exec(code);
+  if (print) b.logs = [{ atMs: 20, text: print[1].replace(/\\n$/, "") }];
+  if (args.length > 0 && !(args.length === 1 && args[0] === "-de0")) {
+    b.exitAtMs = 60;
+    b.exitCode = 0;
+  }
+};
+
 const curl: FamilyProgram = (b, _inp, args) => {
   b.program = "curl";
   const url = args.find((a) => /^https?:\/\//.test(a) || /^[\w.-]+(:\d+)?(\/|$)/.test(a));
@@ -390,5 +430,7 @@ export const FAMILY_PROGRAMS: Record<string, FamilyProgram> = {
   "kube-proxy": always("kube-proxy", 18, 1, [[10256, "http"], [10249, "http"]], ['I{{klogtime}}       1 server_linux.go:66] "Using iptables proxy"', 'I{{klogtime}}       1 shared_informer.go:320] Caches are synced for service config']),
   coredns: always("coredns", 15, 2, [[53, "tcp"], [8080, "http"], [8181, "http"], [9153, "http"]], [".:53", "[INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908", "CoreDNS-1.11.3", "linux/amd64, go1.21.11, a6338e9"]),
   curl,
+  perl,
+  fluentd: always("fluentd", 90, 4, [[24224, "tcp"]], ["{{iso}} [info]: starting fluentd-1.4.2 pid=1 ruby=\"2.5.5\"", "{{iso}} [info]: fluentd worker is now running worker=0"]),
 };
 

@@ -143,6 +143,9 @@ export class ControlLoop {
   async runDue(): Promise<void> {
     // One run at a time: an alarm and a test's advance() wait for each other, never overlap.
     while (this.inFlight) await this.inFlight;
+    // After an eviction the informers are gone: starting them again relists (level-triggered).
+    this.scheduler.start();
+    this.controllers.start();
     const run = (async () => {
       for (let round = 0; round < 50; round++) {
         const now = this.now();

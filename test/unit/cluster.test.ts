@@ -1,7 +1,7 @@
 // The whole cluster in the Workers pool: classroom object, node objects, scheduler and kubelets,
 // with simulated time moved by hand (the clock is paused; advance() runs what is due, in order).
 import { env } from "cloudflare:workers";
-import { runInDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { client, newClassroom, pod } from "./api-helpers";
 
@@ -98,6 +98,14 @@ describe("data plane and scheduler", () => {
       obj.loop.touch();
       expect(obj.loop.clockState().paused).toBe(false);
     });
+    // Node objects never keep an alarm: the classroom's one timer wakes their kubelets.
+    const nodes = (env as any).NODE;
+    for (const name of ["node-1", "node-2"]) {
+      await run(nodes.get(nodes.idFromName(`${cls.id}/${name}`)), async (node) => {
+        expect(node.config()?.name).toBe(name);
+        expect(await node.ctx.storage.getAlarm()).toBeNull();
+      });
+    }
     expect(cls.id).toBeTruthy();
   });
 
@@ -265,5 +273,31 @@ describe("data plane and scheduler", () => {
     expect((await k.get("/api/v1/namespaces/lab")).body.status.phase).toBe("Terminating");
     await advance(120);
     expect((await k.get("/api/v1/namespaces/lab")).status).toBe(404);
+  });
+
+  it("evicting every object between any two steps converges on the same state: no duplicate, no orphan", async () => {
+    const cls = await newClassroom("evict", 3);
+    const stub = () => stubOf(cls.id); // a fresh stub after each eviction
+    await stub().setClock({ paused: true });
+    const k = client(cls);
+    const dep = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 5, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "nginx", image: "nginx:1.25" }] } } } };
+    await k.post("/apis/apps/v1/namespaces/default/deployments", dep);
+    // Small steps, each followed by the loss of every object's memory (storage stays).
+    const run = (runInDurableObject as unknown) as (stub: unknown, fn: (obj: any) => Promise<void>) => Promise<void>;
+    for (let i = 0; i < 40; i++) {
+      await stub().advance(1500);
+      await abortAllDurableObjects();
+      // The eviction really happened: a fresh instance, whose informers have not started yet.
+      if (i === 0) await run(stub(), async (obj) => expect(obj.loop.controllers.started).toBe(false));
+    }
+    await stub().advance(60_000);
+    const pods = (await k.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dweb")).body.items;
+    const rs = (await k.get("/apis/apps/v1/namespaces/default/replicasets")).body.items;
+    expect(rs).toHaveLength(1);
+    expect(pods).toHaveLength(5);
+    expect(pods.every((p: any) => p.status.phase === "Running" && p.metadata.ownerReferences[0].uid === rs[0].metadata.uid)).toBe(true);
+    expect(new Set(pods.map((p: any) => p.metadata.name)).size).toBe(5);
+    const d = (await k.get("/apis/apps/v1/namespaces/default/deployments/web")).body;
+    expect(d.status).toMatchObject({ replicas: 5, availableReplicas: 5, updatedReplicas: 5 });
   });
 });

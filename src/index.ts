@@ -1,7 +1,7 @@
 // The Worker: stateless routing in front of the per-classroom control plane objects.
 // /api/... is kubeclass's own API (classrooms); /clusters/<id>/... is each classroom's Kubernetes API.
 import { Hono, type Context } from "hono";
-import { errorResponse, jsonResponse, MAX_BODY_BYTES } from "./control-plane/api-server/codec";
+import { errorResponse, jsonResponse, MAX_BODY_BYTES, readBody } from "./control-plane/api-server/codec";
 import { errors } from "./control-plane/api-server/status";
 import { TOKEN_HEADER, type ClassroomObject } from "./classroom/classroom-object";
 import { CLASSROOM_ID, createClassroom } from "./classroom/create";
@@ -89,6 +89,22 @@ async function jsonBody(c: C): Promise<Record<string, unknown>> {
 
 const invalidField = (field: string, message: string) =>
   errors.invalid({ kind: "Classroom", group: "kubeclass.dev" }, "", [{ reason: "FieldValueInvalid", message, field }]);
+
+/** A student joins with the join token: 201 with their namespace, token and kubeconfig. */
+app.post("/api/classrooms/:id/students", async (c) => {
+  const stub = classroom(c, c.req.param("id"));
+  const token = bearer(c);
+  if (!token) throw errors.unauthorized();
+  const body = await jsonBody(c);
+  const res = await stub.joinStudent(token, body.name, new URL(c.req.url).origin);
+  if (!res.ok) {
+    if (res.code === 401) throw errors.unauthorized();
+    if (res.code === 409) throw errors.conflictMessage(res.message);
+    throw errors.invalid({ kind: "Student", group: "kubeclass.dev" }, typeof body.name === "string" ? body.name : "", [{ reason: "FieldValueInvalid", message: res.message, field: "name" }]);
+  }
+  const { ok: _ok, ...student } = res;
+  return jsonResponse(student, 201);
+});
 
 app.get("/api/classrooms/:id/nodes", async (c) => jsonResponse({ items: await (await requireInstructor(c, c.req.param("id"))).nodes() }));
 
@@ -192,7 +208,8 @@ async function forward(c: C, id: string, token: string | null, prefix: string): 
   headers.delete(TOKEN_HEADER);
   if (token) headers.set(TOKEN_HEADER, token);
   const init: RequestInit = { method: c.req.method, headers };
-  if (c.req.method !== "GET" && c.req.method !== "HEAD") init.body = c.req.raw.body;
+  // Read here (3 MiB at most): a refusal before the object reads a streamed body would leave it dangling.
+  if (c.req.method !== "GET" && c.req.method !== "HEAD") init.body = await readBody(c.req.raw);
   return stub.fetch(new Request(`https://classroom${apiPath}${url.search}`, init));
 }
 

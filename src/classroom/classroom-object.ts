@@ -7,6 +7,11 @@ import { hashToken, mastersAuthorizer, randomToken } from "../control-plane/api-
 import type { LogRequest } from "../control-plane/api-server/handlers/context";
 import type { NodeUsageReport } from "../control-plane/api-server/handlers/metrics";
 import { nodeAuthorizer, unionAuthorizer } from "../control-plane/api-server/node-authorizer";
+import { classroomAuthorizer } from "../control-plane/api-server/classroom-authorizer";
+import { RateLimiter } from "../control-plane/api-server/rate-limit";
+import { errorResponse } from "../control-plane/api-server/codec";
+import { errors } from "../control-plane/api-server/status";
+import { addStudent, type StudentJoin } from "./students";
 import { ApiServer } from "../control-plane/api-server/server";
 import type { KubeObject } from "../control-plane/api-server/types";
 import { Etcd, type Snapshot } from "../control-plane/etcd/store";
@@ -74,6 +79,7 @@ export class ClassroomObject extends DurableObject<Env> {
   readonly loop: ControlLoop;
   readonly fleet: NodeFleet;
   private readonly users = new Map<string, { kind: string; user: UserInfo } | null>();
+  private readonly limiter = new RateLimiter();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -82,7 +88,7 @@ export class ClassroomObject extends DurableObject<Env> {
     this.etcd = new Etcd(this.sql);
     this.fleet = new NodeFleet(this.sql);
     this.api = new ApiServer(this.etcd, {
-      authorizer: unionAuthorizer(mastersAuthorizer, nodeAuthorizer),
+      authorizer: unionAuthorizer(mastersAuthorizer, nodeAuthorizer, classroomAuthorizer),
       now: () => new Date(this.loop.now()),
       logs: (req, pod) => this.podLogs(req, pod),
       metrics: () => this.metrics(),
@@ -145,6 +151,10 @@ export class ClassroomObject extends DurableObject<Env> {
     const who = await this.whoami(request.headers.get(TOKEN_HEADER));
     // The join token lets a student sign up; it is not a cluster credential.
     const user = who && who.kind !== "join" ? who.user : undefined;
+    if (who?.kind === "student") {
+      const taken = this.limiter.take(who.user.username, Date.now());
+      if (!taken.ok) return errorResponse(errors.tooManyRequests("Too many requests, please try again later.", taken.retryAfterSeconds));
+    }
     this.loop.touch();
     const res = await this.api.handle(request, user);
     await this.loop.arm();
@@ -168,6 +178,19 @@ export class ClassroomObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.loop.runDue();
+  }
+
+  // ---- students ----------------------------------------------------------------------------
+
+  /** A student joins: their namespace, a credential and a kubeconfig limited to their rights. */
+  async joinStudent(joinToken: string, name: unknown, origin: string): Promise<StudentJoin | { ok: false; code: number; message: string }> {
+    const who = await this.whoami(joinToken);
+    if (!who || (who.kind !== "join" && who.kind !== "instructor")) return { ok: false, code: 401, message: "Unauthorized" };
+    const token = randomToken();
+    const res = addStudent(this.api.registry, this.sql, { id: this.info()!.id, name, token, tokenHash: await hashToken(token), origin, now: new Date(this.loop.now()) });
+    this.loop.touch();
+    await this.loop.arm();
+    return res;
   }
 
   // ---- nodes -------------------------------------------------------------------------------

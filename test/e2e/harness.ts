@@ -449,6 +449,8 @@ export interface SuiteClassroom {
   api(method: string, path: string, body?: unknown): Promise<Response>;
   /** Pauses the classroom clock, then moves it forward, running every due step at its own time. */
   advance(seconds: number): Promise<void>;
+  /** A student joins through the join link's API; returns a kubectl with the student's kubeconfig. */
+  student(name: string): Promise<Kubectl>;
 }
 
 /** Starts `wrangler dev` before the file's tests and stops it (and every kubectl) after them. */
@@ -482,7 +484,14 @@ export function e2eSuite(): { classroom(body?: { name?: string; nodes?: number; 
           if (!res.ok) throw new Error(`${m} ${p}: ${res.status} ${await res.text()}`);
         }
       };
-      return { cls, k, ok, another: () => track(makeKubectl(cls.kubeconfig)), api, advance };
+      const student = async (name: string) => {
+        const res = await fetch(`${server!.baseUrl}/api/classrooms/${cls.id}/students`, {
+          method: "POST", headers: { authorization: `Bearer ${cls.joinToken}`, "content-type": "application/json" }, body: JSON.stringify({ name }),
+        });
+        if (res.status !== 201) throw new Error(`join as ${name}: ${res.status} ${await res.text()}`);
+        return track(makeKubectl(((await res.json()) as { kubeconfig: string }).kubeconfig));
+      };
+      return { cls, k, ok, another: () => track(makeKubectl(cls.kubeconfig)), api, advance, student };
     },
   };
 }

@@ -151,4 +151,26 @@ describe("kubectl against a classroom", () => {
     expect(await ok("apply", "--server-side", "-f", fixture("ssa-configmap.yaml"))).toBe("configmap/settings serverside-applied\n");
     expect(await ok("get", "cm", "settings", "-o", "jsonpath={.data.mode} {.metadata.managedFields[0].manager} {.metadata.managedFields[0].operation}")).toBe("classroom kubectl Apply");
   });
+
+  it("a student's kubeconfig works with kubectl, limited to the student's rights", async () => {
+    const { student, ok } = await classroom();
+    const ana = await student("ana");
+    await student("bia");
+    await ok("run", "bias-pod", "--image=nginx", "-n", "student-bia");
+    const run = await ana.run(["run", "mine", "--image=nginx"]);
+    expect(run.stdout).toBe("pod/mine created\n");
+    expect((await ana.run(["get", "pods", "-o", "name"])).stdout).toBe("pod/mine\n"); // the kubeconfig's namespace is student-ana
+    expect((await ana.run(["get", "pods", "-n", "student-bia", "-o", "name"])).stdout).toBe("pod/bias-pod\n");
+    const del = await ana.run(["delete", "pod", "bias-pod", "-n", "student-bia"]);
+    expect(del.code).toBe(1);
+    expect(del.stderr).toContain('Error from server (Forbidden): pods "bias-pod" is forbidden: User "kubeclass:student:ana" cannot delete resource "pods" in API group "" in the namespace "student-bia"');
+    const canI = await ana.run(["auth", "can-i", "delete", "pods", "-n", "student-bia"]);
+    expect(canI.code).toBe(1);
+    expect(canI.stdout.trim()).toBe("no");
+    expect((await ana.run(["auth", "can-i", "delete", "pods"])).stdout.trim()).toBe("yes");
+    const secrets = await ana.run(["get", "secrets", "-n", "student-bia"]);
+    expect(secrets.code).toBe(1);
+    expect(secrets.stderr).toContain("Forbidden");
+    expect((await ana.run(["get", "pod", "mine", "-o", "jsonpath={.metadata.annotations.kubeclass\\.dev/created-by}"])).stdout).toBe("kubeclass:student:ana");
+  });
 });

@@ -15,6 +15,7 @@ import { serveMetrics, type MetricsSource } from "./handlers/metrics";
 import { watchObjects } from "./handlers/watch";
 import { openapiGroupVersion, openapiRoot } from "./openapi";
 import { resolvePodPriority } from "./registry/priority-admission";
+import { recordCreator } from "./registry/created-by";
 import { quotaAdmission } from "./registry/quota-admission";
 import { allocateServiceAddresses } from "./registry/service-allocator";
 import { Registry } from "./registry/store";
@@ -44,6 +45,7 @@ export class ApiServer {
     this.registry.addAdmission(resolvePodPriority);
     this.registry.addAdmission(allocateServiceAddresses);
     this.registry.addAdmission(quotaAdmission);
+    this.registry.addAdmission(recordCreator);
     this.authorizer = opts.authorizer ?? mastersAuthorizer;
   }
 

@@ -1,0 +1,46 @@
+// Students in a classroom: each joins with the join link, gets a namespace of their own
+// (student-<name>), a credential, and a kubeconfig whose rights are what RBAC's "edit" in that
+// namespace and "view" elsewhere would give.
+import { STUDENT_PREFIX, STUDENTS_GROUP, studentNamespace } from "../control-plane/api-server/classroom-authorizer";
+import type { Registry } from "../control-plane/api-server/registry/store";
+import { findResource } from "../control-plane/api-server/resources";
+import type { Sql } from "../control-plane/etcd/sql";
+import { kubeconfig } from "./create";
+
+export interface StudentJoin {
+  ok: true;
+  name: string;
+  namespace: string;
+  token: string;
+  kubeconfig: string;
+}
+
+/** A DNS-1123 label once prefixed: lowercase letters, digits and '-', 1 to 30 characters. */
+const NAME = /^[a-z0-9]([-a-z0-9]{0,28}[a-z0-9])?$/;
+/** Each student's share of the cluster; the instructor can change it. */
+export const DEFAULT_STUDENT_QUOTA = { pods: "20", services: "10" };
+
+export function addStudent(
+  reg: Registry, sql: Sql,
+  o: { id: string; name: unknown; token: string; tokenHash: string; origin: string; now: Date },
+): StudentJoin | { ok: false; code: number; message: string } {
+  if (typeof o.name !== "string" || !NAME.test(o.name))
+    return { ok: false, code: 422, message: `Invalid value: ${JSON.stringify(o.name)}: a name must be 1 to 30 lowercase letters, digits or '-', starting and ending with a letter or digit` };
+  const name = o.name;
+  const username = `${STUDENT_PREFIX}${name}`;
+  if (sql.one("SELECT 1 AS x FROM credentials WHERE kind = 'student' AND username = ?", username))
+    return { ok: false, code: 409, message: `a student named "${name}" is already in this classroom` };
+  const namespace = studentNamespace(name);
+  const ctx = { user: { username: "kubeclass:classroom", groups: ["system:masters"] }, now: o.now, fieldManager: "kubeclass" };
+  const nsR = findResource("", "v1", "namespaces")!;
+  if (reg.tryGet(nsR, undefined, namespace)) return { ok: false, code: 409, message: `namespace "${namespace}" already exists` };
+  sql.transaction(() => {
+    reg.create(nsR, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "kubeclass.dev/student": name } } }, ctx);
+    reg.create(findResource("", "v1", "resourcequotas")!, namespace, {
+      apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "student-quota", namespace }, spec: { hard: DEFAULT_STUDENT_QUOTA },
+    }, ctx);
+    sql.run("INSERT INTO credentials (token_hash, kind, username, groups, created_at) VALUES (?, 'student', ?, ?, ?)",
+      o.tokenHash, username, JSON.stringify([STUDENTS_GROUP, "system:authenticated"]), o.now.toISOString());
+  });
+  return { ok: true, name, namespace, token: o.token, kubeconfig: kubeconfig({ origin: o.origin, id: o.id, classroomName: "", user: name, token: o.token, namespace }) };
+}

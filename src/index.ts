@@ -2,6 +2,7 @@
 // /api/... is kubeclass's own API (classrooms); /clusters/<id>/... is each classroom's Kubernetes API.
 import { Hono, type Context } from "hono";
 import { errorResponse, jsonResponse, MAX_BODY_BYTES, readBody } from "./control-plane/api-server/codec";
+import { parseQuantity } from "./control-plane/api-server/quantity";
 import { errors } from "./control-plane/api-server/status";
 import { TOKEN_HEADER, type ClassroomObject } from "./classroom/classroom-object";
 import { CLASSROOM_ID, createClassroom } from "./classroom/create";
@@ -104,6 +105,25 @@ app.post("/api/classrooms/:id/students", async (c) => {
   }
   const { ok: _ok, ...student } = res;
   return jsonResponse(student, 201);
+});
+
+/** Per-student quota: {"pods"?: "20", "cpu"?: "2", "memory"?: "4Gi"} (quantities as in a ResourceQuota). */
+app.put("/api/classrooms/:id/quota", async (c) => {
+  const stub = await requireInstructor(c, c.req.param("id"));
+  const body = await jsonBody(c);
+  const causes = [];
+  const q: Record<string, string> = {};
+  for (const field of ["pods", "cpu", "memory"]) {
+    const v = body[field];
+    if (v === undefined) continue;
+    const text = typeof v === "number" ? String(v) : v;
+    const parsed = typeof text === "string" ? parseQuantity(text) : undefined;
+    if (parsed === undefined || parsed.value < 0 || (field === "pods" && !Number.isInteger(parsed.value)))
+      causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(v)}: must be a ${field === "pods" ? "whole number" : "quantity such as " + (field === "cpu" ? '"2" or "500m"' : '"4Gi"')}`, field });
+    else q[field] = text as string;
+  }
+  if (causes.length) throw errors.invalid({ kind: "StudentQuota", group: "kubeclass.dev" }, "", causes);
+  return jsonResponse(await stub.setStudentQuota(q));
 });
 
 app.get("/api/classrooms/:id/nodes", async (c) => jsonResponse({ items: await (await requireInstructor(c, c.req.param("id"))).nodes() }));

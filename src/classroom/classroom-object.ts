@@ -11,7 +11,7 @@ import { classroomAuthorizer } from "../control-plane/api-server/classroom-autho
 import { RateLimiter } from "../control-plane/api-server/rate-limit";
 import { errorResponse } from "../control-plane/api-server/codec";
 import { errors } from "../control-plane/api-server/status";
-import { addStudent, type StudentJoin } from "./students";
+import { addStudent, applyStudentQuota, type StudentJoin, type StudentQuota } from "./students";
 import { ApiServer } from "../control-plane/api-server/server";
 import type { KubeObject } from "../control-plane/api-server/types";
 import { Etcd, type Snapshot } from "../control-plane/etcd/store";
@@ -187,10 +187,23 @@ export class ClassroomObject extends DurableObject<Env> {
     const who = await this.whoami(joinToken);
     if (!who || (who.kind !== "join" && who.kind !== "instructor")) return { ok: false, code: 401, message: "Unauthorized" };
     const token = randomToken();
-    const res = addStudent(this.api.registry, this.sql, { id: this.info()!.id, name, token, tokenHash: await hashToken(token), origin, now: new Date(this.loop.now()) });
+    const res = addStudent(this.api.registry, this.sql, { id: this.info()!.id, name, token, tokenHash: await hashToken(token), origin, now: new Date(this.loop.now()), quota: this.studentQuota() });
     this.loop.touch();
     await this.loop.arm();
     return res;
+  }
+
+  studentQuota(): StudentQuota {
+    const row = this.sql.one<{ value: string }>("SELECT value FROM classroom WHERE key = 'studentQuota'");
+    return row ? JSON.parse(row.value) : {};
+  }
+
+  /** The instructor's per-student quota: stored for new students, applied to every current one. */
+  async setStudentQuota(q: StudentQuota): Promise<{ quota: StudentQuota; students: number }> {
+    this.sql.run("INSERT INTO classroom (key, value) VALUES ('studentQuota', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", JSON.stringify(q));
+    const students = applyStudentQuota(this.api.registry, q, new Date(this.loop.now()));
+    await this.loop.arm();
+    return { quota: q, students };
   }
 
   // ---- nodes -------------------------------------------------------------------------------

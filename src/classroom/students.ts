@@ -20,9 +20,38 @@ const NAME = /^[a-z0-9]([-a-z0-9]{0,28}[a-z0-9])?$/;
 /** Each student's share of the cluster; the instructor can change it. */
 export const DEFAULT_STUDENT_QUOTA = { pods: "20", services: "10" };
 
+export interface StudentQuota {
+  pods?: string;
+  cpu?: string; // requests.cpu: pods must then declare cpu requests, as on a real cluster
+  memory?: string; // requests.memory
+}
+
+/** The ResourceQuota hard limits for a student quota setting. */
+export function quotaHard(q: StudentQuota): Record<string, string> {
+  const hard: Record<string, string> = { pods: q.pods ?? DEFAULT_STUDENT_QUOTA.pods, services: DEFAULT_STUDENT_QUOTA.services };
+  if (q.cpu) hard["requests.cpu"] = q.cpu;
+  if (q.memory) hard["requests.memory"] = q.memory;
+  return hard;
+}
+
+/** Applies the per-student quota to every student namespace (and, through the caller, to new ones). */
+export function applyStudentQuota(reg: Registry, q: StudentQuota, now: Date): number {
+  const ctx = { user: { username: "kubeclass:classroom", groups: ["system:masters"] }, now, fieldManager: "kubeclass" };
+  const quotas = findResource("", "v1", "resourcequotas")!;
+  let n = 0;
+  for (const ns of reg.list(findResource("", "v1", "namespaces")!, undefined).items) {
+    if (!ns.metadata.labels?.["kubeclass.dev/student"] || ns.metadata.deletionTimestamp) continue;
+    const name = ns.metadata.name!;
+    if (reg.tryGet(quotas, name, "student-quota")) reg.guaranteedUpdate(quotas, name, "student-quota", ctx, (cur) => ({ ...cur, spec: { ...cur.spec, hard: quotaHard(q) } }));
+    else reg.create(quotas, name, { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "student-quota" }, spec: { hard: quotaHard(q) } }, ctx);
+    n++;
+  }
+  return n;
+}
+
 export function addStudent(
   reg: Registry, sql: Sql,
-  o: { id: string; name: unknown; token: string; tokenHash: string; origin: string; now: Date },
+  o: { id: string; name: unknown; token: string; tokenHash: string; origin: string; now: Date; quota?: StudentQuota },
 ): StudentJoin | { ok: false; code: number; message: string } {
   if (typeof o.name !== "string" || !NAME.test(o.name))
     return { ok: false, code: 422, message: `Invalid value: ${JSON.stringify(o.name)}: a name must be 1 to 30 lowercase letters, digits or '-', starting and ending with a letter or digit` };
@@ -37,7 +66,7 @@ export function addStudent(
   sql.transaction(() => {
     reg.create(nsR, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "kubeclass.dev/student": name } } }, ctx);
     reg.create(findResource("", "v1", "resourcequotas")!, namespace, {
-      apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "student-quota", namespace }, spec: { hard: DEFAULT_STUDENT_QUOTA },
+      apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "student-quota", namespace }, spec: { hard: quotaHard(o.quota ?? {}) },
     }, ctx);
     sql.run("INSERT INTO credentials (token_hash, kind, username, groups, created_at) VALUES (?, 'student', ?, ?, ?)",
       o.tokenHash, username, JSON.stringify([STUDENTS_GROUP, "system:authenticated"]), o.now.toISOString());

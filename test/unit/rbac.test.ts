@@ -115,6 +115,23 @@ describe("who created what", () => {
 });
 
 describe("fairness", () => {
+  it("the instructor sets a per-student quota; a pod over it is refused with the real message", async () => {
+    const cls = await newClassroom("quota");
+    const token = (await join(cls, "eva")).body.token;
+    const put = (body: unknown) => worker().fetch(`http://kubeclass.test/api/classrooms/${cls.id}/quota`, { method: "PUT", headers: { authorization: `Bearer ${cls.instructorToken}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect((await put({ pods: "two" })).status).toBe(422);
+    expect((await put({ pods: "2" })).status).toBe(200);
+    const k = client(cls, token);
+    expect((await k.post("/api/v1/namespaces/student-eva/pods", pod("p1"))).status).toBe(201);
+    expect((await k.post("/api/v1/namespaces/student-eva/pods", pod("p2"))).status).toBe(201);
+    const third = await k.post("/api/v1/namespaces/student-eva/pods", pod("p3"));
+    expect(third.status).toBe(403);
+    expect(third.body.message).toBe('pods "p3" is forbidden: exceeded quota: student-quota, requested: pods=1, used: pods=2, limited: pods=2');
+    // A student who joins later gets the same quota.
+    await join(cls, "gil");
+    expect((await client(cls).get("/api/v1/namespaces/student-gil/resourcequotas/student-quota")).body.spec.hard.pods).toBe("2");
+  });
+
   it("a student's burst beyond the rate limit gets 429 with Retry-After", async () => {
     const cls = await newClassroom("rate");
     const token = (await join(cls, "loopy")).body.token;

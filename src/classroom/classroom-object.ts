@@ -12,6 +12,7 @@ import { RateLimiter } from "../control-plane/api-server/rate-limit";
 import { errorResponse } from "../control-plane/api-server/codec";
 import { errors } from "../control-plane/api-server/status";
 import { addStudent, applyStudentQuota, type StudentJoin, type StudentQuota } from "./students";
+import { findResource } from "../control-plane/api-server/resources";
 import { ApiServer } from "../control-plane/api-server/server";
 import type { KubeObject } from "../control-plane/api-server/types";
 import { Etcd, type Snapshot } from "../control-plane/etcd/store";
@@ -247,14 +248,14 @@ export class ClassroomObject extends DurableObject<Env> {
     if (!node) throw new FleetError(404, `node "${name}" not found`);
     const ctx = { user: INSTRUCTOR, now: new Date(this.loop.now()) };
     const reg = this.api.registry;
-    const podsR = { group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true, verbs: [] };
+    const podsR = findResource("", "v1", "pods")!;
     for (const p of reg.list(podsR, undefined).items.filter((p: KubeObject) => p.spec?.nodeName === name)) {
       try { reg.delete(podsR, p.metadata.namespace, p.metadata.name!, ctx, { gracePeriodSeconds: 0 }); } catch { /* already gone */ }
       if (reg.tryGet(podsR, p.metadata.namespace, p.metadata.name!)) reg.guaranteedUpdate(podsR, p.metadata.namespace, p.metadata.name!, ctx, (cur) => ({ ...cur, metadata: { ...cur.metadata, finalizers: [] } }));
     }
-    const nodesR = { group: "", version: "v1", plural: "nodes", singular: "node", kind: "Node", namespaced: false, verbs: [] };
+    const nodesR = findResource("", "v1", "nodes")!;
     if (reg.tryGet(nodesR, undefined, name)) reg.delete(nodesR, undefined, name, ctx);
-    const leases = { group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease", namespaced: true, verbs: [] };
+    const leases = findResource("coordination.k8s.io", "v1", "leases")!;
     if (reg.tryGet(leases, "kube-node-lease", name)) reg.delete(leases, "kube-node-lease", name, ctx);
     this.sql.run("DELETE FROM credentials WHERE token_hash = ?", node.tokenHash);
     this.users.clear();
@@ -297,7 +298,7 @@ export class ClassroomObject extends DurableObject<Env> {
     let node: string | undefined;
     let from: { kind: "pod" | "node" | "external"; ip: string };
     if (input.from?.pod) {
-      const p = reg.tryGet({ group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true, verbs: [] }, input.from.pod.namespace ?? "default", input.from.pod.name);
+      const p = reg.tryGet(findResource("", "v1", "pods")!, input.from.pod.namespace ?? "default", input.from.pod.name);
       if (!p) return { ok: false, status: 404, error: `pod "${input.from.pod.name}" not found` };
       if (!p.spec?.nodeName || !p.status?.podIP) return { ok: false, status: 409, error: `pod "${input.from.pod.name}" is not running yet` };
       node = p.spec.nodeName;

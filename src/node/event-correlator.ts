@@ -1,5 +1,7 @@
 // client-go's EventCorrelator, on the kubelet's side: the first occurrence of an event is created,
 // repeats patch the same Event's count and lastTimestamp, so a crash loop does not flood etcd.
+import { fnv1a64 } from "../control-plane/api-server/events";
+import { rfc3339 } from "../control-plane/api-server/registry/store";
 import type { ApiCall } from "./api-client";
 
 export interface NodeEvent {
@@ -17,21 +19,13 @@ export interface CorrelatorStore {
   put(key: string, v: { name: string; count: number }): void;
 }
 
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-
-function fnv1a64(text: string): string {
-  let h = 0xcbf29ce484222325n;
-  for (const b of new TextEncoder().encode(text)) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
-  return h.toString(16).padStart(16, "0");
-}
-
 export function eventCalls(events: NodeEvent[], store: CorrelatorStore, component: string, host: string, now: number): ApiCall[] {
   const calls: ApiCall[] = [];
   for (const e of events) {
     const ns = e.regarding.namespace || "default";
     const key = [e.regarding.uid, e.regarding.name, e.reason, e.message, e.fieldPath ?? ""].join("\u0000");
     const seen = store.get(key);
-    const ts = rfc3339(e.at ?? now);
+    const ts = rfc3339(new Date(e.at ?? now));
     if (seen) {
       const count = seen.count + 1;
       store.put(key, { name: seen.name, count });

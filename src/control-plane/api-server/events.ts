@@ -47,7 +47,7 @@ export function recordEvent(reg: Registry, e: EventSpec): KubeObject {
 }
 
 /** 64-bit FNV-1a as 16 hex digits: Event names end in hex, as client-go's do. */
-function fnv1a64(text: string): string {
+export function fnv1a64(text: string): string {
   let h = 0xcbf29ce484222325n;
   for (const b of new TextEncoder().encode(text)) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
   return h.toString(16).padStart(16, "0");

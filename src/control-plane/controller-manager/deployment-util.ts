@@ -21,11 +21,8 @@ export const ANNOTATIONS_TO_SKIP = new Set([
   "kubectl.kubernetes.io/last-applied-configuration", REVISION, REVISION_HISTORY, DESIRED_REPLICAS, MAX_REPLICAS, "deprecated.deployment.rollback.to",
 ]);
 
-export function splitKey(key: string): [string, string] {
-  const i = key.indexOf("/");
-  return [key.slice(0, i), key.slice(i + 1)];
-}
-export const keyOf = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
+import { keyOf, splitKey } from "./keys";
+export { keyOf, splitKey };
 
 export function controllerOf(o: KubeObject): OwnerReference | undefined {
   return o.metadata.ownerReferences?.find((r) => r.controller === true);

@@ -1,9 +1,9 @@
 // The EndpointSlice controller: for each Service with a selector, keeps EndpointSlices listing
 // the addresses of its pods (ready, serving, terminating), which every node's kube-proxy reads.
 import { findResource } from "../api-server/resources";
-import { ApiError } from "../api-server/status";
 import type { Controller } from "./manager";
 import { desiredEndpointSlices, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from "./endpointslice";
+import { tolerateGone } from "./keys";
 import { allServiceKeys, podsR, serviceKeysForPod, servicesR, splitKey } from "./service-keys";
 
 const slicesR = () => findResource("discovery.k8s.io", "v1", "endpointslices")!;
@@ -33,12 +33,4 @@ export function endpointSliceController(reg: Parameters<Controller["resync"]>[0]
       for (const s of plan.delete) tolerateGone(() => reg.delete(slicesR(), ns, s.metadata.name!, write));
     },
   };
-}
-
-function tolerateGone(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof ApiError && e.status.code === 404)) throw e;
-  }
 }

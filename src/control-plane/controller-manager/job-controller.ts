@@ -22,14 +22,8 @@ const BACKOFF_MAX_MS = 600_000;
 
 // ---- small helpers shared with the other workload controllers ---------------------------------
 
-export function splitKey(key: string): [string, string] {
-  const i = key.indexOf("/");
-  return [key.slice(0, i), key.slice(i + 1)];
-}
-
-export function keyOf(o: KubeObject): string {
-  return `${o.metadata.namespace}/${o.metadata.name}`;
-}
+import { keyOf, splitKey, tolerateGone } from "./keys";
+export { keyOf, splitKey, tolerateGone };
 
 /** The namespace/name key of obj's controlling owner of `kind`, if any. */
 export function ownerKey(obj: KubeObject | undefined, kind: string): string[] {
@@ -45,13 +39,6 @@ export function ownerRef(owner: KubeObject): OwnerReference {
   return { apiVersion: owner.apiVersion!, kind: owner.kind!, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
 }
 
-export function tolerateGone(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof ApiError && e.status.code === 404)) throw e;
-  }
-}
 
 /** Deep equality on JSON values, key order ignored: writes that change nothing are skipped. */
 export function sameJSON(a: unknown, b: unknown): boolean {

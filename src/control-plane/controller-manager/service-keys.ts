@@ -23,7 +23,4 @@ export function allServiceKeys(reg: Registry): string[] {
   return reg.list(servicesR(), undefined).items.map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
 }
 
-export function splitKey(key: string): [string, string] {
-  const i = key.indexOf("/");
-  return [key.slice(0, i), key.slice(i + 1)];
-}
+export { splitKey } from "./keys";

@@ -4,8 +4,9 @@ import { Hono, type Context } from "hono";
 import { errorResponse, jsonResponse, MAX_BODY_BYTES, readBody } from "./control-plane/api-server/codec";
 import { parseQuantity } from "./control-plane/api-server/quantity";
 import { errors } from "./control-plane/api-server/status";
-import { TOKEN_HEADER, type ClassroomObject } from "./classroom/classroom-object";
+import { LIVE_HOST, TOKEN_HEADER, type ClassroomObject } from "./classroom/classroom-object";
 import { CLASSROOM_ID, createClassroom } from "./classroom/create";
+import { roundRoutes } from "./classroom/rounds/routes";
 
 export { ClassroomObject } from "./classroom/classroom-object";
 export { NodeObject } from "./node/node-object";
@@ -51,6 +52,14 @@ async function requireInstructor(c: C, id: string) {
   const who = await stub.whoami(bearer(c));
   if (!who) throw errors.unauthorized();
   if (who.kind !== "instructor") throw errors.forbidden("only the instructor may do this");
+  return stub;
+}
+
+/** The instructor or a student of this classroom (not the join token, not another classroom's). */
+async function requireMember(c: C, id: string) {
+  const stub = classroom(c, id);
+  const who = await stub.whoami(bearer(c));
+  if (!who || (who.kind !== "instructor" && who.kind !== "student")) throw errors.unauthorized();
   return stub;
 }
 
@@ -145,14 +154,41 @@ app.delete("/api/classrooms/:id/nodes/:node", async (c) => {
   return jsonResponse({ name: res.name });
 });
 
-for (const action of ["stop", "start"] as const) {
+// stop/start a machine; partition cuts it off from the control plane, heal reconnects it.
+const MACHINE_ACTIONS = { stop: "stopped", start: "running", partition: "partitioned", heal: "running" } as const;
+for (const [action, state] of Object.entries(MACHINE_ACTIONS)) {
   app.post(`/api/classrooms/:id/nodes/:node/${action}`, async (c) => {
     const stub = await requireInstructor(c, c.req.param("id"));
-    const res = await stub.nodeOp(action === "stop" ? { stop: c.req.param("node") } : { start: c.req.param("node") });
+    const res = await stub.nodeOp({ set: c.req.param("node"), state });
     if (!res.ok) throw errors.notFound({ plural: "nodes", group: "" }, c.req.param("node"));
-    return jsonResponse({ name: res.name, state: action === "stop" ? "stopped" : "running" });
+    return jsonResponse({ name: res.name, state });
   });
 }
+
+/** Lock or unlock students' submissions: {"locked": true}. */
+app.put("/api/classrooms/:id/lock", async (c) => {
+  const stub = await requireInstructor(c, c.req.param("id"));
+  const body = await jsonBody(c);
+  if (typeof body.locked !== "boolean") throw invalidField("locked", "Invalid value: must be true or false");
+  return jsonResponse(await stub.setLocked(body.locked));
+});
+
+/** Deletes everything anyone deployed; machines and students stay. */
+app.post("/api/classrooms/:id/reset", async (c) => jsonResponse(await (await requireInstructor(c, c.req.param("id"))).reset()));
+
+/**
+ * The live feed of a classroom for its pages (WebSocket). Browsers cannot set headers on a
+ * WebSocket, so the credential may come as ?token=; ?since=<revision> resumes after a reconnect.
+ */
+app.get("/api/classrooms/:id/live", async (c) => {
+  const stub = classroom(c, c.req.param("id"));
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw errors.badRequest("this endpoint is a WebSocket: connect with Upgrade: websocket");
+  const token = bearer(c) ?? c.req.query("token") ?? null;
+  const headers = new Headers({ upgrade: "websocket" });
+  if (token) headers.set(TOKEN_HEADER, token);
+  const since = c.req.query("since");
+  return stub.fetch(new Request(`https://${LIVE_HOST}/${since ? `?since=${encodeURIComponent(since)}` : ""}`, { headers }));
+});
 
 app.get("/api/classrooms/:id/clock", async (c) => jsonResponse(await (await requireInstructor(c, c.req.param("id"))).clock()));
 
@@ -195,11 +231,15 @@ app.put("/api/classrooms/:id/controllers/running", async (c) => {
   return jsonResponse(await stub.setControllersStopped(!body.running));
 });
 
-/** The scheduler's latest decision about a pod: which filter rejected each node, the scores. */
+/**
+ * The scheduler's latest decision about a pod: which filter rejected each node, the scores.
+ * Anyone in the classroom may ask about one pod (they can read every pod); only the
+ * instructor may list every decision.
+ */
 app.get("/api/classrooms/:id/scheduler/decisions", async (c) => {
-  const stub = await requireInstructor(c, c.req.param("id"));
   const ns = c.req.query("namespace") ?? "default";
   const name = c.req.query("pod");
+  const stub = name ? await requireMember(c, c.req.param("id")) : await requireInstructor(c, c.req.param("id"));
   return jsonResponse({ items: await stub.schedulerRecords(name ? { namespace: ns, name } : {}) });
 });
 
@@ -242,6 +282,8 @@ app.all("/clusters/:id/auth/:token", (c) => {
   return forward(c, id, token, `/clusters/${id}/auth/${token}`);
 });
 app.all("/clusters/:id/*", (c) => forward(c, c.req.param("id"), bearer(c), `/clusters/${c.req.param("id")}`));
+
+roundRoutes(app, requireInstructor, jsonBody);
 
 app.all("/api/*", () => errorResponse(errors.pathNotFound()));
 // Everything else is the web client.

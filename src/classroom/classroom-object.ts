@@ -23,7 +23,15 @@ import type { NodeObject } from "../node/node-object";
 import { bootstrapCluster } from "./bootstrap";
 import { validateProfile } from "../control-plane/scheduler";
 import { ControlLoop } from "./control-loop";
-import { FleetError, NodeFleet } from "./fleet";
+import { FleetError, NodeFleet, type MachineState } from "./fleet";
+import { LiveHub } from "./live";
+import { liveSettings, liveStats, RequestMeter, type ClassroomParts } from "./live-state";
+import { resetCluster } from "./reset";
+import { RoundRecorder } from "./rounds/recorder";
+import { RoundError, type Round } from "./rounds/types";
+import { mapAt } from "./rounds/replay";
+import { outcomesToCsv } from "./rounds/export";
+import { STUDENT_PREFIX } from "../control-plane/api-server/classroom-authorizer";
 
 export interface ClassroomInit {
   id: string;
@@ -32,6 +40,8 @@ export interface ClassroomInit {
   speed?: number;
   /** false: on premises, no cloud-controller-manager (LoadBalancer Services stay pending). */
   cloud?: boolean;
+  /** Every node this size; unset: sizes rotate. */
+  size?: string;
   instructorTokenHash: string;
   joinTokenHash: string;
 }
@@ -50,6 +60,9 @@ export interface ClassroomInfo {
 
 /** Header the Worker uses to hand over the caller's credential; never accepted from outside. */
 export const TOKEN_HEADER = "x-kubeclass-token";
+/** The Worker asks for a live socket with this host, which no forwarded API request ever has. */
+export const LIVE_HOST = "live.kubeclass";
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 const MIGRATIONS = [
   {
@@ -81,6 +94,9 @@ export class ClassroomObject extends DurableObject<Env> {
   readonly fleet: NodeFleet;
   private readonly users = new Map<string, { kind: string; user: UserInfo } | null>();
   private readonly limiter = new RateLimiter();
+  readonly live: LiveHub;
+  readonly rounds: RoundRecorder;
+  private readonly meter = new RequestMeter();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -99,6 +115,31 @@ export class ClassroomObject extends DurableObject<Env> {
       running: () => this.fleet.running(),
       exists: (name) => this.fleet.get(name) !== undefined,
     }, ctx.storage);
+    this.rounds = new RoundRecorder(this.sql, this.etcd, () => this.loop.now());
+    this.live = new LiveHub(ctx, this.etcd, {
+      settings: () => liveSettings(this.parts()),
+      stats: () => liveStats(this.parts()),
+      touch: () => {
+        this.loop.touch();
+        void this.loop.arm();
+      },
+    });
+  }
+
+  private parts(): ClassroomParts {
+    return {
+      name: this.setting("name") ?? "", cloud: this.setting("cloud") !== "false", locked: this.setting("locked") === "true",
+      quota: this.studentQuota(), loop: this.loop, fleet: this.fleet, etcd: this.etcd, reg: this.api.registry, meter: this.meter,
+      dbBytes: this.ctx.storage.sql.databaseSize, round: this.rounds.store.current(),
+    };
+  }
+
+  private setting(key: string): string | undefined {
+    return this.sql.one<{ value: string }>("SELECT value FROM classroom WHERE key = ?", key)?.value;
+  }
+
+  private saveSetting(key: string, value: string): void {
+    this.sql.run("INSERT INTO classroom (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
   }
 
   private nodeStub(name: string) {
@@ -119,7 +160,7 @@ export class ClassroomObject extends DurableObject<Env> {
     if (init.speed) this.loop.setClock({ speed: init.speed });
     if (init.cloud === false) this.loop.setOnPremises();
     bootstrapCluster(this.api.registry, new Date(this.loop.now()));
-    for (let i = 0; i < init.nodes; i++) await this.addNode({});
+    for (let i = 0; i < init.nodes; i++) await this.addNode({ size: init.size });
     this.loop.touch();
     await this.loop.arm();
     return this.info()!;
@@ -150,21 +191,135 @@ export class ClassroomObject extends DurableObject<Env> {
   /** The Kubernetes API of this classroom (path already stripped of /clusters/<id>/...). */
   override async fetch(request: Request): Promise<Response> {
     const who = await this.whoami(request.headers.get(TOKEN_HEADER));
+    if (new URL(request.url).host === LIVE_HOST) return this.openLive(request, who);
     // The join token lets a student sign up; it is not a cluster credential.
     const user = who && who.kind !== "join" ? who.user : undefined;
-    if (who?.kind === "student") {
-      const taken = this.limiter.take(who.user.username, Date.now());
-      if (!taken.ok) return errorResponse(errors.tooManyRequests("Too many requests, please try again later.", taken.retryAfterSeconds));
-    }
+    this.meter.hit(Date.now());
     this.loop.touch();
-    const res = await this.api.handle(request, user);
+    const res = await this.studentGate(request, who) ?? await this.api.handle(request, user);
+    // A round keeps each student's refused requests: part of its outcomes.
+    if (who?.kind === "student") await this.rounds.refusal(who.user.username, res);
     await this.loop.arm();
     return res;
+  }
+
+  /** What a student meets before the API server: the rate limit and the instructor's lock. */
+  private studentGate(request: Request, who: { kind: string; user: UserInfo } | undefined): Response | undefined {
+    if (who?.kind !== "student") return undefined;
+    const taken = this.limiter.take(who.user.username, Date.now());
+    if (!taken.ok) return errorResponse(errors.tooManyRequests("Too many requests, please try again later.", taken.retryAfterSeconds));
+    if (!READ_METHODS.has(request.method) && this.setting("locked") === "true")
+      return errorResponse(errors.forbidden("submissions are locked by the instructor: you can look, but not change anything until they are unlocked"));
+    return undefined;
+  }
+
+  // ---- live pages ----------------------------------------------------------------------------
+
+  private openLive(request: Request, who: { kind: string; user: UserInfo } | undefined): Response {
+    if (!who || (who.kind !== "instructor" && who.kind !== "student")) return errorResponse(errors.unauthorized());
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return errorResponse(errors.badRequest("this endpoint is a WebSocket"));
+    const since = new URL(request.url).searchParams.get("since");
+    const name = who.kind === "instructor" ? "instructor" : who.user.username.slice(STUDENT_PREFIX.length);
+    this.loop.touch();
+    void this.loop.arm();
+    return this.live.accept({ name, role: who.kind, namespace: who.kind === "student" ? `student-${name}` : undefined }, since && /^\d+$/.test(since) ? Number(since) : undefined);
+  }
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    this.live.onMessage(ws, data);
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    this.live.onClose(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.live.onClose(ws);
+  }
+
+  /** Lock: students can still read everything, but every write of theirs is refused. */
+  setLocked(locked: boolean): { locked: boolean } {
+    this.saveSetting("locked", String(locked));
+    this.live.settingsChanged();
+    return { locked };
+  }
+
+  /** Everything anyone deployed goes; machines come back up, uncordoned; students stay. */
+  async reset(): Promise<{ deleted: number }> {
+    const deleted = resetCluster(this.etcd, (ns) => ns === "default" || ns.startsWith("student-"));
+    const nodesR = findResource("", "v1", "nodes")!;
+    const ctx = { user: INSTRUCTOR, now: new Date(this.loop.now()) };
+    for (const m of this.fleet.list()) {
+      if (m.state !== "running") this.fleet.setState(m.name, "running");
+      const n = this.api.registry.tryGet(nodesR, undefined, m.name);
+      if (n?.spec?.unschedulable) this.api.registry.guaranteedUpdate(nodesR, undefined, m.name, ctx, (cur) => ({ ...cur, spec: { ...cur.spec, unschedulable: undefined } }));
+      this.loop.due.at(`node:${m.name}`, this.loop.now());
+    }
+    this.loop.touch();
+    await this.loop.arm();
+    this.live.settingsChanged();
+    return { deleted };
+  }
+
+  // ---- rounds (sessions and outcomes) --------------------------------------------------------
+
+  /** Starts or ends a round; refusals come back as values (errors lose their code over RPC). */
+  roundOp(op: { start: { title: unknown; goal?: unknown } } | { end: true }): { ok: true; round: Round } | { ok: false; code: number; message: string } {
+    try {
+      const reg = this.api.registry;
+      const round = "start" in op
+        ? this.rounds.start({ ...op.start, settings: this.roundSettings(), state: { pods: reg.list(findResource("", "v1", "pods")!, undefined).items, nodes: reg.list(findResource("", "v1", "nodes")!, undefined).items } })
+        : this.rounds.end(this.studentNames());
+      this.live.settingsChanged();
+      return { ok: true, round };
+    } catch (e) {
+      if (e instanceof RoundError) return { ok: false, code: e.code, message: e.message };
+      throw e;
+    }
+  }
+
+  /** The settings in force, recorded with a round: what the class compares rounds by. */
+  private roundSettings() {
+    const live = liveSettings(this.parts());
+    const nodesR = findResource("", "v1", "nodes")!;
+    const cordoned = this.api.registry.list(nodesR, undefined).items.filter((n: KubeObject) => n.spec?.unschedulable).map((n: KubeObject) => n.metadata.name);
+    return { scheduler: { profile: this.loop.profile(), stopped: live.scheduler.stopped }, controllersStopped: live.controllersStopped, speed: live.clock.speed, cloud: live.cloud, machines: live.machines, cordoned, quota: live.quota, locked: live.locked };
+  }
+
+  private studentNames(): string[] {
+    return this.api.registry.list(findResource("", "v1", "namespaces")!, undefined).items
+      .map((n: KubeObject) => n.metadata.name!).filter((n: string) => n.startsWith("student-")).map((n: string) => n.slice("student-".length));
+  }
+
+  roundList(): Round[] {
+    return this.rounds.store.list();
+  }
+
+  /** A round's outcomes (as JSON or CSV); a running round's are computed up to now. */
+  roundOutcomes(n: number, format: "json" | "csv" = "json") {
+    const round = this.rounds.store.get(n);
+    if (!round) return { ok: false as const, code: 404, message: `round ${n} not found` };
+    const outcomes = this.rounds.store.outcomes(n, { now: this.loop.now(), students: this.studentNames() });
+    if (!outcomes) return { ok: false as const, code: 404, message: `the outcomes of round ${n} are no longer kept` };
+    return { ok: true as const, round, outcomes: format === "csv" ? outcomesToCsv(outcomes) : outcomes };
+  }
+
+  /** The cluster map of a round at a moment (simulated ms), rebuilt from its log. */
+  roundReplay(n: number, at?: number) {
+    const round = this.rounds.store.get(n);
+    const start = round && this.rounds.store.startState(n);
+    if (!round || !start) return { ok: false as const, code: 404, message: round ? `the log of round ${n} is no longer kept` : `round ${n} not found` };
+    const end = round.endedAt ?? this.loop.now();
+    const t = Math.min(Math.max(at ?? end, round.startedAt), end);
+    return { ok: true as const, round, map: mapAt(start, this.rounds.store.log(n), t) };
   }
 
   /** Kubernetes API calls from a node's kubelet, batched into one round trip. */
   async apiBatch(token: string, calls: ApiCall[]): Promise<ApiReply[]> {
     const who = await this.whoami(token);
+    const node = who?.kind === "node" ? who.user.username.slice("system:node:".length) : undefined;
+    // A partitioned machine runs on, but nothing it sends reaches the API server.
+    if (node && this.fleet.get(node)?.state === "partitioned") return calls.map(() => ({ status: 503, body: { message: `dial tcp 10.0.0.1:6443: connect: no route to host` } }));
     const replies: ApiReply[] = [];
     for (const call of calls) {
       const init: RequestInit = { method: call.method, headers: { "content-type": call.contentType ?? "application/json", accept: "application/json", "user-agent": "kubelet/v1.32.2" } };
@@ -204,23 +359,26 @@ export class ClassroomObject extends DurableObject<Env> {
     this.sql.run("INSERT INTO classroom (key, value) VALUES ('studentQuota', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", JSON.stringify(q));
     const students = applyStudentQuota(this.api.registry, q, new Date(this.loop.now()));
     await this.loop.arm();
+    this.live.settingsChanged();
     return { quota: q, students };
   }
 
   // ---- nodes -------------------------------------------------------------------------------
 
   /** For RPC callers: a refusal comes back as a value (custom errors do not cross RPC). */
-  async nodeOp(op: { add: { name?: string; size?: string } } | { remove: string } | { stop: string } | { start: string }): Promise<{ ok: true; name: string } | { ok: false; code: number; message: string }> {
+  async nodeOp(op: { add: { name?: string; size?: string } } | { remove: string } | { set: string; state: MachineState }): Promise<{ ok: true; name: string } | { ok: false; code: number; message: string }> {
     try {
       if ("add" in op) return { ok: true, ...(await this.addNode(op.add)) };
-      if ("stop" in op || "start" in op) {
-        const name = "stop" in op ? op.stop : op.start;
+      if ("set" in op) {
+        const name = op.set;
         if (!this.fleet.get(name)) throw new FleetError(404, `node "${name}" not found`);
-        // A stopped machine: its kubelet stops syncing and renewing its lease; nothing else is told.
-        this.fleet.setState(name, "stop" in op ? "stopped" : "running");
-        if ("start" in op) this.loop.due.at(`node:${name}`, this.loop.now());
+        // stopped: the kubelet stops syncing and renewing its lease; nothing else is told.
+        // partitioned: it runs its containers on, but cannot reach the API server.
+        this.fleet.setState(name, op.state);
+        if (op.state !== "stopped") this.loop.due.at(`node:${name}`, this.loop.now());
         else this.loop.due.set(`node:${name}`, null);
         await this.loop.arm();
+        this.live.settingsChanged();
         return { ok: true, name };
       }
       await this.removeNode(op.remove);
@@ -239,6 +397,7 @@ export class ClassroomObject extends DurableObject<Env> {
     this.loop.due.at(`node:${name}`, this.loop.now());
     this.loop.touch();
     await this.loop.arm();
+    this.live.settingsChanged();
     return { name };
   }
 
@@ -263,6 +422,7 @@ export class ClassroomObject extends DurableObject<Env> {
     this.loop.due.set(`node:${name}`, null);
     await this.nodeStub(name).destroy();
     await this.loop.arm();
+    this.live.settingsChanged();
   }
 
   nodes() {
@@ -281,7 +441,8 @@ export class ClassroomObject extends DurableObject<Env> {
   private async metrics(): Promise<NodeUsageReport[]> {
     const now = this.loop.now();
     const out: NodeUsageReport[] = [];
-    for (const name of this.fleet.running()) {
+    // metrics-server cannot scrape a partitioned kubelet either.
+    for (const name of this.fleet.list().filter((m) => m.state === "running").map((m) => m.name)) {
       const u = await this.nodeStub(name).metrics(now);
       if (u) out.push({ node: name, cpuMillis: u.node.cpuMillis, memoryBytes: u.node.memoryBytes, pods: u.pods });
     }
@@ -330,6 +491,7 @@ export class ClassroomObject extends DurableObject<Env> {
   async setClock(change: { speed?: number; paused?: boolean }) {
     this.loop.setClock(change);
     await this.loop.arm();
+    this.live.settingsChanged();
     return this.loop.clockState();
   }
 
@@ -348,6 +510,7 @@ export class ClassroomObject extends DurableObject<Env> {
     this.loop.setProfile(profile);
     this.loop.due.at("scheduler", this.loop.now());
     await this.loop.arm();
+    this.live.settingsChanged();
     return { ok: true };
   }
 
@@ -355,12 +518,14 @@ export class ClassroomObject extends DurableObject<Env> {
   async setControllersStopped(stopped: boolean): Promise<{ running: boolean }> {
     this.loop.setControllersStopped(stopped);
     await this.loop.arm();
+    this.live.settingsChanged();
     return { running: !stopped };
   }
 
   async setSchedulerStopped(stopped: boolean): Promise<void> {
     this.loop.setSchedulerStopped(stopped);
     await this.loop.arm();
+    this.live.settingsChanged();
   }
 
   snapshot(): Snapshot {

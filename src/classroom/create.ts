@@ -1,5 +1,6 @@
 // Opening a classroom: fresh unguessable id and credentials, the control plane object
 // initialised, and a kubeconfig that real kubectl can use as it is.
+import { NODE_SIZES } from "./nodes";
 import { stringify } from "yaml";
 import { hashToken, randomToken } from "../control-plane/api-server/auth";
 import { errors } from "../control-plane/api-server/status";
@@ -10,6 +11,8 @@ export interface CreateClassroomRequest {
   nodes?: unknown;
   speed?: unknown;
   cloud?: unknown;
+  /** One machine size for every node, or "mixed" (the default: sizes rotate). */
+  size?: unknown;
 }
 
 export interface CreatedClassroom {
@@ -18,6 +21,7 @@ export interface CreatedClassroom {
   nodes: number;
   speed: number;
   cloud: boolean;
+  size?: string;
   instructorUrl: string;
   joinUrl: string;
   instructorToken: string;
@@ -33,7 +37,7 @@ export function newClassroomId(): string {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export function validateCreateRequest(body: CreateClassroomRequest): { name: string; nodes: number; speed: number; cloud: boolean } {
+export function validateCreateRequest(body: CreateClassroomRequest): { name: string; nodes: number; speed: number; cloud: boolean; size?: string } {
   const causes = [];
   const name = body.name === undefined ? "classroom" : body.name;
   if (typeof name !== "string" || name.trim() === "" || name.length > NAME_MAX)
@@ -47,17 +51,20 @@ export function validateCreateRequest(body: CreateClassroomRequest): { name: str
   const cloud = body.cloud === undefined ? true : body.cloud;
   if (typeof cloud !== "boolean")
     causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(cloud)}: must be true (a cloud provider) or false (on premises)`, field: "cloud" });
+  const size = body.size === undefined || body.size === "mixed" ? undefined : body.size;
+  if (size !== undefined && !NODE_SIZES.some((s) => s.instanceType === size))
+    causes.push({ reason: "FieldValueNotSupported", message: `Unsupported value: ${JSON.stringify(size)}: supported values: "mixed", ${NODE_SIZES.map((s) => `"${s.instanceType}"`).join(", ")}`, field: "size" });
   if (causes.length) throw errors.invalid({ kind: "Classroom", group: "kubeclass.dev" }, typeof name === "string" ? name : "", causes);
-  return { name: (name as string).trim(), nodes: nodes as number, speed: speed as number, cloud: cloud as boolean };
+  return { name: (name as string).trim(), nodes: nodes as number, speed: speed as number, cloud: cloud as boolean, size: size as string | undefined };
 }
 
 export async function createClassroom(ns: DurableObjectNamespace<ClassroomObject>, origin: string, body: CreateClassroomRequest): Promise<CreatedClassroom> {
-  const { name, nodes, speed, cloud } = validateCreateRequest(body);
+  const { name, nodes, speed, cloud, size } = validateCreateRequest(body);
   const id = newClassroomId();
   const instructorToken = randomToken();
   const joinToken = randomToken();
   const stub = ns.get(ns.idFromName(id));
-  await stub.init({ id, name, nodes, speed, cloud, instructorTokenHash: await hashToken(instructorToken), joinTokenHash: await hashToken(joinToken) });
+  await stub.init({ id, name, nodes, speed, cloud, size, instructorTokenHash: await hashToken(instructorToken), joinTokenHash: await hashToken(joinToken) });
   return {
     id,
     name,

@@ -15,8 +15,11 @@ export interface FleetNode {
   idx: number;
   config: NodeConfig;
   tokenHash: string;
-  state: "running" | "stopped";
+  state: MachineState;
 }
+
+/** partitioned: the machine runs on but cannot reach the control plane. */
+export type MachineState = "running" | "stopped" | "partitioned";
 
 interface Row { name: string; idx: number; config: string; token_hash: string; state: string }
 const MAX_NODES = 50;
@@ -37,8 +40,9 @@ export class NodeFleet {
     return this.list().find((n) => n.name === name);
   }
 
+  /** Machines whose kubelet runs (a partitioned one too: it just cannot reach the API server). */
   running(): string[] {
-    return this.list().filter((n) => n.state === "running").map((n) => n.name);
+    return this.list().filter((n) => n.state !== "stopped").map((n) => n.name);
   }
 
   /** Reserves a name, index (which fixes its pod CIDR and IP) and size for a new machine. */

@@ -1,5 +1,6 @@
 // One simulated worker node: its kubelet (with the container runtime inside) keeps its own state
 // here and reaches the control plane only through the Kubernetes API, with its own credential.
+import type { KubeObject } from "../control-plane/api-server/types";
 import { DurableObject } from "cloudflare:workers";
 import { migrate, Sql } from "../control-plane/etcd/sql";
 import { ApiClient, type ApiCall, type ControlPlane } from "./api-client";
@@ -50,6 +51,8 @@ interface Follower { uid: string; container: string; timestamps: boolean; lastTs
 export class NodeObject extends DurableObject {
   private readonly sql: Sql;
   private readonly followers = new Set<Follower>();
+  /** The pods the kubelet last listed: what it runs on when the API server is unreachable. */
+  private lastPods?: KubeObject[];
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
@@ -119,8 +122,16 @@ export class NodeObject extends DurableObject {
     if (!cfg) return { nextWakeAt: null, pods: 0, usage: [] };
     const api = this.client();
     const [list] = await api.batch([{ method: "GET", path: `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${cfg.name}`)}` }]);
-    if (list.status !== 200) throw new Error(`kubelet could not list its pods: ${list.status} ${JSON.stringify(list.body)}`);
-    const pods = list.body.items;
+    let pods;
+    if (list.status === 200) {
+      pods = list.body.items;
+      this.lastPods = pods;
+    } else if (list.status === 503) {
+      // Cut off from the API server (a network partition): like a real kubelet, keep running the
+      // pods it last knew of, and try again soon. Its writes fail until the network heals.
+      if (!this.lastPods) return { nextWakeAt: now + LEASE_RENEW_MS, pods: 0, usage: [] };
+      pods = this.lastPods;
+    } else throw new Error(`kubelet could not list its pods: ${list.status} ${JSON.stringify(list.body)}`);
     const out = syncPods(cfg, this.get<KubeletState>("state")!, pods, now);
 
     const calls: ApiCall[] = [];
@@ -144,7 +155,12 @@ export class NodeObject extends DurableObject {
       this.put("lastLease", now);
     }
     this.put("state", out.state);
-    await api.batch(calls);
+    const replies = await api.batch(calls);
+    // Unreachable API server: nothing above was recorded, so report the node and lease again next time.
+    if (replies.some((r) => r.status === 503)) {
+      this.put("lastNodeStatus", { at: 0, fingerprint: "" });
+      this.put("lastLease", 0);
+    }
     await this.feedFollowers(out.state, now);
     // What metrics-server would scrape from this kubelet: the HPA reads it.
     const used = usage(cfg, out.state, now).pods.map((p) => ({

@@ -31,6 +31,7 @@ const det = (r: Pick<ResourceType, "plural" | "group">, name?: string) => {
 export const errors = {
   notFound: (r: Pick<ResourceType, "plural" | "group">, name: string) =>
     new ApiError(failure(404, "NotFound", `${qualified(r)} "${name}" not found`, det(r, name))),
+  notFoundMessage: (message: string) => new ApiError(failure(404, "NotFound", message, {})),
   pathNotFound: () => new ApiError(failure(404, "NotFound", "the server could not find the requested resource", {})),
   alreadyExists: (r: Pick<ResourceType, "plural" | "group">, name: string) =>
     new ApiError(failure(409, "AlreadyExists", `${qualified(r)} "${name}" already exists`, det(r, name))),

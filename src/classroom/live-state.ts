@@ -1,0 +1,96 @@
+// The classroom settings and component activity that pages show (instructor console, architecture
+// view), read off the parts of a classroom object; no state of its own beyond a request counter.
+import type { Registry } from "../control-plane/api-server/registry/store";
+import { findResource } from "../control-plane/api-server/resources";
+import type { KubeObject } from "../control-plane/api-server/types";
+import type { Etcd } from "../control-plane/etcd/store";
+import type { ControlLoop } from "./control-loop";
+import type { NodeFleet } from "./fleet";
+import type { LiveSettings, LiveStats } from "./live-protocol";
+import type { StudentQuota } from "./students";
+import type { Round } from "./rounds/types";
+
+/** API requests over the last few seconds of real time, for "requests per second". */
+export class RequestMeter {
+  total = 0;
+  private readonly window: number[] = [];
+  constructor(private readonly spanMs = 10_000) {}
+
+  hit(now: number): void {
+    this.total++;
+    this.window.push(now);
+    this.trim(now);
+  }
+
+  perSecond(now: number): number {
+    this.trim(now);
+    return Math.round((this.window.length / (this.spanMs / 1000)) * 10) / 10;
+  }
+
+  private trim(now: number): void {
+    while (this.window.length > 0 && this.window[0] <= now - this.spanMs) this.window.shift();
+  }
+}
+
+export interface ClassroomParts {
+  name: string;
+  cloud: boolean;
+  locked: boolean;
+  quota: StudentQuota;
+  loop: ControlLoop;
+  fleet: NodeFleet;
+  etcd: Etcd;
+  reg: Registry;
+  meter: RequestMeter;
+  dbBytes: number;
+  round?: Round;
+}
+
+export function liveSettings(p: ClassroomParts): LiveSettings {
+  return {
+    name: p.name,
+    cloud: p.cloud,
+    locked: p.locked,
+    clock: p.loop.clockState(),
+    scheduler: { stopped: p.loop.scheduler.stopped, scoring: p.loop.profile().scoringStrategy.type },
+    controllersStopped: p.loop.controllers.stopped,
+    machines: p.fleet.list().map((n) => ({ name: n.name, state: n.state, instanceType: n.config.instanceType, zone: n.config.zone })),
+    quota: p.quota,
+    round: p.round ? { n: p.round.n, title: p.round.title, goal: p.round.goal, startedAt: p.round.startedAt } : null,
+  };
+}
+
+const r = (plural: string, group = "") => findResource(group, "v1", plural)!;
+
+export function liveStats(p: ClassroomParts): LiveStats {
+  const now = Date.now();
+  const q = p.loop.scheduler.queueStats();
+  const records = p.loop.records({}).slice(0, 5); // newest first
+  const leases = new Map<string, string | undefined>();
+  for (const l of p.reg.list(r("leases", "coordination.k8s.io"), "kube-node-lease").items as KubeObject[]) leases.set(l.metadata.name!, l.spec?.renewTime);
+  const podsPerNode = new Map<string, number>();
+  for (const pod of p.reg.list(r("pods"), undefined).items as KubeObject[]) {
+    const n = pod.spec?.nodeName;
+    if (n) podsPerNode.set(n, (podsPerNode.get(n) ?? 0) + 1);
+  }
+  const services = p.reg.list(r("services"), undefined).items as KubeObject[];
+  let endpoints = 0;
+  for (const s of p.reg.list(r("endpointslices", "discovery.k8s.io"), undefined).items as KubeObject[]) endpoints += ((s as { endpoints?: unknown[] }).endpoints ?? []).length;
+  // kube-proxy's iptables mode: per service port a KUBE-SVC chain and its rules, per endpoint a KUBE-SEP chain.
+  const ports = services.reduce((a, s) => a + ((s.spec?.ports as unknown[]) ?? []).length, 0);
+  return {
+    at: p.loop.now(),
+    apiServer: { requestsPerSecond: p.meter.perSecond(now), requests: p.meter.total, watches: p.etcd.watcherCount() },
+    etcd: { revision: p.etcd.revision, keys: p.etcd.count("/registry/"), historyRows: p.etcd.historySize(), dbBytes: p.dbBytes, compacted: p.etcd.compactedRevision },
+    scheduler: {
+      stopped: p.loop.scheduler.stopped, scoring: p.loop.profile().scoringStrategy.type,
+      active: q.active, backoff: q.backoff, unschedulable: q.unschedulable,
+      cycles: p.loop.scheduler.stats.cycles, bound: p.loop.scheduler.stats.bound, failed: p.loop.scheduler.stats.unschedulable,
+      last: records.map((rec) => ({ pod: `${rec.pod.namespace}/${rec.pod.name}`, node: rec.chosen, message: rec.message, at: rec.at })),
+    },
+    controllers: { stopped: p.loop.controllers.stopped, reconciles: Object.fromEntries(p.loop.controllers.reconciles) },
+    cloud: { enabled: p.cloud, loadBalancers: services.filter((s) => s.spec?.type === "LoadBalancer" && (s.status?.loadBalancer?.ingress ?? []).length > 0).length },
+    kubelets: p.fleet.list().map((n) => ({ node: n.name, state: n.state, lastHeartbeat: leases.get(n.name), pods: podsPerNode.get(n.name) ?? 0 })),
+    proxy: { services: services.length, endpoints, rulesPerNode: ports * 2 + endpoints * 2 },
+  };
+}

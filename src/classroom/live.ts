@@ -1,0 +1,180 @@
+// Live updates for every open page of a classroom: one hibernatable WebSocket per page, fed from
+// etcd's committed changes. The object can sleep with the sockets open; any write wakes it, and
+// the constructor subscribes again before the write commits, so no change is missed.
+// A page that reconnects says the last revision it saw and gets only what changed since.
+import { findResource, registryPrefix } from "../control-plane/api-server/resources";
+import { CompactedError, type Etcd } from "../control-plane/etcd/store";
+import type { WatchEvent } from "../control-plane/etcd/watch";
+import { LIVE_RESOURCES, type ClientMessage, type LiveChange, type LiveObject, type LiveResource, type LiveSettings, type LiveStats, type Person, type ServerMessage } from "./live-protocol";
+
+const GROUPS: Record<LiveResource, string> = { pods: "", nodes: "", events: "", services: "", namespaces: "", deployments: "apps", replicasets: "apps", daemonsets: "apps", statefulsets: "apps", jobs: "batch" };
+const PREFIXES: [string, LiveResource][] = LIVE_RESOURCES.map((r) => [registryPrefix(findResource(GROUPS[r], "v1", r)!), r]);
+/** A first view needs recent events, not all of them. */
+const SNAPSHOT_EVENTS = 300;
+/** Beyond this much to catch up on, a fresh snapshot is smaller. */
+const MAX_CATCH_UP = 2_000;
+
+export interface LiveHooks {
+  settings(): LiveSettings;
+  stats(): LiveStats;
+  /** A visible page counts as activity: the clock keeps running while people watch. */
+  touch(): void;
+}
+
+interface Attachment { name: string; role: Person["role"]; namespace?: string }
+
+function resourceOf(key: string): LiveResource | undefined {
+  for (const [p, r] of PREFIXES) if (key.startsWith(p)) return r;
+  return undefined;
+}
+
+function parse(value: string): LiveObject {
+  const obj = JSON.parse(value) as LiveObject;
+  // Bookkeeping for apply; pages never show it and it is most of an object's size.
+  if (obj.metadata) delete obj.metadata.managedFields;
+  return obj;
+}
+
+export function toChanges(events: WatchEvent[]): LiveChange[] {
+  const out: LiveChange[] = [];
+  for (const e of events) {
+    const resource = resourceOf(e.kv.key);
+    if (resource) out.push({ type: e.type, resource, object: parse(e.kv.value) });
+  }
+  return out;
+}
+
+export class LiveHub {
+  private pending: LiveChange[] = [];
+  private flushQueued = false;
+
+  constructor(private readonly ctx: DurableObjectState, private readonly etcd: Etcd, private readonly hooks: LiveHooks) {
+    this.subscribe();
+  }
+
+  private subscribe(): void {
+    const w = this.etcd.watch("/registry/", this.etcd.revision, (events) => this.onEvents(events));
+    // An etcd restore ends every watch: start again and give every page the restored cluster.
+    w.onClose = () => {
+      this.pending = [];
+      this.subscribe();
+      for (const ws of this.sockets()) this.send(ws, this.snapshot());
+    };
+  }
+
+  private sockets(except?: WebSocket): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => ws !== except);
+  }
+
+  private onEvents(events: WatchEvent[]): void {
+    if (this.ctx.getWebSockets().length === 0) return;
+    this.pending.push(...toChanges(events));
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    // One message per burst of commits (a request often writes several times).
+    queueMicrotask(() => this.flush());
+  }
+
+  flush(): void {
+    this.flushQueued = false;
+    if (this.pending.length === 0) return;
+    const msg: ServerMessage = { t: "changes", rev: this.etcd.revision, changes: this.pending };
+    this.pending = [];
+    this.broadcast(msg);
+  }
+
+  broadcast(msg: ServerMessage, except?: WebSocket): void {
+    const text = JSON.stringify(msg);
+    for (const ws of this.sockets(except)) {
+      try {
+        ws.send(text);
+      } catch {
+        // closing already; its close handler tidies up
+      }
+    }
+  }
+
+  private send(ws: WebSocket, msg: ServerMessage): void {
+    try {
+      ws.send(JSON.stringify(msg));
+    } catch {
+      // gone
+    }
+  }
+
+  /** Accepts a page's socket: hello, then what it missed (or everything), then presence for all. */
+  accept(person: Omit<Person, "connections">, since: number | undefined): Response {
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, [person.role]);
+    const att: Attachment = { name: person.name, role: person.role, namespace: person.namespace };
+    server.serializeAttachment(att);
+    this.send(server, { t: "hello", you: { ...person, connections: 1 }, settings: this.hooks.settings() });
+    this.send(server, this.catchUp(since));
+    this.broadcast({ t: "presence", people: this.people() });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  private catchUp(since: number | undefined): ServerMessage {
+    if (since === undefined || since > this.etcd.revision) return this.snapshot();
+    try {
+      const history = this.etcd.history("/registry/", since);
+      if (history.length > MAX_CATCH_UP) return this.snapshot();
+      return { t: "changes", rev: this.etcd.revision, changes: toChanges(history) };
+    } catch (e) {
+      if (e instanceof CompactedError) return this.snapshot();
+      throw e;
+    }
+  }
+
+  snapshot(): ServerMessage {
+    const objects: { resource: LiveResource; object: LiveObject }[] = [];
+    for (const [prefix, resource] of PREFIXES) {
+      let kvs = this.etcd.range(prefix).kvs;
+      if (resource === "events") kvs = kvs.sort((a, b) => b.modRevision - a.modRevision).slice(0, SNAPSHOT_EVENTS);
+      for (const kv of kvs) objects.push({ resource, object: parse(kv.value) });
+    }
+    return { t: "snapshot", rev: this.etcd.revision, objects };
+  }
+
+  people(except?: WebSocket): Person[] {
+    const byKey = new Map<string, Person>();
+    for (const ws of this.sockets(except)) {
+      const a = ws.deserializeAttachment() as Attachment | null;
+      if (!a) continue;
+      const key = `${a.role}/${a.name}`;
+      const p = byKey.get(key);
+      if (p) p.connections++;
+      else byKey.set(key, { name: a.name, role: a.role, namespace: a.namespace, connections: 1 });
+    }
+    return [...byKey.values()].sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === "instructor" ? -1 : 1));
+  }
+
+  onMessage(ws: WebSocket, data: string | ArrayBuffer): void {
+    let msg: ClientMessage;
+    try {
+      msg = JSON.parse(typeof data === "string" ? data : new TextDecoder().decode(data));
+    } catch {
+      return; // not ours; ignore rather than drop a classroom's page
+    }
+    if (msg.t === "ping") {
+      this.hooks.touch();
+      this.send(ws, { t: "pong" });
+    } else if (msg.t === "stats") {
+      this.send(ws, { t: "stats", stats: this.hooks.stats() });
+    }
+  }
+
+  onClose(ws: WebSocket): void {
+    try {
+      ws.close(1000, "bye");
+    } catch {
+      // already closed
+    }
+    this.broadcast({ t: "presence", people: this.people(ws) }, ws);
+  }
+
+  settingsChanged(): void {
+    if (this.ctx.getWebSockets().length > 0) this.broadcast({ t: "settings", settings: this.hooks.settings() });
+  }
+}

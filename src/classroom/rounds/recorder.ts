@@ -1,0 +1,66 @@
+// Records what a round needs while it runs: every committed change to pods, nodes and Events (from
+// etcd's watch, stamped with the simulated time) and every refused student request, so outcomes
+// and replay survive etcd's compaction. Costs nothing when no round is running.
+import type { KubeObject } from "../../control-plane/api-server/types";
+import type { Etcd } from "../../control-plane/etcd/store";
+import type { WatchEvent } from "../../control-plane/etcd/watch";
+import type { Sql } from "../../control-plane/etcd/sql";
+import { RoundStore } from "./store";
+import type { ChangeEntry, Round } from "./types";
+
+const RECORDED = ["/registry/pods/", "/registry/nodes/", "/registry/events/"];
+
+export class RoundRecorder {
+  readonly store: RoundStore;
+  /** Cached: the watch callback runs on every commit and must not query when idle. */
+  private running: boolean;
+
+  constructor(sql: Sql, private readonly etcd: Etcd, private readonly now: () => number) {
+    this.store = new RoundStore(sql);
+    this.running = this.store.current() !== undefined;
+    this.subscribe();
+  }
+
+  private subscribe(): void {
+    const w = this.etcd.watch("/registry/", this.etcd.revision, (events) => this.onEvents(events));
+    w.onClose = () => this.subscribe(); // an etcd restore ends watches; the round goes on recording
+  }
+
+  private onEvents(events: WatchEvent[]): void {
+    if (!this.running) return;
+    const at = this.now();
+    const entries: ChangeEntry[] = [];
+    for (const e of events) {
+      if (!RECORDED.some((p) => e.kv.key.startsWith(p))) continue;
+      entries.push({ at, rev: e.kv.modRevision, type: e.type, key: e.kv.key, object: JSON.parse(e.kv.value) as KubeObject });
+    }
+    if (entries.length) this.store.append(entries);
+  }
+
+  /** A student's request was refused (invalid, forbidden, over quota, rate-limited, locked). */
+  async refusal(user: string, res: Response): Promise<void> {
+    if (!this.running || res.status < 400) return;
+    let reason = "";
+    let message = "";
+    try {
+      const body = (await res.clone().json()) as { reason?: string; message?: string };
+      reason = body.reason ?? "";
+      message = body.message ?? "";
+    } catch {
+      // not a Status: keep the code alone
+    }
+    this.store.append([{ kind: "refusal", at: this.now(), user, code: res.status, reason, message }]);
+  }
+
+  start(input: { title: unknown; goal?: unknown; settings: unknown; state: { pods: KubeObject[]; nodes: KubeObject[] } }): Round {
+    const round = this.store.start({ ...input, at: this.now(), rev: this.etcd.revision });
+    this.running = true;
+    return round;
+  }
+
+  end(students: string[]): Round {
+    const round = this.store.end({ at: this.now(), rev: this.etcd.revision, students });
+    this.running = false;
+    return round;
+  }
+}

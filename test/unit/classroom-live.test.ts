@@ -1,0 +1,233 @@
+// The classroom features behind the web client: the live WebSocket feed (snapshot, changes,
+// resume from a revision, presence, stats), lock, reset, network partitions, and the scheduler's
+// explanation for students. The clock is paused and moved by hand.
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { client, newClassroom, pod, type Classroom } from "./api-helpers";
+import type { ServerMessage } from "../../src/classroom/live-protocol";
+
+const worker = () => (exports as any).default as Fetcher;
+const BASE = "http://kubeclass.test";
+
+function stubOf(id: string): any {
+  const ns = (env as any).CLASSROOM;
+  return ns.get(ns.idFromName(id));
+}
+
+async function cluster(nodes = 2) {
+  const cls = await newClassroom("live", nodes);
+  const stub = stubOf(cls.id);
+  await stub.setClock({ paused: true });
+  await stub.advance(1000);
+  return { cls, stub, k: client(cls), advance: (s: number) => stub.advance(s * 1000) };
+}
+
+async function join(cls: Classroom, name: string) {
+  const res = await worker().fetch(`${BASE}/api/classrooms/${cls.id}/students`, { method: "POST", headers: { authorization: `Bearer ${cls.joinToken}`, "content-type": "application/json" }, body: JSON.stringify({ name }) });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { token: string; namespace: string };
+}
+
+/** A live socket whose messages can be awaited by predicate (no sleeping). */
+async function connect(cls: Classroom, token: string, since?: number) {
+  const q = new URLSearchParams({ token });
+  if (since !== undefined) q.set("since", String(since));
+  const res = await worker().fetch(`${BASE}/api/classrooms/${cls.id}/live?${q}`, { headers: { upgrade: "websocket" } });
+  expect(res.status).toBe(101);
+  const ws = res.webSocket!;
+  const seen: ServerMessage[] = [];
+  const waiters: { pred: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
+  ws.addEventListener("message", (e) => {
+    const m = JSON.parse(e.data as string) as ServerMessage;
+    seen.push(m);
+    for (const w of [...waiters]) if (w.pred(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
+  });
+  ws.accept();
+  const next = <T extends ServerMessage["t"]>(t: T, pred: (m: Extract<ServerMessage, { t: T }>) => boolean = () => true) => {
+    const match = (m: ServerMessage) => m.t === t && pred(m as never);
+    const found = seen.find(match);
+    if (found) { seen.splice(seen.indexOf(found), 1); return Promise.resolve(found as Extract<ServerMessage, { t: T }>); }
+    return new Promise<Extract<ServerMessage, { t: T }>>((resolve) => waiters.push({ pred: match, resolve: (m) => { seen.splice(seen.indexOf(m), 1); resolve(m as never); } }));
+  };
+  return { ws, next, send: (m: unknown) => ws.send(JSON.stringify(m)) };
+}
+
+describe("live feed", () => {
+  it("opens with hello and a snapshot, then streams changes; no Secrets ever", async () => {
+    const { cls, k } = await cluster(2);
+    const s = await connect(cls, cls.instructorToken);
+    const hello = await s.next("hello");
+    expect(hello.you).toMatchObject({ name: "instructor", role: "instructor" });
+    expect(hello.settings.machines.map((m) => m.name)).toEqual(["node-1", "node-2"]);
+    const snap = await s.next("snapshot");
+    expect(snap.objects.filter((o) => o.resource === "nodes").map((o) => o.object.metadata.name).sort()).toEqual(["node-1", "node-2"]);
+    await k.post("/api/v1/namespaces/default/secrets", { apiVersion: "v1", kind: "Secret", metadata: { name: "hush" }, stringData: { a: "b" } });
+    await k.post("/api/v1/namespaces/default/pods", pod("web"));
+    const ch = await s.next("changes", (m) => m.changes.some((c) => c.resource === "pods" && c.object.metadata.name === "web"));
+    expect(ch.rev).toBeGreaterThan(snap.rev);
+    expect(ch.changes.every((c) => c.object.metadata.managedFields === undefined)).toBe(true);
+    expect(JSON.stringify(ch)).not.toContain("hush");
+    s.ws.close();
+  });
+
+  it("a page that reconnects with ?since= gets exactly what it missed", async () => {
+    const { cls, k } = await cluster(1);
+    const a = await connect(cls, cls.instructorToken);
+    const snap = await a.next("snapshot");
+    a.ws.close();
+    await k.post("/api/v1/namespaces/default/pods", pod("p1"));
+    await k.del("/api/v1/namespaces/default/pods/p1", { gracePeriodSeconds: 0 });
+    const b = await connect(cls, cls.instructorToken, snap.rev);
+    const missed = await b.next("changes");
+    const pods = missed.changes.filter((c) => c.resource === "pods" && c.object.metadata.name === "p1");
+    expect(pods[0].type).toBe("PUT");
+    expect(pods.at(-1)!.type).toBe("DELETE");
+    // A revision from the future (say, after an etcd restore elsewhere) gets a full snapshot.
+    const c = await connect(cls, cls.instructorToken, missed.rev + 1000);
+    expect((await c.next("snapshot")).rev).toBe(missed.rev);
+    b.ws.close();
+    c.ws.close();
+  });
+
+  it("presence lists who is connected, per person, and updates on leave", async () => {
+    const { cls } = await cluster(0);
+    const ana = await join(cls, "ana");
+    const t = await connect(cls, cls.instructorToken);
+    const a1 = await connect(cls, ana.token);
+    await connect(cls, ana.token);
+    const both = await t.next("presence", (m) => m.people.some((p) => p.name === "ana" && p.connections === 2));
+    expect(both.people.map((p) => [p.name, p.role])).toEqual([["instructor", "instructor"], ["ana", "student"]]);
+    a1.ws.close();
+    await t.next("presence", (m) => m.people.some((p) => p.name === "ana" && p.connections === 1));
+  });
+
+  it("refuses the join token, unknown tokens and plain HTTP", async () => {
+    const { cls } = await cluster(0);
+    for (const token of [cls.joinToken, "nope"]) {
+      const res = await worker().fetch(`${BASE}/api/classrooms/${cls.id}/live?token=${token}`, { headers: { upgrade: "websocket" } });
+      expect(res.status).toBe(401);
+    }
+    const plain = await worker().fetch(`${BASE}/api/classrooms/${cls.id}/live?token=${cls.instructorToken}`);
+    expect(plain.status).toBe(400);
+  });
+
+  it("settings changes reach every page; stats describe each component", async () => {
+    const { cls } = await cluster(1);
+    const s = await connect(cls, cls.instructorToken);
+    await s.next("hello");
+    await fetch_(cls, "PUT", "/scheduler/running", { running: false });
+    expect((await s.next("settings", (m) => m.settings.scheduler.stopped)).settings.scheduler.scoring).toBe("LeastAllocated");
+    s.send({ t: "stats" });
+    const st = (await s.next("stats")).stats;
+    expect(st.etcd.revision).toBeGreaterThan(0);
+    expect(st.etcd.keys).toBeGreaterThan(5);
+    expect(st.scheduler.stopped).toBe(true);
+    expect(st.kubelets).toEqual([expect.objectContaining({ node: "node-1", state: "running", lastHeartbeat: expect.any(String) })]);
+    expect(st.proxy.services).toBe(1); // default/kubernetes
+  });
+});
+
+function fetch_(cls: Classroom, method: string, path: string, body?: unknown) {
+  return worker().fetch(`${BASE}/api/classrooms/${cls.id}${path}`, { method, headers: { authorization: `Bearer ${cls.instructorToken}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+describe("instructor controls", () => {
+  it("lock refuses students' writes (not reads, not the instructor's) until unlocked", async () => {
+    const { cls, k } = await cluster(0);
+    const ana = await join(cls, "ana");
+    const student = client(cls, ana.token);
+    expect((await fetch_(cls, "PUT", "/lock", { locked: true })).status).toBe(200);
+    const refused = await student.post(`/api/v1/namespaces/${ana.namespace}/pods`, pod("p"));
+    expect(refused.status).toBe(403);
+    expect(refused.body.reason).toBe("Forbidden");
+    expect(refused.body.message).toContain("locked by the instructor");
+    expect((await student.get(`/api/v1/namespaces/${ana.namespace}/pods`)).status).toBe(200);
+    expect((await k.post("/api/v1/namespaces/default/pods", pod("teacher"))).status).toBe(201);
+    expect((await fetch_(cls, "PUT", "/lock", { locked: "yes" })).status).toBe(422);
+    await fetch_(cls, "PUT", "/lock", { locked: false });
+    expect((await student.post(`/api/v1/namespaces/${ana.namespace}/pods`, pod("p"))).status).toBe(201);
+    // Students cannot lock.
+    const res = await worker().fetch(`${BASE}/api/classrooms/${cls.id}/lock`, { method: "PUT", headers: { authorization: `Bearer ${ana.token}`, "content-type": "application/json" }, body: "{\"locked\":true}" });
+    expect(res.status).toBe(403);
+  });
+
+  it("reset deletes what people deployed, keeps students, quotas and machines, and uncordons", async () => {
+    const { cls, k, advance } = await cluster(2);
+    const ana = await join(cls, "ana");
+    const student = client(cls, ana.token);
+    await student.post(`/apis/apps/v1/namespaces/${ana.namespace}/deployments`, { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 2, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "nginx" }] } } } });
+    await k.post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "lab" } });
+    await k.post("/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cfg" }, data: { a: "1" } });
+    await k.patch("/api/v1/nodes/node-1", { spec: { unschedulable: true } }, "application/merge-patch+json");
+    await fetch_(cls, "POST", "/nodes/node-2/stop");
+    await advance(60);
+    expect((await student.get(`/api/v1/namespaces/${ana.namespace}/pods`)).body.items.length).toBe(2);
+
+    const res = await fetch_(cls, "POST", "/reset");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as any).deleted).toBeGreaterThan(5);
+    await advance(30);
+    expect((await student.get(`/api/v1/namespaces/${ana.namespace}/pods`)).body.items).toEqual([]);
+    expect((await student.get(`/apis/apps/v1/namespaces/${ana.namespace}/deployments`)).body.items).toEqual([]);
+    expect((await k.get("/api/v1/namespaces/lab")).status).toBe(404);
+    expect((await k.get("/api/v1/namespaces/default/configmaps/cfg")).status).toBe(404);
+    expect((await k.get(`/api/v1/namespaces/${ana.namespace}`)).status).toBe(200);
+    expect((await k.get(`/api/v1/namespaces/${ana.namespace}/resourcequotas`)).body.items.length).toBe(1);
+    expect((await k.get("/api/v1/namespaces/default/services/kubernetes")).status).toBe(200);
+    expect((await k.get("/api/v1/nodes/node-1")).body.spec.unschedulable).toBeUndefined();
+    const machines = ((await (await fetch_(cls, "GET", "/nodes")).json()) as any).items;
+    expect(machines.map((m: any) => m.state)).toEqual(["running", "running"]);
+    // The student can deploy again right away.
+    expect((await student.post(`/api/v1/namespaces/${ana.namespace}/pods`, pod("again"))).status).toBe(201);
+  });
+
+  it("a partitioned node keeps running its pods but cannot report; healed, it finds them evicted and stops them", async () => {
+    const { cls, k, advance, stub } = await cluster(1);
+    await k.post("/api/v1/namespaces/default/pods", pod("web"));
+    await advance(60);
+    expect((await k.get("/api/v1/namespaces/default/pods/web")).body.status.phase).toBe("Running");
+    expect((await fetch_(cls, "POST", "/nodes/node-1/partition")).status).toBe(200);
+    await advance(60);
+    // The control plane hears nothing: the lease goes stale and the node is NotReady (Unknown).
+    const node = (await k.get("/api/v1/nodes/node-1")).body;
+    expect(node.status.conditions.find((c: any) => c.type === "Ready").status).toBe("Unknown");
+    // ...while on the machine the container still runs (the kubelet keeps its last pod list).
+    const machine = (env as any).NODE.get((env as any).NODE.idFromName(`${cls.id}/node-1`));
+    const onNode = async () => ((await machine.metrics((await stub.clock()).now)).pods as any[]).map((p) => p.name);
+    expect(await onNode()).toEqual(["web"]);
+    await advance(300);
+    expect((await k.get("/api/v1/namespaces/default/pods/web")).body.metadata?.deletionTimestamp).toBeDefined();
+    expect((await fetch_(cls, "POST", "/nodes/node-1/heal")).status).toBe(200);
+    await advance(60);
+    expect((await k.get("/api/v1/namespaces/default/pods/web")).status).toBe(404);
+    expect(await onNode()).toEqual([]);
+    expect((await k.get("/api/v1/nodes/node-1")).body.status.conditions.find((c: any) => c.type === "Ready").status).toBe("True");
+  });
+
+  it("any member may read the scheduler's explanation of one pod; only the instructor lists them all", async () => {
+    const { cls, k, advance } = await cluster(2);
+    await k.post("/api/v1/namespaces/default/pods", pod("web"));
+    await advance(5);
+    const ana = await join(cls, "ana");
+    const one = await worker().fetch(`${BASE}/api/classrooms/${cls.id}/scheduler/decisions?namespace=default&pod=web`, { headers: { authorization: `Bearer ${ana.token}` } });
+    expect(one.status).toBe(200);
+    const rec = ((await one.json()) as any).items[0];
+    expect(rec.chosen).toMatch(/^node-\d$/);
+    expect(Object.keys(rec.totals).sort()).toEqual(["node-1", "node-2"]);
+    const all = await worker().fetch(`${BASE}/api/classrooms/${cls.id}/scheduler/decisions`, { headers: { authorization: `Bearer ${ana.token}` } });
+    expect(all.status).toBe(403);
+    const join_ = await worker().fetch(`${BASE}/api/classrooms/${cls.id}/scheduler/decisions?namespace=default&pod=web`, { headers: { authorization: `Bearer ${cls.joinToken}` } });
+    expect(join_.status).toBe(401);
+  });
+
+  it("creates every node at the chosen size, and refuses an unknown size", async () => {
+    const ok = await worker().fetch(`${BASE}/api/classrooms`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "big", nodes: 2, size: "kc-standard-4" }) });
+    expect(ok.status).toBe(201);
+    const cls = (await ok.json()) as Classroom;
+    const machines = ((await (await fetch_(cls, "GET", "/nodes")).json()) as any).items;
+    expect(machines.map((m: any) => m.instanceType)).toEqual(["kc-standard-4", "kc-standard-4"]);
+    const bad = await worker().fetch(`${BASE}/api/classrooms`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "x", size: "huge" }) });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as any).details.causes[0]).toMatchObject({ field: "size", reason: "FieldValueNotSupported" });
+  });
+});

@@ -4,8 +4,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { UserInfo } from "../control-plane/api-server/auth";
 import { hashToken, mastersAuthorizer, randomToken } from "../control-plane/api-server/auth";
-import type { LogRequest } from "../control-plane/api-server/handlers/context";
-import type { NodeUsageReport } from "../control-plane/api-server/handlers/metrics";
 import { nodeAuthorizer, unionAuthorizer } from "../control-plane/api-server/node-authorizer";
 import { classroomAuthorizer } from "../control-plane/api-server/classroom-authorizer";
 import { RateLimiter } from "../control-plane/api-server/rate-limit";
@@ -14,7 +12,6 @@ import { errors } from "../control-plane/api-server/status";
 import { addStudent, applyStudentQuota, type StudentJoin, type StudentQuota } from "./students";
 import { findResource } from "../control-plane/api-server/resources";
 import { ApiServer } from "../control-plane/api-server/server";
-import type { KubeObject } from "../control-plane/api-server/types";
 import { Etcd, type Snapshot } from "../control-plane/etcd/store";
 import { migrate, Sql } from "../control-plane/etcd/sql";
 import type { ApiCall, ApiReply } from "../node/api-client";
@@ -24,65 +21,18 @@ import { bootstrapCluster } from "./bootstrap";
 import { validateProfile } from "../control-plane/scheduler";
 import { ControlLoop } from "./control-loop";
 import { FleetError, NodeFleet, type MachineState } from "./fleet";
+import { DataPlane, type ProxyInput } from "./data-plane";
+import { CLASSROOM_MIGRATIONS, INSTRUCTOR, LIVE_HOST, READ_METHODS, TOKEN_HEADER, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
 import { LiveHub } from "./live";
 import { liveSettings, liveStats, RequestMeter, type ClassroomParts } from "./live-state";
 import { resetCluster } from "./reset";
+import { forgetMachine, uncordon } from "./machines";
+import { roundSettings, studentNames } from "./live-state";
 import { RoundRecorder } from "./rounds/recorder";
 import { RoundError, type Round } from "./rounds/types";
-import { mapAt } from "./rounds/replay";
-import { outcomesToCsv } from "./rounds/export";
 import { STUDENT_PREFIX } from "../control-plane/api-server/classroom-authorizer";
 
-export interface ClassroomInit {
-  id: string;
-  name: string;
-  nodes: number;
-  speed?: number;
-  /** false: on premises, no cloud-controller-manager (LoadBalancer Services stay pending). */
-  cloud?: boolean;
-  /** Every node this size; unset: sizes rotate. */
-  size?: string;
-  instructorTokenHash: string;
-  joinTokenHash: string;
-}
-
-export interface ProxyInput {
-  from?: { pod?: { namespace?: string; name: string }; node?: string; ip?: string };
-  to: { service?: { namespace: string; name: string; port?: number | string }; clusterIP?: string; port?: number; nodePort?: number; externalIP?: string; node?: string };
-}
-
-export interface ClassroomInfo {
-  id: string;
-  name: string;
-  nodes: number;
-  createdAt: string;
-}
-
-/** Header the Worker uses to hand over the caller's credential; never accepted from outside. */
-export const TOKEN_HEADER = "x-kubeclass-token";
-/** The Worker asks for a live socket with this host, which no forwarded API request ever has. */
-export const LIVE_HOST = "live.kubeclass";
-const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-const MIGRATIONS = [
-  {
-    version: 1,
-    statements: [
-      "CREATE TABLE classroom (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-      "CREATE TABLE credentials (token_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, username TEXT NOT NULL, groups TEXT NOT NULL, created_at TEXT NOT NULL)",
-    ],
-  },
-  {
-    version: 2,
-    statements: [
-      "CREATE TABLE scheduling_records (uid TEXT PRIMARY KEY, namespace TEXT NOT NULL, name TEXT NOT NULL, at INTEGER NOT NULL, record TEXT NOT NULL)",
-      "CREATE INDEX scheduling_records_by_pod ON scheduling_records (namespace, name)",
-      "CREATE TABLE nodes (name TEXT PRIMARY KEY, idx INTEGER NOT NULL, config TEXT NOT NULL, token_hash TEXT NOT NULL, state TEXT NOT NULL)",
-    ],
-  },
-];
-
-const INSTRUCTOR: UserInfo = { username: "kubeclass:instructor", groups: ["system:masters", "system:authenticated"] };
+export { LIVE_HOST, TOKEN_HEADER, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
 
 interface Env { NODE: DurableObjectNamespace<NodeObject> }
 
@@ -96,25 +46,27 @@ export class ClassroomObject extends DurableObject<Env> {
   private readonly limiter = new RateLimiter();
   readonly live: LiveHub;
   readonly rounds: RoundRecorder;
+  private readonly dataPlane: DataPlane;
   private readonly meter = new RequestMeter();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = new Sql(ctx.storage as never);
-    migrate(this.sql, "classroom", MIGRATIONS);
+    migrate(this.sql, "classroom", CLASSROOM_MIGRATIONS);
     this.etcd = new Etcd(this.sql);
     this.fleet = new NodeFleet(this.sql);
     this.api = new ApiServer(this.etcd, {
       authorizer: unionAuthorizer(mastersAuthorizer, nodeAuthorizer, classroomAuthorizer),
       now: () => new Date(this.loop.now()),
-      logs: (req, pod) => this.podLogs(req, pod),
-      metrics: () => this.metrics(),
+      logs: (req, pod) => this.dataPlane.podLogs(req, pod),
+      metrics: () => this.dataPlane.metrics(),
     });
     this.loop = new ControlLoop(this.sql, this.api.registry, this.etcd, {
       sync: async (node, now) => this.nodeStub(node).sync(now),
       running: () => this.fleet.running(),
       exists: (name) => this.fleet.get(name) !== undefined,
     }, ctx.storage);
+    this.dataPlane = new DataPlane(this.fleet, this.api.registry, (name) => this.nodeStub(name), () => this.loop.now());
     this.rounds = new RoundRecorder(this.sql, this.etcd, () => this.loop.now());
     this.live = new LiveHub(ctx, this.etcd, {
       settings: () => liveSettings(this.parts()),
@@ -247,12 +199,9 @@ export class ClassroomObject extends DurableObject<Env> {
   /** Everything anyone deployed goes; machines come back up, uncordoned; students stay. */
   async reset(): Promise<{ deleted: number }> {
     const deleted = resetCluster(this.etcd, (ns) => ns === "default" || ns.startsWith("student-"));
-    const nodesR = findResource("", "v1", "nodes")!;
-    const ctx = { user: INSTRUCTOR, now: new Date(this.loop.now()) };
     for (const m of this.fleet.list()) {
       if (m.state !== "running") this.fleet.setState(m.name, "running");
-      const n = this.api.registry.tryGet(nodesR, undefined, m.name);
-      if (n?.spec?.unschedulable) this.api.registry.guaranteedUpdate(nodesR, undefined, m.name, ctx, (cur) => ({ ...cur, spec: { ...cur.spec, unschedulable: undefined } }));
+      uncordon(this.api.registry, m.name, { user: INSTRUCTOR, now: new Date(this.loop.now()) });
       this.loop.due.at(`node:${m.name}`, this.loop.now());
     }
     this.loop.touch();
@@ -280,38 +229,23 @@ export class ClassroomObject extends DurableObject<Env> {
 
   /** The settings in force, recorded with a round: what the class compares rounds by. */
   private roundSettings() {
-    const live = liveSettings(this.parts());
-    const nodesR = findResource("", "v1", "nodes")!;
-    const cordoned = this.api.registry.list(nodesR, undefined).items.filter((n: KubeObject) => n.spec?.unschedulable).map((n: KubeObject) => n.metadata.name);
-    return { scheduler: { profile: this.loop.profile(), stopped: live.scheduler.stopped }, controllersStopped: live.controllersStopped, speed: live.clock.speed, cloud: live.cloud, machines: live.machines, cordoned, quota: live.quota, locked: live.locked };
+    return roundSettings(this.parts());
   }
 
   private studentNames(): string[] {
-    return this.api.registry.list(findResource("", "v1", "namespaces")!, undefined).items
-      .map((n: KubeObject) => n.metadata.name!).filter((n: string) => n.startsWith("student-")).map((n: string) => n.slice("student-".length));
+    return studentNames(this.api.registry);
   }
 
   roundList(): Round[] {
     return this.rounds.store.list();
   }
 
-  /** A round's outcomes (as JSON or CSV); a running round's are computed up to now. */
   roundOutcomes(n: number, format: "json" | "csv" = "json") {
-    const round = this.rounds.store.get(n);
-    if (!round) return { ok: false as const, code: 404, message: `round ${n} not found` };
-    const outcomes = this.rounds.store.outcomes(n, { now: this.loop.now(), students: this.studentNames() });
-    if (!outcomes) return { ok: false as const, code: 404, message: `the outcomes of round ${n} are no longer kept` };
-    return { ok: true as const, round, outcomes: format === "csv" ? outcomesToCsv(outcomes) : outcomes };
+    return this.rounds.outcomes(n, format, this.loop.now(), this.studentNames());
   }
 
-  /** The cluster map of a round at a moment (simulated ms), rebuilt from its log. */
   roundReplay(n: number, at?: number) {
-    const round = this.rounds.store.get(n);
-    const start = round && this.rounds.store.startState(n);
-    if (!round || !start) return { ok: false as const, code: 404, message: round ? `the log of round ${n} is no longer kept` : `round ${n} not found` };
-    const end = round.endedAt ?? this.loop.now();
-    const t = Math.min(Math.max(at ?? end, round.startedAt), end);
-    return { ok: true as const, round, map: mapAt(start, this.rounds.store.log(n), t) };
+    return this.rounds.replay(n, at, this.loop.now());
   }
 
   /** Kubernetes API calls from a node's kubelet, batched into one round trip. */
@@ -405,17 +339,7 @@ export class ClassroomObject extends DurableObject<Env> {
   async removeNode(name: string): Promise<void> {
     const node = this.fleet.get(name);
     if (!node) throw new FleetError(404, `node "${name}" not found`);
-    const ctx = { user: INSTRUCTOR, now: new Date(this.loop.now()) };
-    const reg = this.api.registry;
-    const podsR = findResource("", "v1", "pods")!;
-    for (const p of reg.list(podsR, undefined).items.filter((p: KubeObject) => p.spec?.nodeName === name)) {
-      try { reg.delete(podsR, p.metadata.namespace, p.metadata.name!, ctx, { gracePeriodSeconds: 0 }); } catch { /* already gone */ }
-      if (reg.tryGet(podsR, p.metadata.namespace, p.metadata.name!)) reg.guaranteedUpdate(podsR, p.metadata.namespace, p.metadata.name!, ctx, (cur) => ({ ...cur, metadata: { ...cur.metadata, finalizers: [] } }));
-    }
-    const nodesR = findResource("", "v1", "nodes")!;
-    if (reg.tryGet(nodesR, undefined, name)) reg.delete(nodesR, undefined, name, ctx);
-    const leases = findResource("coordination.k8s.io", "v1", "leases")!;
-    if (reg.tryGet(leases, "kube-node-lease", name)) reg.delete(leases, "kube-node-lease", name, ctx);
+    forgetMachine(this.api.registry, name, { user: INSTRUCTOR, now: new Date(this.loop.now()) });
     this.sql.run("DELETE FROM credentials WHERE token_hash = ?", node.tokenHash);
     this.users.clear();
     this.fleet.remove(name);
@@ -429,51 +353,9 @@ export class ClassroomObject extends DurableObject<Env> {
     return this.fleet.list().map((n) => ({ name: n.name, state: n.state, instanceType: n.config.instanceType, zone: n.config.zone, cpuMillis: n.config.cpuMillis, memoryBytes: n.config.memoryBytes }));
   }
 
-  private async podLogs(req: LogRequest, pod: KubeObject): Promise<Response | string> {
-    const node = pod.spec?.nodeName;
-    if (!node || !this.fleet.get(node)) return "";
-    const res = await this.nodeStub(node).logs({ ...req, uid: pod.metadata.uid!, container: req.container ?? "", previous: req.previous, timestamps: req.timestamps, follow: req.follow, now: this.loop.now() });
-    if ("error" in res) return new Response(JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: res.error, reason: "BadRequest", code: 400 }), { status: 400, headers: { "Content-Type": "application/json" } });
-    if ("stream" in res) return new Response(res.stream, { headers: { "Content-Type": "text/plain", "Content-Encoding": "identity" } });
-    return res.text;
-  }
-
-  private async metrics(): Promise<NodeUsageReport[]> {
-    const now = this.loop.now();
-    const out: NodeUsageReport[] = [];
-    // metrics-server cannot scrape a partitioned kubelet either.
-    for (const name of this.fleet.list().filter((m) => m.state === "running").map((m) => m.name)) {
-      const u = await this.nodeStub(name).metrics(now);
-      if (u) out.push({ node: name, cpuMillis: u.node.cpuMillis, memoryBytes: u.node.memoryBytes, pods: u.pods });
-    }
-    return out;
-  }
-
-  /**
-   * Sends a request to a Service as a pod, a node or an outside client would, through the
-   * kube-proxy of the node it enters by, and says which pod answered.
-   */
+  /** Sends a request to a Service through the kube-proxy of the node it enters by; says which pod answered. */
   async proxyRequest(input: ProxyInput): Promise<RouteResult | { ok: false; error: string; status: number }> {
-    const reg = this.api.registry;
-    const now = this.loop.now();
-    let node: string | undefined;
-    let from: { kind: "pod" | "node" | "external"; ip: string };
-    if (input.from?.pod) {
-      const p = reg.tryGet(findResource("", "v1", "pods")!, input.from.pod.namespace ?? "default", input.from.pod.name);
-      if (!p) return { ok: false, status: 404, error: `pod "${input.from.pod.name}" not found` };
-      if (!p.spec?.nodeName || !p.status?.podIP) return { ok: false, status: 409, error: `pod "${input.from.pod.name}" is not running yet` };
-      node = p.spec.nodeName;
-      from = { kind: "pod", ip: p.status.podIP };
-    } else if (input.from?.node) {
-      node = input.from.node;
-      from = { kind: "node", ip: this.fleet.get(node)?.config.internalIP ?? "" };
-    } else {
-      node = input.to.node ?? this.fleet.running()[0];
-      from = { kind: "external", ip: input.from?.ip ?? "203.0.113.10" };
-    }
-    if (!node || !this.fleet.running().includes(node)) return { ok: false, status: 404, error: `node "${node ?? ""}" is not running` };
-    const { node: _n, ...to } = input.to;
-    return this.nodeStub(node).proxy({ from, to, now });
+    return this.dataPlane.proxyRequest(input);
   }
 
   // ---- time and the scheduler (instructor and tests) -----------------------------------------

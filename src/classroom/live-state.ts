@@ -94,3 +94,14 @@ export function liveStats(p: ClassroomParts): LiveStats {
     proxy: { services: services.length, endpoints, rulesPerNode: ports * 2 + endpoints * 2 },
   };
 }
+
+/** The settings in force, recorded with a round: what the class compares rounds by. */
+export function roundSettings(p: ClassroomParts) {
+  const live = liveSettings(p);
+  const cordoned = (p.reg.list(r("nodes"), undefined).items as KubeObject[]).filter((n) => n.spec?.unschedulable).map((n) => n.metadata.name);
+  return { scheduler: { profile: p.loop.profile(), stopped: live.scheduler.stopped }, controllersStopped: live.controllersStopped, speed: live.clock.speed, cloud: live.cloud, machines: live.machines, cordoned, quota: live.quota, locked: live.locked };
+}
+
+export function studentNames(reg: Registry): string[] {
+  return (reg.list(r("namespaces"), undefined).items as KubeObject[]).map((n) => n.metadata.name!).filter((n) => n.startsWith("student-")).map((n) => n.slice("student-".length));
+}

@@ -5,6 +5,8 @@ import type { KubeObject } from "../../control-plane/api-server/types";
 import type { Etcd } from "../../control-plane/etcd/store";
 import type { WatchEvent } from "../../control-plane/etcd/watch";
 import type { Sql } from "../../control-plane/etcd/sql";
+import { outcomesToCsv } from "./export";
+import { mapAt } from "./replay";
 import { RoundStore } from "./store";
 import type { ChangeEntry, Round } from "./types";
 
@@ -62,5 +64,24 @@ export class RoundRecorder {
     const round = this.store.end({ at: this.now(), rev: this.etcd.revision, students });
     this.running = false;
     return round;
+  }
+
+  /** A round's outcomes (as JSON or CSV); a running round's are computed up to now. */
+  outcomes(n: number, format: "json" | "csv", now: number, students: string[]) {
+    const round = this.store.get(n);
+    if (!round) return { ok: false as const, code: 404, message: `round ${n} not found` };
+    const outcomes = this.store.outcomes(n, { now, students });
+    if (!outcomes) return { ok: false as const, code: 404, message: `the outcomes of round ${n} are no longer kept` };
+    return { ok: true as const, round, outcomes: format === "csv" ? outcomesToCsv(outcomes) : outcomes };
+  }
+
+  /** The cluster map of a round at a moment (simulated ms, clamped to the round), rebuilt from its log. */
+  replay(n: number, at: number | undefined, now: number) {
+    const round = this.store.get(n);
+    const start = round && this.store.startState(n);
+    if (!round || !start) return { ok: false as const, code: 404, message: round ? `the log of round ${n} is no longer kept` : `round ${n} not found` };
+    const end = round.endedAt ?? now;
+    const t = Math.min(Math.max(at ?? end, round.startedAt), end);
+    return { ok: true as const, round, map: mapAt(start, this.store.log(n), t) };
   }
 }

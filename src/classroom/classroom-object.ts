@@ -150,7 +150,7 @@ export class ClassroomObject extends DurableObject<Env> {
     this.loop.touch();
     const res = await this.studentGate(request, who) ?? await this.api.handle(request, user);
     // A round keeps each student's refused requests: part of its outcomes.
-    if (who?.kind === "student") await this.rounds.refusal(who.user.username, res);
+    if (who?.kind === "student") await this.rounds.refusal(who.user.username, request.method, res);
     await this.loop.arm();
     return res;
   }
@@ -363,6 +363,7 @@ export class ClassroomObject extends DurableObject<Env> {
   /** Moves simulated time forward, running everything due on the way (tests, "skip ahead"). */
   async advance(ms: number): Promise<number> {
     await this.loop.advance(ms);
+    this.live.settingsChanged(); // pages estimate the clock from its last reading
     return this.loop.now();
   }
 

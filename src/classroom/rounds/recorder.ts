@@ -39,9 +39,13 @@ export class RoundRecorder {
     if (entries.length) this.store.append(entries);
   }
 
-  /** A student's request was refused (invalid, forbidden, over quota, rate-limited, locked). */
-  async refusal(user: string, res: Response): Promise<void> {
+  /**
+   * A student's request was refused (invalid, forbidden, over quota, rate-limited, locked). Failed
+   * reads are not refusals (kubectl apply's existence check is a 404 GET), except the rate limit.
+   */
+  async refusal(user: string, method: string, res: Response): Promise<void> {
     if (!this.running || res.status < 400) return;
+    if ((method === "GET" || method === "HEAD") && res.status !== 429) return;
     let reason = "";
     let message = "";
     try {

@@ -17,7 +17,7 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
 }
 const baseUrl = `http://${HOST}:${port}`;
 
-// ---- web build step goes here (added by the lead when web/ gets one; web/dist is served as assets) ----
+// The web client is bundled by wrangler's [build] step (scripts/build-web.mjs) before it serves.
 
 const child = spawn(
   process.execPath,
@@ -100,7 +100,7 @@ const deadline = Date.now() + READY_TIMEOUT_MS;
 while (!childExited && signalsSeen === 0) {
   if (await healthy()) {
     const curl = `curl -X POST ${baseUrl}/api/classrooms -H 'content-type: application/json' -d '{"name":"demo"}'`;
-    console.log(`\nkubeclass is running at ${baseUrl} — create a classroom: ${curl}\n(Ctrl-C to stop)\n`);
+    console.log(`\nkubeclass is running: open ${baseUrl}/ to create a classroom, or script it: ${curl}\n(Ctrl-C to stop)\n`);
     break;
   }
   if (Date.now() >= deadline) {

@@ -1,0 +1,191 @@
+/// <reference types="node" />
+// The classroom in real browsers: one instructor and three students, each in a browser profile
+// of their own, all at once against one `wrangler dev`. The classroom clock is paused and moved
+// by the test, so every wait below is for a condition the simulation reaches, not for time.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { makeKubectl, startServer, type Server } from "./harness";
+import { artifact, launchBrowser, person } from "./browser-harness";
+
+let server: Server;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const WAIT = { timeout: 60_000 };
+
+/** Pods of students shown Running on a page's map (optionally: on one node). */
+const runningChips = (page: Page, node?: string) =>
+  page.locator(`[data-testid^="pod-student-"][data-status="Running"]${node ? `[data-node="${node}"]` : ""}`).count();
+
+async function waitForChips(page: Page, pred: (running: number) => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT.timeout;
+  for (;;) {
+    const n = await runningChips(page);
+    if (pred(n)) return;
+    if (Date.now() > deadline) throw new Error(`${what}: ${n} Running student pods on the map`);
+    await page.waitForTimeout(100); // the poll interval of a condition wait
+  }
+}
+
+const DEPLOYMENT_YAML = (name: string, replicas: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  labels:
+    app: ${name}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels:
+      app: ${name}
+  template:
+    metadata:
+      labels:
+        app: ${name}
+    spec:
+      containers:
+      - name: ${name}
+        image: nginx:1.27
+        resources:
+          requests:
+            cpu: 100m
+            memory: 64Mi
+`;
+
+describe("the classroom in the browser", () => {
+  it("an instructor and three students share one live cluster", async () => {
+    // ---- the instructor creates the classroom from the home page
+    const teacher = await person(browser, { viewport: { width: 1600, height: 900 } });
+    const t = teacher.page;
+    await t.goto(`${server.baseUrl}/`);
+    await t.locator('[data-testid="create-form"] input[name="name"]').fill("Browser class");
+    await t.locator('[data-testid="create-form"] input[name="nodes"]').fill("3");
+    await t.getByTestId("create").click();
+    const joinUrl = await t.getByTestId("join-url").inputValue();
+    const instructorUrl = await t.getByTestId("instructor-url").inputValue();
+    const id = /\/classroom\/([0-9a-f]{32})/.exec(instructorUrl)![1];
+    const instructorToken = new URLSearchParams(new URL(instructorUrl).hash.slice(1)).get("instructor")!;
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${server.baseUrl}/api/classrooms/${id}${path}`, { method, headers: { authorization: `Bearer ${instructorToken}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      expect(res.status, `${method} ${path}`).toBeLessThan(300);
+      return res.json() as Promise<any>;
+    };
+    await api("PUT", "/clock", { paused: true });
+    await t.getByTestId("open-classroom").click();
+    await t.locator('[data-testid="conn"][data-state="live"]').waitFor(WAIT);
+
+    // ---- three students join through the link, each in a browser of their own
+    const names = ["ana", "bia", "caio"];
+    const students = await Promise.all(names.map(async (name) => {
+      const s = await person(browser, { viewport: name === "caio" ? { width: 390, height: 844 } : { width: 1400, height: 900 } });
+      await s.page.goto(joinUrl);
+      await s.page.getByTestId("join-name").fill(name);
+      await s.page.getByTestId("join").click();
+      await s.page.locator('[data-testid="conn"][data-state="live"]').waitFor(WAIT);
+      return s;
+    }));
+    const [ana, bia, caio] = students.map((s) => s.page);
+    const everyone = [t, ana, bia, caio];
+    // Marks each page: if any page reloaded, its mark would be gone.
+    for (const p of everyone) await p.evaluate(() => ((window as unknown as { mark: number }).mark = 42));
+    for (const name of names) await t.getByTestId(`person-${name}`).waitFor(WAIT);
+
+    // ---- they deploy at the same time: from the form, from YAML, and from YAML after a mistake
+    await Promise.all([
+      (async () => {
+        await ana.getByTestId("tab-deploy").click();
+        await ana.getByTestId("form-kind").selectOption("Deployment");
+        await ana.getByTestId("form-name").fill("web");
+        await ana.getByTestId("form-image").fill("nginx");
+        await ana.getByTestId("form-replicas").fill("2");
+        await ana.getByTestId("form-cpu-request").fill("100m");
+        await ana.getByTestId("form-submit").click();
+        await ana.getByTestId("deploy-result").waitFor(WAIT);
+      })(),
+      (async () => {
+        await bia.getByTestId("tab-deploy").click();
+        await bia.getByTestId("yaml").fill(DEPLOYMENT_YAML("shop", "3"));
+        await bia.getByTestId("apply").click();
+        await bia.getByTestId("deploy-result").waitFor(WAIT);
+      })(),
+      (async () => {
+        await caio.getByTestId("tab-deploy").click();
+        await caio.getByTestId("yaml").fill(DEPLOYMENT_YAML("api", "-1"));
+        await caio.getByTestId("apply").click();
+        // The API's validation error, shown at its field.
+        const err = caio.locator('[data-testid="field-error"][data-field="spec.replicas"]');
+        await err.waitFor(WAIT);
+        expect(await err.textContent()).toContain("must be greater than or equal to 0");
+        expect(await err.getAttribute("data-line")).toBe("8");
+        await caio.getByTestId("yaml").fill(DEPLOYMENT_YAML("api", "1"));
+        await caio.getByTestId("apply").click();
+        await caio.getByTestId("deploy-result").waitFor(WAIT);
+      })(),
+    ]);
+
+    // ---- time passes; every browser sees all six pods reach Running, without a reload
+    await api("POST", "/clock/advance", { seconds: 60 });
+    for (const p of everyone) {
+      if ((await p.getByTestId("tab-map").getAttribute("aria-selected")) !== "true") await p.getByTestId("tab-map").click();
+      await waitForChips(p, (n) => n === 6, "all pods Running");
+    }
+
+    // ---- ana cannot delete bia's pod: the page shows the API server's refusal...
+    const biaPod = ana.locator('[data-testid^="pod-student-bia-shop-"]').first();
+    const biaPodName = (await biaPod.getAttribute("data-testid"))!.slice("pod-student-bia-".length);
+    await biaPod.click();
+    await ana.getByTestId("pod-detail").waitFor(WAIT);
+    await ana.getByTestId("delete-pod").click();
+    const refusal = ana.getByTestId("detail-error");
+    await refusal.waitFor(WAIT);
+    expect(await refusal.textContent()).toContain(`pods "${biaPodName}" is forbidden: User "kubeclass:student:ana" cannot delete resource "pods" in API group "" in the namespace "student-bia"`);
+    // ...and so does kubectl with ana's downloaded kubeconfig; her own pods she may delete.
+    const anaKubeconfig = await ana.evaluate((cid) => JSON.parse(localStorage.getItem(`kubeclass.${cid}.student`)!).kubeconfig as string, id);
+    const kubectl = makeKubectl(anaKubeconfig);
+    try {
+      const denied = await kubectl.run(["delete", "pod", biaPodName, "-n", "student-bia"]);
+      expect(denied.code).not.toBe(0);
+      expect(denied.stderr).toContain(`cannot delete resource "pods" in API group "" in the namespace "student-bia"`);
+      const mine = await kubectl.run(["get", "pods", "-o", "name"]);
+      expect(mine.stdout.trim().split("\n")).toHaveLength(2);
+    } finally {
+      kubectl.cleanup();
+    }
+    await ana.getByTestId("close-detail").click();
+
+    // ---- the instructor stops the busiest node; every browser sees its pods move elsewhere
+    const pods = (await (await fetch(`${server.baseUrl}/clusters/${id}/api/v1/pods`, { headers: { authorization: `Bearer ${instructorToken}` } })).json()).items as any[];
+    const perNode = new Map<string, number>();
+    for (const p of pods.filter((p) => p.metadata.namespace.startsWith("student-"))) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+    const victim = [...perNode.entries()].sort((a, b) => b[1] - a[1])[0][0];
+    for (const p of everyone) expect(await runningChips(p, victim)).toBeGreaterThan(0);
+    await t.getByTestId("tab-console").click();
+    await t.getByTestId(`node-${victim}-stop`).click();
+    await t.getByTestId("tab-map").click();
+    // 40 s without a heartbeat: NotReady; 300 s more: evicted; replacements start elsewhere.
+    await api("POST", "/clock/advance", { seconds: 420 });
+    for (const p of everyone) {
+      await p.locator(`[data-testid="node-${victim}"][data-ready="false"]`).waitFor(WAIT);
+      await waitForChips(p, (n) => n === 6, "pods Running again");
+      expect(await runningChips(p, victim)).toBe(0);
+    }
+    for (const p of everyone) expect(await p.evaluate(() => (window as unknown as { mark?: number }).mark)).toBe(42);
+
+    // ---- artefacts: the instructor's map and a student's view
+    await t.screenshot({ path: artifact("instructor-map.png"), fullPage: true });
+    await ana.screenshot({ path: artifact("student-ana-map.png"), fullPage: true });
+    await caio.getByTestId("tab-deploy").click();
+    await caio.screenshot({ path: artifact("student-caio-phone.png"), fullPage: true });
+    for (const s of [teacher, ...students]) expect(s.errors).toEqual([]);
+    for (const s of [teacher, ...students]) await s.context.close();
+  }, 300_000);
+});

@@ -188,4 +188,73 @@ describe("the classroom in the browser", () => {
     for (const s of [teacher, ...students]) expect(s.errors).toEqual([]);
     for (const s of [teacher, ...students]) await s.context.close();
   }, 300_000);
+
+  it("the instructor runs two rounds, compares them, and replays one with the slider", async () => {
+    const created = await (await fetch(`${server.baseUrl}/api/classrooms`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Rounds", nodes: 4, size: "kc-standard-2" }) })).json() as any;
+    const api = async (method: string, path: string, body?: unknown, token = created.instructorToken) => {
+      const res = await fetch(`${server.baseUrl}${path.startsWith("/clusters") ? path : `/api/classrooms/${created.id}${path}`}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      expect(res.status, `${method} ${path}`).toBeLessThan(300);
+      return res.json() as Promise<any>;
+    };
+    await api("PUT", "/clock", { paused: true });
+    const ana = await (await fetch(`${server.baseUrl}/api/classrooms/${created.id}/students`, { method: "POST", headers: { authorization: `Bearer ${created.joinToken}`, "content-type": "application/json" }, body: JSON.stringify({ name: "ana" }) })).json() as any;
+    const workload = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 6, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx:1.27", resources: { requests: { cpu: "200m", memory: "128Mi" } } }] } } } };
+
+    const teacher = await person(browser, { viewport: { width: 1600, height: 1000 } });
+    const t = teacher.page;
+    await t.goto(created.instructorUrl);
+    await t.locator('[data-testid="conn"][data-state="live"]').waitFor(WAIT);
+    await t.getByTestId("tab-rounds").click();
+
+    const round = async (title: string) => {
+      await t.getByTestId("round-title").fill(title);
+      await t.getByTestId("round-start").click();
+      await t.getByTestId("round-end").waitFor(WAIT);
+      await api("POST", "/clock/advance", { seconds: 1 });
+      await api("POST", "/clusters/" + created.id + "/apis/apps/v1/namespaces/student-ana/deployments", workload, ana.token);
+      await api("POST", "/clock/advance", { seconds: 60 });
+      await t.getByTestId("round-end").click();
+      await t.getByTestId("round-title").waitFor(WAIT);
+    };
+    await round("spread");
+    // The same exercise under the other strategy, from a clean cluster.
+    await t.getByTestId("tab-console").click();
+    await t.getByTestId("scoring").selectOption("MostAllocated");
+    await t.locator('[data-testid="scoring"]:not([disabled])').waitFor(WAIT);
+    await api("POST", "/reset");
+    await api("POST", "/clock/advance", { seconds: 30 });
+    await t.getByTestId("tab-rounds").click();
+    await round("pack");
+
+    // Compare: MostAllocated packed the same six pods onto fewer nodes.
+    await t.getByTestId("round-compare-1").check();
+    await t.getByTestId("round-compare-2").check();
+    const nodesUsed = t.getByTestId("compare-metric-nodesUsed");
+    await nodesUsed.waitFor(WAIT);
+    const [a, b] = [Number(await nodesUsed.getAttribute("data-a")), Number(await nodesUsed.getAttribute("data-b"))];
+    expect(a).toBe(4);
+    expect(b).toBeLessThan(a);
+    await t.getByTestId("compare").screenshot({ path: artifact("rounds-compare.png") });
+
+    // Replay round 1: at its start no pod of ana's; at its end all six, spread over the nodes.
+    await t.getByTestId("round-select-1").click();
+    const slider = t.getByTestId("replay-slider");
+    await slider.waitFor(WAIT);
+    const slide = (to: "min" | "max") => slider.evaluate((el, which) => {
+      const input = el as HTMLInputElement;
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!.call(input, which === "min" ? input.min : input.max);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }, to);
+    const replayPods = () => t.locator('[data-testid^="replay-pod-student-ana-"]').count();
+    await slide("min");
+    await t.waitForFunction(() => document.querySelectorAll('[data-testid^="replay-pod-student-ana-"]').length === 0, undefined, WAIT);
+    await slide("max");
+    await t.waitForFunction(() => document.querySelectorAll('[data-testid^="replay-pod-student-ana-"]').length === 6, undefined, WAIT);
+    expect(await replayPods()).toBe(6);
+    const occupied = await t.locator('[data-testid^="replay-node-"]').evaluateAll((els) => els.filter((e) => Number(e.getAttribute("data-pods")) > 0).length);
+    expect(occupied).toBe(4);
+    await t.screenshot({ path: artifact("rounds-replay.png"), fullPage: true });
+    expect(teacher.errors).toEqual([]);
+    await teacher.context.close();
+  }, 300_000);
 });

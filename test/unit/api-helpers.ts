@@ -82,3 +82,22 @@ export async function readEvents(res: Response, count: number): Promise<any[]> {
   await reader.cancel();
   return out;
 }
+
+/** A student joins through the join API: status and body (token, namespace, kubeconfig on 201). */
+export async function joinAs(cls: Classroom, name: unknown, token = cls.joinToken): Promise<{ status: number; body: any }> {
+  const res = await worker().fetch(`http://kubeclass.test/api/classrooms/${cls.id}/students`, {
+    method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name }),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+/** kubeclass's own API of a classroom (path after /api/classrooms/<id>), as the instructor by default. */
+export async function kubeclassApi(cls: Classroom, method: string, path: string, body?: unknown, token = cls.instructorToken): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await worker().fetch(`http://kubeclass.test/api/classrooms/${cls.id}${path}`, {
+    method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: any;
+  try { parsed = JSON.parse(text); } catch { parsed = text; }
+  return { status: res.status, body: parsed, headers: res.headers };
+}

@@ -3,7 +3,7 @@
 // explanation for students. The clock is paused and moved by hand.
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { client, newClassroom, pod, type Classroom } from "./api-helpers";
+import { client, joinAs, newClassroom, pod, type Classroom } from "./api-helpers";
 import type { ServerMessage } from "../../src/classroom/live-protocol";
 
 const worker = () => (exports as any).default as Fetcher;
@@ -23,9 +23,9 @@ async function cluster(nodes = 2) {
 }
 
 async function join(cls: Classroom, name: string) {
-  const res = await worker().fetch(`${BASE}/api/classrooms/${cls.id}/students`, { method: "POST", headers: { authorization: `Bearer ${cls.joinToken}`, "content-type": "application/json" }, body: JSON.stringify({ name }) });
+  const res = await joinAs(cls, name);
   expect(res.status).toBe(201);
-  return (await res.json()) as { token: string; namespace: string };
+  return res.body as { token: string; namespace: string };
 }
 
 /** A live socket whose messages can be awaited by predicate (no sleeping). */
@@ -127,6 +127,7 @@ describe("live feed", () => {
   });
 });
 
+/** The instructor's kubeclass API, as a Response. */
 function fetch_(cls: Classroom, method: string, path: string, body?: unknown) {
   return worker().fetch(`${BASE}/api/classrooms/${cls.id}${path}`, { method, headers: { authorization: `Bearer ${cls.instructorToken}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
 }

@@ -2,16 +2,11 @@
 // namespace / cluster-scoped / another classroom), joining, who-created-what, and rate limits.
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { client, newClassroom, pod, type Classroom } from "./api-helpers";
+import { client, joinAs, newClassroom, pod, type Classroom } from "./api-helpers";
 
 const worker = () => (exports as any).default as Fetcher;
 
-async function join(cls: Classroom, name: unknown, token = cls.joinToken) {
-  const res = await worker().fetch(`http://kubeclass.test/api/classrooms/${cls.id}/students`, {
-    method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name }),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const join = joinAs;
 
 let A: Classroom;
 let B: Classroom;

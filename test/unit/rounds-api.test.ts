@@ -3,23 +3,14 @@
 // snapshots taken while the round ran; refusals, CSV, and the API's errors.
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { client, newClassroom, type Classroom } from "./api-helpers";
+import { client, joinAs, kubeclassApi, newClassroom, type Classroom } from "./api-helpers";
 
 const worker = () => (exports as any).default as Fetcher;
 const BASE = "http://kubeclass.test";
 
-async function call(cls: Classroom, method: string, path: string, body?: unknown, token = cls.instructorToken) {
-  const res = await worker().fetch(`${BASE}/api/classrooms/${cls.id}${path}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json: any;
-  try { json = JSON.parse(text); } catch { json = text; }
-  return { status: res.status, body: json, headers: res.headers };
-}
+const call = kubeclassApi;
 
-async function join(cls: Classroom, name: string) {
-  const res = await worker().fetch(`${BASE}/api/classrooms/${cls.id}/students`, { method: "POST", headers: { authorization: `Bearer ${cls.joinToken}`, "content-type": "application/json" }, body: JSON.stringify({ name }) });
-  return (await res.json()) as { token: string; namespace: string };
-}
+const join = async (cls: Classroom, name: string) => (await joinAs(cls, name)).body as { token: string; namespace: string };
 
 const deployment = (name: string, replicas: number) => ({
   apiVersion: "apps/v1", kind: "Deployment", metadata: { name },

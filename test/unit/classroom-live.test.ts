@@ -2,7 +2,7 @@
 // resume from a revision, presence, stats), lock, reset, network partitions, and the scheduler's
 // explanation for students. The clock is paused and moved by hand.
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { client, joinAs, newClassroom, pod, type Classroom } from "./api-helpers";
 import type { ServerMessage } from "../../src/classroom/live-protocol";
 
@@ -28,6 +28,12 @@ async function join(cls: Classroom, name: string) {
   return res.body as { token: string; namespace: string };
 }
 
+const open: WebSocket[] = [];
+afterEach(() => {
+  // Close what a test left open, so no socket outlives its test.
+  for (const ws of open.splice(0)) try { ws.close(1000, "test over"); } catch { /* closed */ }
+});
+
 /** A live socket whose messages can be awaited by predicate (no sleeping). */
 async function connect(cls: Classroom, token: string, since?: number) {
   const q = new URLSearchParams({ token });
@@ -35,6 +41,7 @@ async function connect(cls: Classroom, token: string, since?: number) {
   const res = await worker().fetch(`${BASE}/api/classrooms/${cls.id}/live?${q}`, { headers: { upgrade: "websocket" } });
   expect(res.status).toBe(101);
   const ws = res.webSocket!;
+  open.push(ws);
   const seen: ServerMessage[] = [];
   const waiters: { pred: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
   ws.addEventListener("message", (e) => {

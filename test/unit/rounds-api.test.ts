@@ -135,4 +135,26 @@ describe("rounds", () => {
     const st = await join(cls, "ana");
     expect((await call(cls, "GET", "/rounds", undefined, st.token)).status).toBe(403);
   });
+
+  it("an eviction through the Eviction API (kubectl drain) marks the pod as kube-apiserver does and counts in outcomes", async () => {
+    const cls = await newClassroom("rounds-evict", 1);
+    const stub = (env as any).CLASSROOM.get((env as any).CLASSROOM.idFromName(cls.id));
+    await stub.setClock({ paused: true });
+    await stub.advance(1000);
+    const k = client(cls);
+    expect((await call(cls, "POST", "/rounds", { title: "drain" })).status).toBe(201);
+    await stub.advance(1);
+    await k.post("/api/v1/namespaces/default/pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "web" }, spec: { containers: [{ name: "c", image: "nginx" }] } });
+    await stub.advance(30_000);
+    const evicted = await k.post("/api/v1/namespaces/default/pods/web/eviction", { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: "web", namespace: "default" } });
+    expect(evicted.status).toBe(201);
+    const pod = (await k.get("/api/v1/namespaces/default/pods/web")).body;
+    expect(pod.metadata.deletionTimestamp).toBeDefined();
+    expect(pod.status.conditions.find((c: any) => c.type === "DisruptionTarget")).toMatchObject({ status: "True", reason: "EvictionByEvictionAPI", message: "Eviction API: evicting" });
+    await stub.advance(60_000);
+    await call(cls, "POST", "/rounds/current/end");
+    const o = (await call(cls, "GET", "/rounds/1/outcomes")).body;
+    expect(o.cluster.evictions.count).toBe(1);
+    expect(o.cluster.evictions.items[0]).toMatchObject({ namespace: "default", name: "web" });
+  }, 30_000);
 });

@@ -1,6 +1,7 @@
 // Subresources: status, scale, binding, eviction, log, finalize.
 import { decodeObject, jsonResponse, mediaType, readBody } from "../codec";
 import { bindPod as bindPodTo } from "../registry/binding";
+import { rfc3339 } from "../registry/store";
 import { labelSelectorToString } from "../selectors";
 import { errors, successStatus } from "../status";
 import type { KubeObject } from "../types";
@@ -64,7 +65,17 @@ export async function evictPod(c: ReqCtx): Promise<Response> {
   const eviction = raw.byteLength ? (decodeObject(raw, c.req.headers.get("content-type")) as KubeObject) : ({} as KubeObject);
   const name = c.info.name!;
   if (eviction.metadata?.name && eviction.metadata.name !== name) throw errors.badRequest(`name in URL does not match name in Eviction object`);
-  c.registry.delete(c.sr, c.info.namespace, name, writeCtx(c), eviction.deleteOptions ?? {});
+  const ctx = writeCtx(c);
+  const pod = c.registry.get(c.sr, c.info.namespace, name);
+  // As kube-apiserver does: the pod says why it is going (DisruptionTarget), then it is deleted.
+  if (pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed" && !pod.metadata.deletionTimestamp) {
+    c.registry.guaranteedUpdate(c.sr, c.info.namespace, name, ctx, (cur) => {
+      const conditions = (cur.status?.conditions ?? []).filter((x: { type: string }) => x.type !== "DisruptionTarget");
+      conditions.push({ type: "DisruptionTarget", status: "True", reason: "EvictionByEvictionAPI", message: "Eviction API: evicting", lastTransitionTime: rfc3339(ctx.now) });
+      return { ...cur, status: { ...cur.status, conditions } };
+    }, "status");
+  }
+  c.registry.delete(c.sr, c.info.namespace, name, ctx, eviction.deleteOptions ?? {});
   return jsonResponse(successStatus(), 201);
 }
 

@@ -257,4 +257,87 @@ describe("the classroom in the browser", () => {
     expect(teacher.errors).toEqual([]);
     await teacher.context.close();
   }, 300_000);
+
+  it("the instructor console drives the cluster: cordon, lock, stop the scheduler, partition, drain, snapshot, reset", async () => {
+    const created = await (await fetch(`${server.baseUrl}/api/classrooms`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Console", nodes: 2 }) })).json() as any;
+    const api = async (method: string, path: string, body?: unknown, token = created.instructorToken) => {
+      const res = await fetch(`${server.baseUrl}${path.startsWith("/clusters") ? path : `/api/classrooms/${created.id}${path}`}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: res.status, body: await res.json() as any };
+    };
+    const k8s = (method: string, path: string, body?: unknown, token?: string) => api(method, `/clusters/${created.id}${path}`, body, token);
+    const advance = (seconds: number) => api("POST", "/clock/advance", { seconds });
+    await api("PUT", "/clock", { paused: true });
+    const ana = (await api("POST", "/students", { name: "ana" }, created.joinToken)).body;
+
+    const teacher = await person(browser, { viewport: { width: 1600, height: 1000 } });
+    const t = teacher.page;
+    t.on("dialog", (d) => void d.accept()); // the console asks before removing or resetting
+    await t.goto(created.instructorUrl);
+    await t.locator('[data-testid="conn"][data-state="live"]').waitFor(WAIT);
+    // The student's browser has joined before (what the join page stores), so it goes straight in.
+    const student = await person(browser);
+    await student.context.addInitScript(([id, s]) => localStorage.setItem(`kubeclass.${id}.student`, s), [created.id, JSON.stringify(ana)]);
+    const s = student.page;
+    await s.goto(`${server.baseUrl}/classroom/${created.id}`);
+    await s.locator('[data-testid="conn"][data-state="live"]').waitFor(WAIT);
+    await t.getByTestId("tab-console").click();
+
+    // Cordon: the Node says unschedulable, and every map shows it.
+    await t.getByTestId("node-node-1-cordon").click();
+    await s.locator('[data-testid="node-node-1"] [data-testid="cordoned"]').waitFor(WAIT);
+    expect((await k8s("GET", "/api/v1/nodes/node-1")).body.spec.unschedulable).toBe(true);
+    await t.getByTestId("node-node-1-uncordon").click();
+    await s.locator('[data-testid="node-node-1"] [data-testid="cordoned"]').waitFor({ state: "detached", ...WAIT });
+
+    // Lock: the student sees why, and the API refuses their writes.
+    await t.getByTestId("lock").click();
+    await s.getByTestId("locked-banner").waitFor(WAIT);
+    const locked = await k8s("POST", "/api/v1/namespaces/student-ana/pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "nginx" }] } }, ana.token);
+    expect(locked.status).toBe(403);
+    await t.getByTestId("lock").click();
+    await s.getByTestId("locked-banner").waitFor({ state: "detached", ...WAIT });
+
+    // Stop the scheduler: a new pod stays Pending in the queue; started again, it runs.
+    await t.getByTestId("scheduler-toggle").click();
+    await t.locator('[data-testid="scheduler-toggle-state"]', { hasText: "stopped" }).waitFor(WAIT);
+    const workload = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 4, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx" }] } } } };
+    expect((await k8s("POST", "/apis/apps/v1/namespaces/student-ana/deployments", workload, ana.token)).status).toBe(201);
+    await advance(30);
+    await s.locator('[data-testid="pending"] [data-testid^="pod-student-ana-web-"]').first().waitFor(WAIT);
+    expect(await s.locator('[data-testid="pending"] [data-testid^="pod-student-ana-web-"]').count()).toBe(4);
+    await t.getByTestId("scheduler-toggle").click();
+    await t.locator('[data-testid="scheduler-toggle-state"]', { hasText: "running" }).waitFor(WAIT);
+    await advance(60);
+    await waitForChips(s, (n) => n === 4, "pods Running after the scheduler is back");
+
+    // Partition node-2: it goes NotReady (Unknown) while its machine runs on; healed, Ready again.
+    await t.getByTestId("node-node-2-partition").click();
+    await s.locator('[data-testid="node-node-2"] [data-testid="machine-partitioned"]').waitFor(WAIT);
+    await advance(60);
+    await s.locator('[data-testid="node-node-2"][data-ready="false"]').waitFor(WAIT);
+    await t.getByTestId("node-node-2-heal").click();
+    await advance(20);
+    await s.locator('[data-testid="node-node-2"][data-ready="true"]').waitFor(WAIT);
+
+    // Drain node-1: its pods are evicted and come back on node-2.
+    await t.getByTestId("node-node-1-drain").click();
+    await t.locator('[data-testid="console-result"]', { hasText: "evicted from node-1" }).waitFor(WAIT);
+    await advance(90);
+    await waitForChips(s, (n) => n === 4, "pods Running after the drain");
+    expect(await runningChips(s, "node-1")).toBe(0);
+
+    // Snapshot download, then reset: everything ana deployed goes; she is still in the class.
+    const [download] = await Promise.all([t.waitForEvent("download"), t.getByTestId("snapshot").click()]);
+    expect(download.suggestedFilename()).toMatch(/^etcd-snapshot-\d+\.json$/);
+    await t.getByTestId("reset").click();
+    await t.getByTestId("reset-result").waitFor(WAIT);
+    await advance(30);
+    await s.waitForFunction(() => document.querySelectorAll('[data-testid^="pod-student-ana-"]').length === 0, undefined, WAIT);
+    expect((await k8s("GET", "/api/v1/namespaces/student-ana")).status).toBe(200);
+    await t.screenshot({ path: artifact("instructor-console.png"), fullPage: true });
+    expect(teacher.errors).toEqual([]);
+    expect(student.errors).toEqual([]);
+    await teacher.context.close();
+    await student.context.close();
+  }, 300_000);
 });

@@ -98,6 +98,23 @@ describe("the classroom in the browser", () => {
     // Marks each page: if any page reloaded, its mark would be gone.
     for (const p of everyone) await p.evaluate(() => ((window as unknown as { mark: number }).mark = 42));
     for (const name of names) await t.getByTestId(`person-${name}`).waitFor(WAIT);
+    // A taken name is refused with the server's message; re-opening the link resumes as the same student.
+    const late = await person(browser, { locale: "pt-BR" });
+    await late.page.goto(joinUrl);
+    await late.page.getByTestId("join-name").fill("ana");
+    await late.page.getByTestId("join").click();
+    expect(await late.page.getByTestId("join-error").textContent()).toContain("ana");
+    expect(await late.page.getByTestId("join").textContent()).toBe("Entrar"); // pt-BR from the browser's language
+    await late.context.close();
+    const again = await students[0].context.newPage();
+    await again.goto(joinUrl);
+    await again.locator('[data-testid="conn"][data-state="live"]').waitFor(WAIT);
+    expect(await again.getByTestId("me").textContent()).toContain("ana");
+    // The language is switchable, and remembered by the browser.
+    await again.getByTestId("lang").selectOption("pt-BR");
+    expect(await again.getByTestId("tab-map").textContent()).toBe("Mapa do cluster");
+    await again.getByTestId("lang").selectOption("en");
+    await again.close();
 
     // ---- they deploy at the same time: from the form, from YAML, and from YAML after a mistake
     await Promise.all([

@@ -22,6 +22,12 @@ export class Observable<T> {
 
 export function useObservable<T>(o: Observable<T>): T {
   const [, force] = useState(0);
-  useEffect(() => o.subscribe(() => force((n) => n + 1)), [o]);
+  const rendered = o.value;
+  useEffect(() => {
+    const off = o.subscribe(() => force((n) => n + 1));
+    // A change between render and subscription (a child's effect runs first) must not be lost.
+    if (o.value !== rendered) force((n) => n + 1);
+    return off;
+  }, [o]);
   return o.value;
 }

@@ -249,7 +249,8 @@ describe("the classroom in the browser", () => {
     // Compare: MostAllocated packed the same six pods onto fewer nodes.
     await t.getByTestId("round-compare-1").check();
     await t.getByTestId("round-compare-2").check();
-    const nodesUsed = t.getByTestId("compare-metric-nodesUsed");
+    // Both rounds' outcomes loaded: the row carries both numbers.
+    const nodesUsed = t.locator('[data-testid="compare-metric-nodesUsed"]:not([data-a=""]):not([data-b=""])');
     await nodesUsed.waitFor(WAIT);
     const [a, b] = [Number(await nodesUsed.getAttribute("data-a")), Number(await nodesUsed.getAttribute("data-b"))];
     expect(a).toBe(4);

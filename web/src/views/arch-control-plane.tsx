@@ -46,8 +46,6 @@ export function ControlPlane(p: CpProps) {
               <Num value={sch.active} label={t("active")} tone={sch.active > 0 ? "wait" : undefined} />
               <Num value={sch.backoff} label={t("backoff")} tone={sch.backoff > 0 ? "wait" : undefined} />
               <Num value={sch.unschedulable} label={t("unschedulable")} tone={sch.unschedulable > 0 ? "bad" : undefined} />
-            </div>
-            <div class="nums">
               <Num value={sch.cycles} label={t("cycles")} />
               <Num value={sch.bound} label={t("bound")} />
               <Num value={sch.failed} label={t("failed")} />
@@ -111,29 +109,27 @@ export function ControlPlane(p: CpProps) {
       </div>
       <Link label={t("linkCloud")} to="kube-apiserver" state={cloud ? "ok" : "off"} testid="link-cloud" cls="l-ccm" />
 
-      <div class="cp-api-row">
-        <div class="clients"><span class="chip">{t("clients")}</span><Link dir="h" label={t("clientsLink")} /></div>
-        <div class="cp-api">
-          <Part {...common("kube-apiserver")} title="kube-apiserver" signature={s ? `${s.apiServer.requests}/${s.apiServer.watches}` : ""}>
-            {s && <div class="nums">
-              <Num value={s.apiServer.requestsPerSecond} label={t("reqPerSec")} />
-              <Num value={s.apiServer.requests} label={t("requests")} />
-              <Num value={s.apiServer.watches} label={t("watches")} />
-            </div>}
-          </Part>
-        </div>
-        <Link dir="h" label={t("linkEtcd")} testid="link-etcd" />
-        <div class="cp-etcd">
-          <Part {...common("etcd")} title="etcd" signature={s ? `${s.etcd.revision}/${s.etcd.compacted}` : ""}>
-            {s && <div class="nums">
-              <Num value={s.etcd.revision} label={t("revision")} />
-              <Num value={s.etcd.keys} label={t("keys")} />
-              <Num value={s.etcd.historyRows} label={t("history")} />
-              <Num value={formatBytes(s.etcd.dbBytes)} label={t("dbSize")} />
-              <Num value={s.etcd.compacted} label={t("compacted")} />
-            </div>}
-          </Part>
-        </div>
+      <div class="clients"><span class="chip">{t("clients")}</span><Link dir="h" label={t("clientsLink")} /></div>
+      <div class="cp-api">
+        <Part {...common("kube-apiserver")} title="kube-apiserver" signature={s ? `${s.apiServer.requests}/${s.apiServer.watches}` : ""}>
+          {s && <div class="nums">
+            <Num value={s.apiServer.requestsPerSecond} label={t("reqPerSec")} />
+            <Num value={s.apiServer.requests} label={t("requests")} />
+            <Num value={s.apiServer.watches} label={t("watches")} />
+          </div>}
+        </Part>
+      </div>
+      <Link label={t("linkEtcd")} testid="link-etcd" cls="l-etcd" />
+      <div class="cp-etcd">
+        <Part {...common("etcd")} title="etcd" signature={s ? `${s.etcd.revision}/${s.etcd.compacted}` : ""}>
+          {s && <div class="nums">
+            <Num value={s.etcd.revision} label={t("revision")} />
+            <Num value={s.etcd.keys} label={t("keys")} />
+            <Num value={s.etcd.historyRows} label={t("history")} />
+            <Num value={formatBytes(s.etcd.dbBytes)} label={t("dbSize")} />
+            <Num value={s.etcd.compacted} label={t("compacted")} />
+          </div>}
+        </Part>
       </div>
     </div>
   );

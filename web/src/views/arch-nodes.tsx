@@ -58,7 +58,8 @@ function NodeBox(p: NodesProps & { name: string; pods: LiveObject[] }) {
   const beat = kubelet?.lastHeartbeat ? Math.max(0, Math.round((p.simNow - Date.parse(kubelet.lastHeartbeat)) / 1000)) : undefined;
   const beatTone = beat === undefined ? undefined : beat > 40 ? "bad" : beat > 15 ? "wait" : "ok";
   const common = (kind: string) => ({ id: `${kind}-${name}`, plane: "dp" as const, open: p.open.has(`${kind}-${name}`), onToggle: p.toggle, explanation: t(`x-${kind}`) });
-  const off = state !== "running";
+  // A partitioned machine keeps running its containers (only its link is cut); a stopped one runs nothing.
+  const off = state === "stopped";
   return (
     <div class={`node-col ${state}`} data-testid={`arch-node-${name}`}>
       <Link label={state === "partitioned" ? t("linkNodeCut") : state === "stopped" ? t("linkNodeOff") : t("linkNode")} to="kube-apiserver" state={state === "partitioned" ? "cut" : state === "stopped" ? "off" : "ok"} testid={`link-node-${name}`} />

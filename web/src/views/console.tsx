@@ -1,171 +1,133 @@
-// The instructor console: the machines (stop, start, partition, cordon, drain, add, remove), the
-// control plane's components (stop the scheduler or the controller-manager and watch what stops
-// happening), the scheduler's strategy, and time. Students and the cluster as a whole are in
-// console-students.tsx. Every control shows its result or the API's refusal beside it.
+// The instructor console: the machines (console-nodes.tsx), the control plane's components (stop
+// the scheduler or the controller-manager and watch what stops happening), the scheduler's
+// scoring strategy, time, then students and the danger zone (console-students.tsx). Every control
+// shows its result or the API's refusal beside it; what it shows comes from live.settings, so
+// another instructor tab's changes appear here as they happen.
 import { useClassroom } from "../context";
 import { useT } from "../i18n";
-import { nodeReady } from "../k8s";
-import type { LiveObject } from "../live";
 import { useObservable } from "../observable";
-import { useActions } from "./console-action";
+import { Result, useActions } from "./console-action";
+import { NodesPanel } from "./console-nodes";
 import { S } from "./console-strings";
-import { ClusterControls, StudentControls } from "./console-students";
+import { DangerZone, StudentControls } from "./console-students";
 import "./console.css";
 
-const MERGE = "application/merge-patch+json";
-
-function Result({ r }: { r?: { ok: boolean; text: string } }) {
-  if (!r || !r.text) return null;
-  return <div class={r.ok ? "console-ok" : "field-error"} data-testid="console-result" role="status">{r.text}</div>;
-}
+const SPEEDS = [0.5, 1, 2, 5, 10, 20];
+const STRATEGIES = ["LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"];
+/** The shape kube-scheduler's docs use for bin packing: an empty node scores 0, a full one 10. */
+const BIN_PACKING = [{ utilization: 0, score: 0 }, { utilization: 100, score: 10 }];
 
 export function InstructorConsole() {
   const t = useT(S);
-  const { api, live } = useClassroom();
-  const settings = useObservable(live.settings);
-  const cluster = useObservable(live.cluster);
-  const a = useActions();
-  if (!settings) return null;
-
-  const nodeObj = (name: string) => cluster.objects.nodes.get(name);
-  const podsOn = (name: string) => [...cluster.objects.pods.values()].filter((p) => p.spec?.nodeName === name);
-  const machine = (name: string, action: string) => api.kc("POST", `/nodes/${name}/${action}`).then(() => `${name}: ${t(action === "heal" || action === "start" ? "running" : action === "stop" ? "stopped" : "partitioned")}`);
-  const cordon = (name: string, on: boolean) => api.k8s("PATCH", `/api/v1/nodes/${name}`, { spec: { unschedulable: on ? true : null } }, MERGE).then(() => `${name}: ${on ? t("cordoned") : t("uncordon")}`);
-
-  /** kubectl drain: cordon, then evict each pod through the Eviction API (DaemonSet pods stay). */
-  async function drain(name: string): Promise<string> {
-    await cordon(name, true);
-    let evicted = 0;
-    const refused: string[] = [];
-    for (const p of podsOn(name)) {
-      if (p.metadata.ownerReferences?.some((o: { kind: string }) => o.kind === "DaemonSet") || p.metadata.deletionTimestamp) continue;
-      const { namespace, name: pod } = p.metadata;
-      try {
-        await api.k8s("POST", `/api/v1/namespaces/${namespace}/pods/${pod}/eviction`, { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: pod, namespace } });
-        evicted++;
-      } catch (e) {
-        refused.push(`${pod}: ${(e as Error).message}`);
-      }
-    }
-    return t("drained", { n: evicted, name }) + (refused.length ? ` · ${t("refused", { n: refused.length, why: refused.join("; ") })}` : "");
-  }
-
-  const rows = settings.machines.map((m) => ({ m, node: nodeObj(m.name) as LiveObject | undefined }));
-  const act = (key: string, label: string, fn: () => Promise<string>, cls = "") => (
-    <button class={cls} disabled={a.anyBusy} onClick={() => a.run(key, fn)} data-testid={key}>{a.busy(key) ? "…" : label}</button>
-  );
-
+  const { me } = useClassroom();
+  if (me.role !== "instructor") return null;
   return (
     <section class="console" data-testid="console">
       <h2>{t("title")}</h2>
-
-      <div class="panel">
-        <h3>{t("nodes")}</h3>
-        <p class="muted small">{t("nodesHint")}</p>
-        <div class="table-wrap">
-          <table>
-            <thead><tr><th>{t("name")}</th><th>{t("size")}</th><th>{t("zone")}</th><th>{t("state")}</th><th>{t("ready")}</th><th>{t("pods")}</th><th>{t("actions")}</th></tr></thead>
-            <tbody>
-              {rows.map(({ m, node }) => {
-                const cordoned = Boolean(node?.spec?.unschedulable);
-                const k = (x: string) => `node-${m.name}-${x}`;
-                return (
-                  <tr key={m.name} data-testid={`console-node-${m.name}`}>
-                    <td><strong>{m.name}</strong></td>
-                    <td>{m.instanceType}</td>
-                    <td>{m.zone}</td>
-                    <td><span class={`badge ${m.state === "running" ? "ok" : "bad"}`}>{t(m.state)}</span>{cordoned && <> <span class="badge wait">{t("cordoned")}</span></>}</td>
-                    <td>{node ? (nodeReady(node) ? t("yes") : t("no")) : "—"}</td>
-                    <td>{podsOn(m.name).length}</td>
-                    <td class="actions">
-                      {m.state === "stopped" ? act(k("start"), t("start"), () => machine(m.name, "start")) : act(k("stop"), t("stop"), () => machine(m.name, "stop"))}
-                      {m.state === "partitioned" ? act(k("heal"), t("heal"), () => machine(m.name, "heal")) : m.state === "running" && act(k("partition"), t("partition"), () => machine(m.name, "partition"))}
-                      {cordoned ? act(k("uncordon"), t("uncordon"), () => cordon(m.name, false)) : act(k("cordon"), t("cordon"), () => cordon(m.name, true))}
-                      {act(k("drain"), t("drain"), () => drain(m.name))}
-                      {act(k("remove"), t("remove"), async () => {
-                        if (!confirm(t("confirmRemove", { name: m.name }))) return "";
-                        await api.kc("DELETE", `/nodes/${m.name}`);
-                        return `${m.name}: ${t("remove")} ✓`;
-                      }, "danger")}
-                      <Result r={a.message(k("stop")) ?? a.message(k("start")) ?? a.message(k("partition")) ?? a.message(k("heal")) ?? a.message(k("cordon")) ?? a.message(k("uncordon")) ?? a.message(k("drain")) ?? a.message(k("remove"))} />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-        <form class="row" onSubmit={(e) => {
-          e.preventDefault();
-          const f = new FormData(e.target as HTMLFormElement);
-          const body: Record<string, string> = { size: String(f.get("size")) };
-          if (String(f.get("name")).trim()) body.name = String(f.get("name")).trim();
-          void a.run("add-node", () => api.kc("POST", "/nodes", body).then((r) => `${r.name} ✓`));
-        }}>
-          <strong>{t("addNode")}</strong>
-          <select name="size" aria-label={t("size")}><option>kc-standard-2</option><option>kc-standard-4</option><option>kc-highmem-2</option></select>
-          <input name="name" placeholder={t("optionalName")} aria-label={t("optionalName")} maxLength={63} />
-          <button class="primary" disabled={a.anyBusy} data-testid="add-node">{t("add")}</button>
-          <Result r={a.message("add-node")} />
-        </form>
-      </div>
-
+      <NodesPanel />
       <div class="grid2">
-        <div class="panel">
-          <h3>{t("components")}</h3>
-          {([["scheduler", settings.scheduler.stopped, "/scheduler/running", "schedulerHint", "scheduler-toggle"], ["controllers", settings.controllersStopped, "/controllers/running", "controllersHint", "controllers-toggle"]] as const).map(([name, stopped, path, hint, id]) => (
-            <div class="component-row" key={name}>
-              <div class="row">
-                <code>{t(name)}</code>
-                <span class={`badge ${stopped ? "bad" : "ok"}`} data-testid={`${id}-state`}>{stopped ? t("off") : t("on")}</span>
-                <button disabled={a.anyBusy} onClick={() => a.run(id, () => api.kc("PUT", path, { running: stopped }).then(() => ""))} data-testid={id}>{stopped ? t("startIt") : t("stopIt")}</button>
-              </div>
-              <p class="muted small">{t(hint)}</p>
-              <Result r={a.message(id)} />
-            </div>
-          ))}
-          <label>
-            <span>{t("scoring")}</span>
-            <select value={settings.scheduler.scoring} disabled={a.anyBusy} data-testid="scoring" onChange={(e) => {
-              const type = (e.target as HTMLSelectElement).value;
-              const scoringStrategy = type === "RequestedToCapacityRatio"
-                ? { type, shape: [{ utilization: 0, score: 0 }, { utilization: 100, score: 10 }] } // favours fuller nodes, like bin packing
-                : { type };
-              void a.run("scoring", () => api.kc("PUT", "/scheduler/profile", { scoringStrategy }).then(() => type));
-            }}>
-              <option>LeastAllocated</option><option>MostAllocated</option><option>RequestedToCapacityRatio</option>
-            </select>
-          </label>
-          <p class="muted small">{t("scoringHint")}</p>
-          <Result r={a.message("scoring")} />
-        </div>
-
-        <div class="panel">
-          <h3>{t("time")}</h3>
-          <div class="row">
-            <label class="inline"><span>{t("speed")}</span>
-              <select value={String(settings.clock.speed)} disabled={a.anyBusy} data-testid="speed" onChange={(e) => a.run("speed", () => api.kc("PUT", "/clock", { speed: Number((e.target as HTMLSelectElement).value) }).then(() => ""))}>
-                {[0.5, 1, 2, 5, 10, 20].map((s) => <option key={s} value={String(s)}>{s}×</option>)}
-                {![0.5, 1, 2, 5, 10, 20].includes(settings.clock.speed) && <option value={String(settings.clock.speed)}>{settings.clock.speed}×</option>}
-              </select>
-            </label>
-            <button disabled={a.anyBusy} data-testid="pause" onClick={() => a.run("pause", () => api.kc("PUT", "/clock", { paused: !settings.clock.paused }).then(() => ""))}>
-              {settings.clock.paused ? t("resume") : t("pause")}
-            </button>
-            {settings.clock.paused && <span class="badge wait">{t("paused")}</span>}
-          </div>
-          <div class="row">
-            <span>{t("skip")}:</span>
-            {[10, 60, 300].map((s) => (
-              <button key={s} disabled={a.anyBusy} data-testid={`skip-${s}`} onClick={() => a.run(`skip-${s}`, () => api.kc("POST", "/clock/advance", { seconds: s }).then(() => ""))}>+{s < 60 ? `${s} s` : `${s / 60} min`}</button>
-            ))}
-          </div>
-          <Result r={a.message("speed") ?? a.message("pause") ?? a.message("skip-10") ?? a.message("skip-60") ?? a.message("skip-300")} />
-        </div>
+        <ComponentsPanel />
+        <TimePanel />
       </div>
-
       <StudentControls />
-      <ClusterControls />
+      <DangerZone />
     </section>
+  );
+}
+
+function ComponentsPanel() {
+  const t = useT(S);
+  const { api, live } = useClassroom();
+  const settings = useObservable(live.settings);
+  const a = useActions();
+  if (!settings) return null;
+
+  /** Changes only the strategy: the rest of the profile (weights, disabled plugins) is kept as it is. */
+  async function setScoring(type: string): Promise<string> {
+    const cur = await api.kc("GET", "/scheduler");
+    const profile = { ...(cur.profile ?? {}) };
+    const old = profile.scoringStrategy ?? {};
+    const scoringStrategy: Record<string, unknown> = { type };
+    if (old.resources) scoringStrategy.resources = old.resources;
+    if (type === "RequestedToCapacityRatio") scoringStrategy.shape = old.type === type && old.shape?.length ? old.shape : BIN_PACKING;
+    await api.kc("PUT", "/scheduler/profile", { ...profile, scoringStrategy });
+    return t("scoringNow", { type });
+  }
+
+  const toggles = [
+    { id: "scheduler-toggle", name: "scheduler", stopped: settings.scheduler.stopped, path: "/scheduler/running", hint: "schedulerHint" },
+    { id: "controllers-toggle", name: "controllers", stopped: settings.controllersStopped, path: "/controllers/running", hint: "controllersHint" },
+  ];
+  return (
+    <div class="panel" data-testid="console-components">
+      <h3>{t("components")}</h3>
+      {toggles.map((c) => (
+        <div class="component-row" key={c.id}>
+          <div class="row">
+            <code class="component-name">{t(c.name)}</code>
+            <span class={`badge ${c.stopped ? "bad" : "ok"}`} data-testid={`${c.id}-state`}>{c.stopped ? t("off") : t("on")}</span>
+            <button type="button" class={c.stopped ? "primary" : "danger"} aria-pressed={c.stopped} disabled={a.anyBusy} data-testid={c.id}
+              onClick={() => a.run(c.id, () => api.kc("PUT", c.path, { running: c.stopped }).then(() => ""))}>
+              {a.busy(c.id) ? "…" : c.stopped ? t("startIt") : t("stopIt")}
+            </button>
+          </div>
+          <p class="muted small">{t(c.hint)}</p>
+          <Result r={a.message(c.id)} />
+        </div>
+      ))}
+      <label>
+        <span>{t("scoring")}</span>
+        <select value={settings.scheduler.scoring} disabled={a.anyBusy} data-testid="scoring"
+          onChange={(e) => void a.run("scoring", () => setScoring((e.target as HTMLSelectElement).value))}>
+          {STRATEGIES.map((s) => <option key={s} value={s}>{s}</option>)}
+          {!STRATEGIES.includes(settings.scheduler.scoring) && <option value={settings.scheduler.scoring}>{settings.scheduler.scoring}</option>}
+        </select>
+      </label>
+      <p class="muted small">{t(`hint-${settings.scheduler.scoring}`)}</p>
+      <Result r={a.message("scoring")} />
+    </div>
+  );
+}
+
+function TimePanel() {
+  const t = useT(S);
+  const { api, live } = useClassroom();
+  const settings = useObservable(live.settings);
+  const a = useActions();
+  if (!settings) return null;
+  const { speed, paused } = settings.clock;
+  const skips = [10, 60, 300];
+  return (
+    <div class="panel" data-testid="console-time">
+      <h3>{t("time")}</h3>
+      <div class="row">
+        <label class="inline"><span>{t("speed")}</span>
+          <select value={String(speed)} disabled={a.anyBusy} data-testid="speed"
+            onChange={(e) => {
+              const v = Number((e.target as HTMLSelectElement).value);
+              void a.run("speed", () => api.kc("PUT", "/clock", { speed: v }).then(() => t("speedNow", { speed: v })));
+            }}>
+            {SPEEDS.map((s) => <option key={s} value={String(s)}>{s}×</option>)}
+            {!SPEEDS.includes(speed) && <option value={String(speed)}>{speed}×</option>}
+          </select>
+        </label>
+        <button type="button" class={paused ? "primary" : ""} aria-pressed={paused} disabled={a.anyBusy} data-testid="pause"
+          onClick={() => a.run("pause", () => api.kc("PUT", "/clock", { paused: !paused }).then(() => ""))}>
+          {a.busy("pause") ? "…" : paused ? t("resume") : t("pause")}
+        </button>
+        {paused && <span class="badge wait" data-testid="paused-badge">{t("paused")}</span>}
+      </div>
+      <div class="row skip-row">
+        <span>{t("skip")}:</span>
+        {skips.map((s) => (
+          <button type="button" key={s} disabled={a.anyBusy} data-testid={`skip-${s}`}
+            onClick={() => a.run(`skip-${s}`, () => api.kc("POST", "/clock/advance", { seconds: s }).then((r: { now: string }) => t("skippedTo", { time: r.now.slice(11, 19) })))}>
+            {a.busy(`skip-${s}`) ? "…" : `+${s < 60 ? `${s} s` : `${s / 60} min`}`}
+          </button>
+        ))}
+      </div>
+      <p class="muted small">{t("timeHint")}</p>
+      <Result r={["speed", "pause", ...skips.map((s) => `skip-${s}`)].map((k) => a.message(k)).find(Boolean)} />
+    </div>
   );
 }

@@ -82,6 +82,7 @@ describe("the classroom in the browser", () => {
     await api("PUT", "/clock", { paused: true });
     await t.getByTestId("open-classroom").click();
     await t.locator('[data-testid="conn"][data-state="live"]').waitFor(WAIT);
+    expect(t.url()).toBe(`${server.baseUrl}/classroom/${id}`); // the secret is out of the address bar
 
     // ---- three students join through the link, each in a browser of their own
     const names = ["ana", "bia", "caio"];

@@ -27,6 +27,8 @@ export function whoAmI(id: string): Me | undefined {
   const fromLink = fragmentParam("instructor");
   if (fromLink) {
     localStorage.setItem(instructorKey(id), fromLink);
+    // Out of the address bar, so a projected screen never shows the instructor's secret.
+    history.replaceState(null, "", location.pathname);
     return { role: "instructor", name: "instructor", token: fromLink };
   }
   const saved = localStorage.getItem(instructorKey(id));

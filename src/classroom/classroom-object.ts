@@ -149,8 +149,8 @@ export class ClassroomObject extends DurableObject<Env> {
     this.meter.hit(Date.now());
     this.loop.touch();
     const res = await this.studentGate(request, who) ?? await this.api.handle(request, user);
-    // A round keeps each student's refused requests: part of its outcomes.
-    if (who?.kind === "student") await this.rounds.refusal(who.user.username, request.method, res);
+    // A round keeps what each student submitted and what was refused: part of its outcomes.
+    if (who?.kind === "student") await this.rounds.request(who.user.username, request.method, res);
     await this.loop.arm();
     return res;
   }

@@ -94,6 +94,8 @@ describe("rounds", () => {
       const byName = Object.fromEntries(o.students.map((s: any) => [s.student, s]));
       for (const name of ["ana", "bia"]) {
         expect(byName[name].pods).toMatchObject({ running: 3, pending: 0, failed: 0 });
+        // They submitted one Deployment each; its controllers made the three pods.
+        expect(byName[name]).toMatchObject({ objectsSubmitted: 1, podsCreated: 3, podsDirect: 0, podsFromControllers: 3 });
         expect(byName[name].timeToRunning.pods).toBe(3);
         expect(byName[name].timeToRunning.medianSeconds).toBeGreaterThan(0);
       }

@@ -81,6 +81,11 @@ class LogBuilder {
     this.log.push({ at: this.at, rev: ++this.rev, type: "PUT", key: `/registry/events/${ns}/${name}`, object: ev });
     return this;
   }
+  /** What a person created themselves (the recorder sees it in etcd, with its created-by). */
+  submission(who: string, object: string): this {
+    this.log.push({ kind: "submission", at: this.at, user: who === "instructor" ? "kubeclass:instructor" : `kubeclass:student:${who}`, object });
+    return this;
+  }
   refusal(who: string, code: number, reason: string, message: string): this {
     this.log.push({ kind: "refusal", at: this.at, user: who === "instructor" ? "kubeclass:instructor" : `kubeclass:student:${who}`, code, reason, message });
     return this;
@@ -99,7 +104,8 @@ const MIXED = "0/3 nodes are available: 1 Insufficient memory, 2 Insufficient cp
 /**
  * The worked example. Nodes n1 (2 cpu, 4Gi), n2 (600m, 1Gi), n3 (1 cpu, 1Gi). At start: ana's "old"
  * on n1, Running, 2 restarts. In the round (ms after T0):
- *   ana: a1 direct (500m/512Mi) created 1000, bound 2000, Running 5000 (4 s); a2, a3 from a ReplicaSet.
+ *   ana: submits Pod a1 and a ReplicaSet (2 objects).
+ *        a1 direct (500m/512Mi) created 1000, bound 2000, Running 5000 (4 s); a2, a3 from the ReplicaSet.
  *        a2 (250m/256Mi) 1000 → n2 1500 → Running 3000 (2 s); preempted at 40000.
  *        a3 (1500m/3Gi) never fits: FailedScheduling CPU2 twice (one Event, count 1 then 2), MIXED once.
  *        "old" restarts 2 → 5 (3 in the round). Refused: 422 Invalid, 429.
@@ -117,17 +123,18 @@ function example(): { b: LogBuilder; round: Round; captured: Map<number, ReturnT
   const captured = new Map<number, ReturnType<LogBuilder["snapshot"]>>();
   const cap = (ms: number) => captured.set(ms, b.snapshot());
   cap(0);
-  b.to(1000).put(pod("a1", "ana", "500m", "512Mi")).put(pod("a2", "ana", "250m", "256Mi", true)).put(pod("a3", "ana", "1500m", "3Gi", true));
+  b.to(1000).submission("ana", "Pod/student-ana/a1").submission("ana", "ReplicaSet/student-ana/rs").submission("ana", "Pod/student-ana/a1")
+    .put(pod("a1", "ana", "500m", "512Mi")).put(pod("a2", "ana", "250m", "256Mi", true)).put(pod("a3", "ana", "1500m", "3Gi", true));
   b.to(1200).event("student-ana/a3", "FailedScheduling", CPU2).refusal("ana", 422, "Invalid", 'Pod "x" is invalid: spec.containers: Required value');
   b.to(1500).pod("student-ana/a2", bind("n2"));
   cap(1700);
-  b.to(2000).pod("student-ana/a1", bind("n1")).put(pod("b1", "bob", "250m", "256Mi")).pod("student-bob/b1", bind("n2"));
+  b.to(2000).pod("student-ana/a1", bind("n1")).submission("bob", "Pod/student-bob/b1").put(pod("b1", "bob", "250m", "256Mi")).pod("student-bob/b1", bind("n2"));
   b.to(2500).event("student-ana/a3", "FailedScheduling", CPU2).refusal("ana", 429, "TooManyRequests", "Too many requests, please try again later.");
-  b.to(3000).pod("student-ana/a2", phase("Running")).put(pod("b2", "bob", "100m", "128Mi"));
+  b.to(3000).pod("student-ana/a2", phase("Running")).submission("bob", "Pod/student-bob/b2").put(pod("b2", "bob", "100m", "128Mi"));
   b.to(3500).event("student-ana/a3", "FailedScheduling", MIXED).pod("student-bob/b2", bind("n1"));
   b.to(4000).pod("student-bob/b2", phase("Running"));
   b.refusal("bob", 403, "Forbidden", 'pods "big" is forbidden: exceeded quota: student-quota, requested: pods=1, used: pods=20, limited: pods=20');
-  b.to(5000).pod("student-ana/a1", phase("Running")).put(pod("i1", "instructor", "800m", "256Mi")).pod("default/i1", bind("n3"));
+  b.to(5000).pod("student-ana/a1", phase("Running")).submission("instructor", "Pod/default/i1").put(pod("i1", "instructor", "800m", "256Mi")).pod("default/i1", bind("n3"));
   cap(5000);
   b.to(6000).pod("default/i1", phase("Running")).refusal("bob", 403, "Forbidden", 'pods "x" is forbidden: User "kubeclass:student:bob" cannot delete resource "pods"');
   b.to(7000).refusal("bob", 400, "BadRequest", "json: cannot unmarshal string").refusal("cara", 404, "NotFound", 'pods "nope" not found');
@@ -184,7 +191,7 @@ describe("round outcomes", () => {
     expect(o.students.map((s) => s.student)).toEqual(["ana", "bob", "cara", "instructor"]);
     const [ana, bob, cara, instructor] = o.students;
     expect(ana).toEqual({
-      student: "ana", objectsSubmitted: 3, podsDirect: 1, podsFromControllers: 2,
+      student: "ana", objectsSubmitted: 2, podsCreated: 3, podsDirect: 1, podsFromControllers: 2, // a1 submitted twice counts once
       pods: { running: 2, pending: 1, failed: 0, succeeded: 0 }, // old, a1 running; a3 pending; a2 preempted away
       timeToRunning: { pods: 2, medianSeconds: 3, maxSeconds: 4 }, // a1 4 s, a2 2 s
       schedulingFailures: { total: 3, reasons: [{ reason: "3 Insufficient cpu", count: 2 }, { reason: "1 Insufficient memory, 2 Insufficient cpu", count: 1 }] },
@@ -192,7 +199,7 @@ describe("round outcomes", () => {
       refusals: { invalid: 1, rateLimited: 1, quota: 0, forbidden: 0, other: 0 },
     });
     expect(bob).toMatchObject({
-      objectsSubmitted: 2, podsDirect: 2, podsFromControllers: 0, pods: { running: 0, pending: 0, failed: 0, succeeded: 1 },
+      objectsSubmitted: 2, podsCreated: 2, podsDirect: 2, podsFromControllers: 0, pods: { running: 0, pending: 0, failed: 0, succeeded: 1 },
       timeToRunning: { pods: 2, medianSeconds: 5.5, maxSeconds: 10 }, schedulingFailures: { total: 0, reasons: [] },
       restarts: 3, // b1's, counted although b1 is gone at the end
       refusals: { invalid: 1, rateLimited: 0, quota: 1, forbidden: 1, other: 0 },
@@ -249,7 +256,7 @@ describe("round outcomes", () => {
         log.push({ at: T0 + 20 + i, rev: 3 + i, type: "PUT", key: `/registry/events/student-dan/${ev.metadata.name}`, object: ev });
       }
       const o = computeOutcomes({ n: 1, title: "t", goal: null, startedAt: T0, endedAt: T0 + 100, settings: null }, { pods: [], nodes: [] }, log, { students: ["dan", "eve"] });
-      expect(o.students.map((s) => [s.student, s.objectsSubmitted, s.schedulingFailures.total, s.schedulingFailures.reasons[0]?.reason])).toEqual([
+      expect(o.students.map((s) => [s.student, s.podsCreated, s.schedulingFailures.total, s.schedulingFailures.reasons[0]?.reason])).toEqual([
         ["dan", 1, 2, "1 node(s) were unschedulable"],
         ["eve", 0, 0, undefined],
       ]);
@@ -267,11 +274,11 @@ describe("round outcomes", () => {
     const csv = outcomesToCsv(computeOutcomes(round, b.start, b.log));
     const lines = csv.split("\r\n");
     expect(lines).toHaveLength(6); // header, 4 rows, trailing empty
-    expect(lines[0]).toMatch(/^student,objects_submitted,pods_direct,/);
-    expect(lines[1]).toBe('ana,3,1,2,2,1,0,0,2,3,4,3,"3 Insufficient cpu (×2); 1 Insufficient memory, 2 Insufficient cpu (×1)",3,1,1,0,0,0');
-    expect(lines[3]).toBe("cara,0,0,0,0,0,0,0,0,,,0,,0,0,0,0,0,1");
+    expect(lines[0]).toMatch(/^student,objects_submitted,pods_created,pods_direct,/);
+    expect(lines[1]).toBe('ana,2,3,1,2,2,1,0,0,2,3,4,3,"3 Insufficient cpu (×2); 1 Insufficient memory, 2 Insufficient cpu (×1)",3,1,1,0,0,0');
+    expect(lines[3]).toBe("cara,0,0,0,0,0,0,0,0,0,,,0,,0,0,0,0,0,1");
     const odd = { students: [{ ...computeOutcomes(round, b.start, b.log).students[0], student: '=HYPERLINK("x")', schedulingFailures: { total: 1, reasons: [{ reason: 'say "hi"\nthere', count: 1 }] } }] } as Outcomes;
-    expect(outcomesToCsv(odd).split("\r\n")[1]).toBe(`"'=HYPERLINK(""x"")",3,1,2,2,1,0,0,2,3,4,1,"say ""hi""\nthere (×1)",3,1,1,0,0,0`);
+    expect(outcomesToCsv(odd).split("\r\n")[1]).toBe(`"'=HYPERLINK(""x"")",2,3,1,2,2,1,0,0,2,3,4,1,"say ""hi""\nthere (×1)",3,1,1,0,0,0`);
   });
 });
 
@@ -303,7 +310,7 @@ describe("round store", () => {
       expect(rs.current()).toBeUndefined();
       expect(() => rs.end({ at: T0, rev: 1 })).toThrow(expect.objectContaining({ code: 409, message: "no round is running" }));
       const out = rs.outcomes(1)!;
-      expect(out.students[0]).toMatchObject({ student: "ana", objectsSubmitted: 1, refusals: { invalid: 1 } });
+      expect(out.students[0]).toMatchObject({ student: "ana", podsCreated: 1, refusals: { invalid: 1 } });
       expect(rs.append([{ kind: "refusal", at: T0 + 70000, user: "kubeclass:student:ana", code: 429, reason: "TooManyRequests", message: "x" }])).toBe(0);
 
       const r2 = rs.start({ title: "Second", at: T0 + 100000, rev: 30, settings: null, state: state() });

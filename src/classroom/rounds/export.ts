@@ -2,7 +2,7 @@
 import type { Outcomes } from "./outcomes";
 
 export const CSV_COLUMNS = [
-  "student", "objects_submitted", "pods_direct", "pods_from_controllers",
+  "student", "objects_submitted", "pods_created", "pods_direct", "pods_from_controllers",
   "running", "pending", "failed", "succeeded",
   "pods_started", "time_to_running_median_s", "time_to_running_max_s",
   "scheduling_failures", "scheduling_failure_reasons", "restarts",
@@ -13,7 +13,7 @@ export function outcomesToCsv(o: Outcomes): string {
   const rows: (string | number | null)[][] = [[...CSV_COLUMNS]];
   for (const s of o.students) {
     rows.push([
-      s.student, s.objectsSubmitted, s.podsDirect, s.podsFromControllers,
+      s.student, s.objectsSubmitted, s.podsCreated, s.podsDirect, s.podsFromControllers,
       s.pods.running, s.pods.pending, s.pods.failed, s.pods.succeeded,
       s.timeToRunning.pods, s.timeToRunning.medianSeconds, s.timeToRunning.maxSeconds,
       s.schedulingFailures.total, s.schedulingFailures.reasons.map((r) => `${r.reason} (×${r.count})`).join("; "), s.restarts,

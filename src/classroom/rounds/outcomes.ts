@@ -14,7 +14,8 @@ export const MAX_LISTED = 500;
 
 export interface StudentOutcome {
   student: string; // a student's name, or "instructor" for everyone else's objects
-  objectsSubmitted: number; // pods created in the round, by them or by their controllers
+  objectsSubmitted: number; // distinct objects they created or changed through the API in the round
+  podsCreated: number; // pods created in the round, by them or by their controllers
   podsDirect: number;
   podsFromControllers: number;
   pods: { running: number; pending: number; failed: number; succeeded: number }; // at the end, by phase
@@ -68,6 +69,7 @@ interface PodTrack {
 }
 
 interface Tally {
+  objects: Set<string>; // what they submitted
   submitted: number; direct: number; failures: number; restarts: number;
   reasons: Map<string, number>;
   refusals: StudentOutcome["refusals"];
@@ -121,7 +123,7 @@ export function computeOutcomes(round: RoundInfo, start: ClusterState, log: read
   const tallies = new Map<string, Tally>();
   const tally = (who: string): Tally => {
     let t = tallies.get(who);
-    if (!t) tallies.set(who, (t = { submitted: 0, direct: 0, failures: 0, restarts: 0, reasons: new Map(), refusals: { invalid: 0, rateLimited: 0, quota: 0, forbidden: 0, other: 0 }, startup: [] }));
+    if (!t) tallies.set(who, (t = { objects: new Set(), submitted: 0, direct: 0, failures: 0, restarts: 0, reasons: new Map(), refusals: { invalid: 0, rateLimited: 0, quota: 0, forbidden: 0, other: 0 }, startup: [] }));
     return t;
   };
   for (const s of opts.students ?? []) tally(s);
@@ -164,6 +166,10 @@ export function computeOutcomes(round: RoundInfo, start: ClusterState, log: read
     replay.apply(e);
     if (e.kind === "refusal") {
       tally(ownerOfUser(e.user)).refusals[refusalClass(e)]++;
+      continue;
+    }
+    if (e.kind === "submission") {
+      tally(ownerOfUser(e.user)).objects.add(e.object);
       continue;
     }
     const o = e.object;
@@ -245,7 +251,8 @@ export function computeOutcomes(round: RoundInfo, start: ClusterState, log: read
       const med = median(t.startup);
       return {
         student,
-        objectsSubmitted: t.submitted,
+        objectsSubmitted: t.objects.size,
+        podsCreated: t.submitted,
         podsDirect: t.direct,
         podsFromControllers: t.submitted - t.direct,
         pods: phases.get(student) ?? { running: 0, pending: 0, failed: 0, succeeded: 0 },
@@ -283,7 +290,7 @@ export function computeOutcomes(round: RoundInfo, start: ClusterState, log: read
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-const active = (s: StudentOutcome) => s.objectsSubmitted + sum(Object.values(s.pods)) + s.restarts + s.schedulingFailures.total + sum(Object.values(s.refusals)) > 0;
+const active = (s: StudentOutcome) => s.objectsSubmitted + s.podsCreated + sum(Object.values(s.pods)) + s.restarts + s.schedulingFailures.total + sum(Object.values(s.refusals)) > 0;
 
 /** Free capacity a typical pod cannot use: on each node that cannot fit one more, all of its free cpu and memory. */
 export function fragmentation(map: ClusterMap, typicalPod: Amount): Fragmentation {

@@ -8,7 +8,8 @@ import type { Sql } from "../../control-plane/etcd/sql";
 import { outcomesToCsv } from "./export";
 import { mapAt } from "./replay";
 import { RoundStore } from "./store";
-import type { ChangeEntry, Round } from "./types";
+import type { ChangeEntry, Round, SubmissionEntry } from "./types";
+import { CREATED_BY } from "../../control-plane/api-server/registry/created-by";
 
 const RECORDED = ["/registry/pods/", "/registry/nodes/", "/registry/events/"];
 
@@ -31,20 +32,30 @@ export class RoundRecorder {
   private onEvents(events: WatchEvent[]): void {
     if (!this.running) return;
     const at = this.now();
-    const entries: ChangeEntry[] = [];
+    const entries: (ChangeEntry | SubmissionEntry)[] = [];
     for (const e of events) {
-      if (!RECORDED.some((p) => e.kv.key.startsWith(p))) continue;
-      entries.push({ at, rev: e.kv.modRevision, type: e.type, key: e.kv.key, object: JSON.parse(e.kv.value) as KubeObject });
+      const recorded = RECORDED.some((p) => e.kv.key.startsWith(p));
+      const created = e.type === "PUT" && e.kv.createRevision === e.kv.modRevision && !e.kv.key.startsWith("/registry/events/");
+      if (!recorded && !created) continue;
+      const object = JSON.parse(e.kv.value) as KubeObject;
+      if (recorded) entries.push({ at, rev: e.kv.modRevision, type: e.type, key: e.kv.key, object });
+      // What a person submitted: objects they created themselves (not their controllers' pods), in
+      // any encoding kubectl used, as the server recorded the creator.
+      const by = object.metadata?.annotations?.[CREATED_BY];
+      if (created && by?.startsWith("kubeclass:") && !object.metadata.ownerReferences?.some((o) => o.controller))
+        entries.push({ kind: "submission", at, user: by, object: `${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name}` });
     }
     if (entries.length) this.store.append(entries);
   }
 
   /**
-   * A student's request was refused (invalid, forbidden, over quota, rate-limited, locked). Failed
-   * reads are not refusals (kubectl apply's existence check is a 404 GET), except the rate limit.
+   * A student's request, once answered: refused ones (invalid, forbidden, over quota, rate-limited,
+   * locked) are kept. Failed reads are not refusals (kubectl apply's existence check is a 404 GET),
+   * except the rate limit.
    */
-  async refusal(user: string, method: string, res: Response): Promise<void> {
-    if (!this.running || res.status < 400) return;
+  async request(user: string, method: string, res: Response): Promise<void> {
+    if (!this.running) return;
+    if (res.status < 400) return;
     if ((method === "GET" || method === "HEAD") && res.status !== 429) return;
     let reason = "";
     let message = "";

@@ -5,7 +5,7 @@ import { STUDENT_PREFIX } from "../../control-plane/api-server/classroom-authori
 import { CREATED_BY } from "../../control-plane/api-server/registry/created-by";
 import type { KubeObject } from "../../control-plane/api-server/types";
 import { podRequests, q } from "../../control-plane/scheduler/resources";
-import type { ClusterState, LogEntry } from "./types";
+import { isRequest, type ClusterState, type LogEntry } from "./types";
 
 export interface Amount { cpuMillis: number; memoryBytes: number }
 export interface MapPod { namespace: string; name: string; phase: string; student?: string }
@@ -87,7 +87,7 @@ export class ClusterReplay {
   }
 
   apply(e: LogEntry): void {
-    if (e.kind === "refusal") return;
+    if (isRequest(e)) return;
     if (e.key.startsWith(PODS_PREFIX)) this.setPod(e.key, e.type === "PUT" ? e.object : undefined);
     else if (e.key.startsWith(NODES_PREFIX)) {
       const name = e.key.slice(NODES_PREFIX.length);

@@ -134,7 +134,7 @@ export class RoundStore {
           truncated = 1;
           break;
         }
-        this.sql.run("INSERT INTO round_log (round, seq, at, rev, entry) VALUES (?, ?, ?, ?, ?)", row.n, count, e.at, e.kind === "refusal" ? null : e.rev, text);
+        this.sql.run("INSERT INTO round_log (round, seq, at, rev, entry) VALUES (?, ?, ?, ?, ?)", row.n, count, e.at, e.kind === "refusal" || e.kind === "submission" ? null : e.rev, text);
         count++;
         chars += text.length;
       }
@@ -246,5 +246,6 @@ function slim(o: KubeObject): KubeObject {
 
 function slimEntry(e: LogEntry): LogEntry {
   if (e.kind === "refusal") return e.message.length > MESSAGE_MAX ? { ...e, message: e.message.slice(0, MESSAGE_MAX) } : e;
+  if (e.kind === "submission") return e;
   return { ...e, object: slim(e.object) };
 }

@@ -22,7 +22,20 @@ export interface RefusalEntry {
   message: string;
 }
 
-export type LogEntry = ChangeEntry | RefusalEntry;
+/** A student's write the API server accepted: what they submitted (created or changed). */
+export interface SubmissionEntry {
+  kind: "submission";
+  at: number;
+  user: string;
+  object: string; // "<kind>/<namespace>/<name>", e.g. "Deployment/student-ana/web"
+}
+
+export type LogEntry = ChangeEntry | RefusalEntry | SubmissionEntry;
+
+/** Entries about requests rather than cluster state: replay skips them. */
+export function isRequest(e: LogEntry): e is RefusalEntry | SubmissionEntry {
+  return e.kind === "refusal" || e.kind === "submission";
+}
 
 export function isRefusal(e: LogEntry): e is RefusalEntry {
   return e.kind === "refusal";

@@ -39,7 +39,7 @@ function StudentTable({ o, t }: { o: Outcomes; t: T }) {
           {o.students.map((s) => (
             <tr key={s.student} data-testid={`outcome-student-${s.student}`}>
               <th scope="row"><span class="rd-person" style={{ background: personColor(s.student) }} />{s.student === "instructor" ? t("instructor") : s.student}</th>
-              <td class="rd-n" title={t("submittedSplit", { direct: s.podsDirect, ctrl: s.podsFromControllers })}>{s.objectsSubmitted}</td>
+              <td class="rd-n" title={t("submittedSplit", { pods: s.podsCreated, direct: s.podsDirect, ctrl: s.podsFromControllers })}>{s.objectsSubmitted}</td>
               <td class="rd-n ok-num">{s.pods.running}</td>
               <td class={`rd-n ${s.pods.pending ? "wait-num" : ""}`}>{s.pods.pending}</td>
               <td class={`rd-n ${s.pods.failed ? "bad-num" : ""}`}>{s.pods.failed}</td>

@@ -19,7 +19,7 @@ export const S: Strings = {
     // outcomes
     outcomesOf: "Round {n}: {title}", duration: "Duration", soFar: "so far", perStudent: "Per student", cluster: "Cluster",
     truncated: "This round's log hit its size limit: what happened after that is not counted.",
-    colSubmitted: "Pods created", submittedTip: "Pods created during the round, directly or by their controllers (Deployments, Jobs…)", submittedSplit: "{direct} directly · {ctrl} by controllers",
+    colSubmitted: "Submitted", submittedTip: "Objects the student created during the round (Deployments, Services, Pods…); hover a number for the pods that followed", submittedSplit: "{pods} pods created: {direct} directly · {ctrl} by controllers",
     colRunning: "Running", colPending: "Pending", colFailed: "Failed", colTtrMedian: "To Running (median)", colTtrMax: "To Running (max)",
     ttrTip: "Simulated time from a Pod's creation to Running", colFailures: "Scheduling failures", colRestarts: "Restarts",
     colApiErrors: "API errors", apiErrorsTip: "Requests refused as invalid, forbidden or otherwise (not rate limits or quota)",
@@ -64,7 +64,7 @@ export const S: Strings = {
     running: "em andamento", ended: "encerrada", compare: "Comparar", tickOneMore: "Marque mais uma rodada para comparar.",
     outcomesOf: "Rodada {n}: {title}", duration: "Duração", soFar: "até agora", perStudent: "Por aluno", cluster: "Cluster",
     truncated: "O registro desta rodada atingiu o limite de tamanho: o que aconteceu depois disso não foi contado.",
-    colSubmitted: "Pods criados", submittedTip: "Pods criados durante a rodada, diretamente ou pelos controllers (Deployments, Jobs…)", submittedSplit: "{direct} diretamente · {ctrl} por controllers",
+    colSubmitted: "Enviados", submittedTip: "Objetos que o aluno criou durante a rodada (Deployments, Services, Pods…); passe o mouse no número para ver os pods resultantes", submittedSplit: "{pods} pods criados: {direct} diretamente · {ctrl} por controllers",
     colRunning: "Running", colPending: "Pending", colFailed: "Failed", colTtrMedian: "Até Running (mediana)", colTtrMax: "Até Running (máx.)",
     ttrTip: "Tempo simulado da criação do Pod até Running", colFailures: "Falhas de agendamento", colRestarts: "Reinícios",
     colApiErrors: "Erros de API", apiErrorsTip: "Requisições recusadas por serem inválidas, proibidas ou por outro motivo (sem contar limite de taxa e cota)",

@@ -38,7 +38,8 @@ export interface Round {
 
 export interface StudentOutcome {
   student: string;
-  objectsSubmitted: number;
+  objectsSubmitted: number; // distinct objects they created themselves
+  podsCreated: number; // pods created, by them or by their controllers
   podsDirect: number;
   podsFromControllers: number;
   pods: { running: number; pending: number; failed: number; succeeded: number };

@@ -1,5 +1,10 @@
 // Reading API objects the way kubectl does: a pod's STATUS column, resource requests, quantities,
 // and whose object it is (the server-set created-by annotation).
+// The server's pure helpers, bundled as they are: one definition of a pod's status and requests.
+import { parseQuantity } from "../../src/control-plane/api-server/quantity";
+import { podCells } from "../../src/control-plane/api-server/tables/pod-cells";
+import type { KubeObject } from "../../src/control-plane/api-server/types";
+import { podRequests as schedulerPodRequests } from "../../src/control-plane/scheduler/resources";
 import type { LiveObject } from "./live";
 
 export const CREATED_BY = "kubeclass.dev/created-by";
@@ -14,27 +19,9 @@ export function ownerOf(o: LiveObject): string | undefined {
   return ns.startsWith("student-") ? ns.slice("student-".length) : undefined;
 }
 
-/** kubectl get pods' STATUS column. */
+/** kubectl get pods' STATUS column: the API server's own printPod, so page and kubectl agree. */
 export function podStatus(p: LiveObject): string {
-  if (p.metadata.deletionTimestamp) return "Terminating";
-  const st = p.status ?? {};
-  if (st.reason) return st.reason;
-  let reason: string = st.phase ?? "Pending";
-  for (const c of st.initContainerStatuses ?? []) {
-    if (c.state?.terminated && c.state.terminated.exitCode === 0) continue;
-    if (c.state?.terminated) return `Init:${c.state.terminated.reason ?? "Error"}`;
-    if (c.state?.waiting?.reason && c.state.waiting.reason !== "PodInitializing") return `Init:${c.state.waiting.reason}`;
-    return "Init:0/1";
-  }
-  let running = false;
-  for (const c of [...(st.containerStatuses ?? [])].reverse()) {
-    if (c.state?.waiting?.reason) reason = c.state.waiting.reason;
-    else if (c.state?.terminated?.reason) reason = c.state.terminated.reason;
-    else if (c.state?.terminated) reason = c.state.terminated.signal ? `Signal:${c.state.terminated.signal}` : `ExitCode:${c.state.terminated.exitCode}`;
-    else if (c.ready && c.state?.running) running = true;
-  }
-  if (reason === "Completed" && running) reason = st.conditions?.some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True") ? "Running" : "NotReady";
-  return reason;
+  return podCells(p as KubeObject, Date.now())[2] as string;
 }
 
 /** A colour family for a status, shared by the map, lists and legends. */
@@ -47,43 +34,23 @@ export function statusClass(status: string): "ok" | "wait" | "bad" | "done" | "g
 }
 
 export function readyCount(p: LiveObject): string {
-  const cs = p.status?.containerStatuses ?? [];
-  const total = (p.spec?.containers ?? []).length;
-  return `${cs.filter((c: { ready?: boolean }) => c.ready).length}/${total}`;
+  return podCells(p as KubeObject, Date.now())[1] as string;
 }
 
 export function restarts(p: LiveObject): number {
   return (p.status?.containerStatuses ?? []).reduce((a: number, c: { restartCount?: number }) => a + (c.restartCount ?? 0), 0);
 }
 
-const BIN: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DEC: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
-
 /** A Kubernetes quantity as a number ("500m" → 0.5, "1Gi" → 1073741824); NaN if malformed. */
 export function quantity(q: string | number | undefined): number {
   if (q === undefined) return 0;
-  if (typeof q === "number") return q;
-  const m = /^([+-]?[0-9.]+)(?:[eE]([+-]?\d+))?([a-zA-Z]*)$/.exec(q.trim());
-  if (!m) return NaN;
-  const n = Number(m[1]) * (m[2] ? 10 ** Number(m[2]) : 1);
-  if (m[3] in BIN) return n * BIN[m[3]];
-  if (m[3] in DEC) return n * DEC[m[3]];
-  return NaN;
+  return parseQuantity(q)?.value ?? NaN;
 }
 
-/** What the scheduler counts for a pod: the larger of its containers' sum and any init container. */
+/** What the scheduler counts for a pod (its own resourcehelper.PodRequests), in millicores and bytes. */
 export function podRequests(p: LiveObject): { cpuMillis: number; memoryBytes: number } {
-  const sum = (cs: { resources?: { requests?: Record<string, string> } }[] = []) => cs.reduce(
-    (a, c) => ({ cpuMillis: a.cpuMillis + quantity(c.resources?.requests?.cpu) * 1000, memoryBytes: a.memoryBytes + quantity(c.resources?.requests?.memory) }),
-    { cpuMillis: 0, memoryBytes: 0 },
-  );
-  const main = sum(p.spec?.containers);
-  for (const ic of p.spec?.initContainers ?? []) {
-    const one = sum([ic]);
-    main.cpuMillis = Math.max(main.cpuMillis, one.cpuMillis);
-    main.memoryBytes = Math.max(main.memoryBytes, one.memoryBytes);
-  }
-  return main;
+  const r = schedulerPodRequests(p.spec);
+  return { cpuMillis: r.cpu, memoryBytes: r.memory };
 }
 
 export function nodeAllocatable(n: LiveObject): { cpuMillis: number; memoryBytes: number } {

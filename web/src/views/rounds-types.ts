@@ -1,12 +1,12 @@
-// The rounds API's shapes, copied from src/classroom/rounds (types.ts, outcomes.ts, replay.ts): those
-// modules import server code that the web tsconfig does not cover, so the client keeps its own copy.
-// Keep in step with the server when it changes. Plus small pure helpers the rounds views share.
+// The rounds API's shapes are the server's own types (type-only imports: nothing of the server is
+// bundled), plus small pure helpers the rounds views share.
+import type { Round } from "../../../src/classroom/rounds/types";
+import type { ClusterMap } from "../../../src/classroom/rounds/replay";
+import type { Outcomes, StudentOutcome } from "../../../src/classroom/rounds/outcomes";
 
-export interface Amount { cpuMillis: number; memoryBytes: number }
-export interface MapPod { namespace: string; name: string; phase: string; student?: string }
-export interface MapNode { name: string; allocatable: Amount; requested: Amount; pods: MapPod[] }
-export interface PendingPod { namespace: string; name: string; student?: string; reason?: string }
-export interface ClusterMap { nodes: MapNode[]; pending: PendingPod[] }
+export type { Round } from "../../../src/classroom/rounds/types";
+export type { Amount, ClusterMap, MapNode, MapPod, PendingPod } from "../../../src/classroom/rounds/replay";
+export type { Disruption, Fragmentation, Outcomes, SeriesNode, StudentOutcome } from "../../../src/classroom/rounds/outcomes";
 export type ReplayAt = ClusterMap & { round: Round; at: number };
 
 /** What the classroom records when a round starts (classroom-object.ts roundSettings); read defensively. */
@@ -19,62 +19,6 @@ export interface RoundSettings {
   cordoned?: string[];
   quota?: { pods?: string; cpu?: string; memory?: string };
   locked?: boolean;
-}
-
-export interface Round {
-  n: number;
-  title: string;
-  goal: string | null;
-  startedAt: number;
-  endedAt: number | null;
-  startRev: number;
-  endRev: number | null;
-  settings: unknown;
-  running: boolean;
-  logEntries: number;
-  truncated: boolean;
-  logPruned: boolean;
-}
-
-export interface StudentOutcome {
-  student: string;
-  objectsSubmitted: number; // distinct objects they created themselves
-  podsCreated: number; // pods created, by them or by their controllers
-  podsDirect: number;
-  podsFromControllers: number;
-  pods: { running: number; pending: number; failed: number; succeeded: number };
-  timeToRunning: { pods: number; medianSeconds: number | null; maxSeconds: number | null };
-  schedulingFailures: { total: number; reasons: { reason: string; count: number }[] };
-  restarts: number;
-  refusals: { invalid: number; rateLimited: number; quota: number; forbidden: number; other: number };
-}
-
-export interface Disruption { at: number; namespace: string; name: string; student: string; node?: string; reason: string }
-
-export interface Fragmentation {
-  typicalPod: Amount;
-  free: Amount;
-  unusable: Amount;
-  unusableFraction: { cpu: number; memory: number };
-  nodes: string[];
-}
-
-export interface SeriesNode { name: string; allocatable: Amount; cpuMillis: (number | null)[]; memoryBytes: (number | null)[] }
-
-export interface Outcomes {
-  version: 1;
-  round: { n: number; title: string; goal: string | null; startedAt: number; endedAt: number; running: boolean; durationSeconds: number; truncated: boolean; settings: unknown };
-  students: StudentOutcome[];
-  cluster: {
-    pods: { created: number; running: number; pending: number; failed: number; succeeded: number };
-    series: { at: number[]; nodes: SeriesNode[]; pending: number[] };
-    placement: ClusterMap;
-    fragmentation: Fragmentation;
-    evictions: { count: number; items: Disruption[] };
-    preemptions: { count: number; items: Disruption[] };
-    nodesUsed: number;
-    nodesTotal: number;
-  };
 }
 
 export const settingsOf = (r: { settings: unknown }): RoundSettings => (r.settings && typeof r.settings === "object" ? (r.settings as RoundSettings) : {});

@@ -262,6 +262,28 @@ describe("round outcomes", () => {
       ]);
     }));
 
+  it("counts only Events the system recorded or a student wrote about their own pods (a forged Event in another namespace is ignored)", () => {
+    const { b, round } = example();
+    const base = computeOutcomes(round, b.start, b.log);
+    // bob writes, from his own namespace, events.k8s.io-style Events (eventTime set, which v1
+    // validation lets regard another namespace) that claim ana's a1 failed to schedule and was preempted.
+    const forged = (n: number, reason: string, ns: string, creator: string): LogEntry => ({
+      at: T0 + 50000 + n, rev: b.rev + 1 + n, type: "PUT", key: `/registry/events/${ns}/forged-${n}`,
+      object: {
+        apiVersion: "v1", kind: "Event", metadata: { name: `forged-${n}`, namespace: ns, uid: `uid-forged-${n}`, annotations: { "kubeclass.dev/created-by": creator } },
+        eventTime: "2026-11-21T10:00:50.000000Z", involvedObject: { kind: "Pod", namespace: "student-ana", name: "a1", uid: "uid-a1" },
+        reason, message: CPU2, type: "Warning", count: 1,
+      },
+    });
+    const log = [...b.log, forged(0, "FailedScheduling", "student-bob", "kubeclass:student:bob"), forged(1, "Preempted", "student-bob", "kubeclass:student:bob")];
+    const o = computeOutcomes({ ...round, endRev: b.rev + 2 }, b.start, log);
+    expect(o.students[0].schedulingFailures).toEqual(base.students[0].schedulingFailures);
+    expect(o.cluster.preemptions).toEqual(base.cluster.preemptions);
+    // The same Event from a system component (or written by ana about her own pod, in her namespace) counts.
+    const trusted = [...b.log, forged(0, "FailedScheduling", "student-ana", "system:kube-scheduler"), forged(1, "FailedScheduling", "student-ana", "kubeclass:student:ana")];
+    expect(computeOutcomes(round, b.start, trusted).students[0].schedulingFailures.total).toBe(base.students[0].schedulingFailures.total + 2);
+  });
+
   it("helpers: medians, failure reasons", () => {
     expect([median([]), median([3]), median([4, 1, 2]), median([10, 1])]).toEqual([null, 3, 2, 5.5]);
     expect(failureReason(CPU2)).toBe("3 Insufficient cpu");

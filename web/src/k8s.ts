@@ -6,6 +6,7 @@ import { podCells } from "../../src/control-plane/api-server/tables/pod-cells";
 import type { KubeObject } from "../../src/control-plane/api-server/types";
 import { podRequests as schedulerPodRequests } from "../../src/control-plane/scheduler/resources";
 import type { LiveObject } from "./live";
+import { eventTrusted } from "../../src/classroom/event-trust";
 
 export const CREATED_BY = "kubeclass.dev/created-by";
 const STUDENT_PREFIX = "kubeclass:student:";
@@ -94,6 +95,7 @@ export function eventsFor(events: Iterable<LiveObject>, o: { kind: string; names
   const out: LiveObject[] = [];
   for (const e of events) {
     const ref = e.involvedObject ?? e.regarding ?? {};
+    if (!eventTrusted(e)) continue; // a student cannot write into a classmate's pod history
     if (ref.kind === o.kind && ref.name === o.name && (ref.namespace ?? "") === (o.namespace ?? "") && (!o.uid || !ref.uid || ref.uid === o.uid)) out.push(e);
   }
   return out.sort((a, b) => eventTime(a) - eventTime(b));

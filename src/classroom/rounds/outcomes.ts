@@ -5,6 +5,7 @@ import {
   type Amount, type ClusterMap, ClusterReplay, EVENTS_PREFIX, INSTRUCTOR, PODS_PREFIX, allocatableOf, eventFacts, ownerOf, ownerOfUser,
   podId, requestsOf, studentOfNamespace,
 } from "./replay";
+import { eventTrusted } from "../event-trust";
 import type { ClusterState, LogEntry, RefusalEntry, Round } from "./types";
 
 /** At most this many samples in each time series. */
@@ -197,6 +198,7 @@ export function computeOutcomes(round: RoundInfo, start: ClusterState, log: read
     } else if (e.type === "PUT" && e.key.startsWith(EVENTS_PREFIX)) {
       const f = eventFacts(o);
       if (f.kind !== undefined && f.kind !== "Pod") continue;
+      if (!eventTrusted(o)) continue; // a student's word about someone else's pod is not its history
       const evId = o.metadata.uid ?? e.key;
       const count = Number(o.count ?? o.series?.count ?? o.deprecatedCount ?? 1) || 1;
       const prev = eventCounts.get(evId);

@@ -1,6 +1,7 @@
 // Replaying a round: the pods and nodes at the start plus the change log, applied in order up to a
 // moment, give the cluster as it was then. Pure; objects in results are shared with the inputs (read
 // them, do not change them).
+import { eventTrusted } from "../event-trust";
 import { STUDENT_PREFIX } from "../../control-plane/api-server/classroom-authorizer";
 import { CREATED_BY } from "../../control-plane/api-server/registry/created-by";
 import type { KubeObject } from "../../control-plane/api-server/types";
@@ -93,7 +94,7 @@ export class ClusterReplay {
       const name = e.key.slice(NODES_PREFIX.length);
       if (e.type === "PUT") this.nodes.set(name, e.object);
       else this.nodes.delete(name);
-    } else if (e.type === "PUT" && e.key.startsWith(EVENTS_PREFIX) && e.object.reason === "FailedScheduling") {
+    } else if (e.type === "PUT" && e.key.startsWith(EVENTS_PREFIX) && e.object.reason === "FailedScheduling" && eventTrusted(e.object)) {
       const f = eventFacts(e.object);
       this.lastFailure.set(f.uid ?? `${PODS_PREFIX}${f.namespace ?? ""}/${f.name ?? ""}`, f.message);
     }

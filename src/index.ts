@@ -4,7 +4,8 @@ import { Hono, type Context } from "hono";
 import { errorResponse, jsonResponse, MAX_BODY_BYTES, readBody } from "./control-plane/api-server/codec";
 import { parseQuantity } from "./control-plane/api-server/quantity";
 import { errors } from "./control-plane/api-server/status";
-import { LIVE_HOST, TOKEN_HEADER, type ClassroomObject } from "./classroom/classroom-object";
+import { CLIENT_HEADER, LIVE_HOST, TICKET_HEADER, TOKEN_HEADER, type ClassroomObject } from "./classroom/classroom-object";
+import { TICKET_SECONDS } from "./classroom/credentials";
 import { CLASSROOM_ID, createClassroom } from "./classroom/create";
 import { roundRoutes } from "./classroom/rounds/routes";
 
@@ -46,29 +47,34 @@ function bearer(c: C): string | null {
   return m ? m[1].trim() : null;
 }
 
+/** The caller's address, for limiting failed authentication per client (Cloudflare sets it). */
+const clientOf = (c: C) => c.req.header(CLIENT_HEADER) ?? null;
+
+const tooManyFailures = (retryAfterSeconds: number) => errors.tooManyRequests("Too many failed authentication attempts, please try again later.", retryAfterSeconds);
+
+/** Who the bearer token belongs to in this classroom: 401 if nobody, 429 after too many failures. */
+async function authenticated(c: C, id: string) {
+  const stub = classroom(c, id);
+  const auth = await stub.authenticate(bearer(c), clientOf(c));
+  if (!auth.ok) throw auth.code === 429 ? tooManyFailures(auth.retryAfterSeconds) : errors.unauthorized();
+  return { stub, kind: auth.kind };
+}
+
 /** Instructor-only kubeclass API calls; anything else is 401 (no or unknown token) or 403. */
 async function requireInstructor(c: C, id: string) {
-  const stub = classroom(c, id);
-  const who = await stub.whoami(bearer(c));
-  if (!who) throw errors.unauthorized();
-  if (who.kind !== "instructor") throw errors.forbidden("only the instructor may do this");
+  const { stub, kind } = await authenticated(c, id);
+  if (kind !== "instructor") throw errors.forbidden("only the instructor may do this");
   return stub;
 }
 
 /** The instructor or a student of this classroom (not the join token, not another classroom's). */
 async function requireMember(c: C, id: string) {
-  const stub = classroom(c, id);
-  const who = await stub.whoami(bearer(c));
-  if (!who || (who.kind !== "instructor" && who.kind !== "student")) throw errors.unauthorized();
+  const { stub, kind } = await authenticated(c, id);
+  if (kind !== "instructor" && kind !== "student") throw errors.unauthorized();
   return stub;
 }
 
-app.get("/api/classrooms/:id", async (c) => {
-  const stub = classroom(c, c.req.param("id"));
-  const who = await stub.whoami(bearer(c));
-  if (!who) throw errors.unauthorized();
-  return jsonResponse(await stub.info());
-});
+app.get("/api/classrooms/:id", async (c) => jsonResponse(await (await authenticated(c, c.req.param("id"))).stub.info()));
 
 app.get("/api/classrooms/:id/etcd/snapshot", async (c) => {
   const stub = await requireInstructor(c, c.req.param("id"));
@@ -106,9 +112,11 @@ app.post("/api/classrooms/:id/students", async (c) => {
   const token = bearer(c);
   if (!token) throw errors.unauthorized();
   const body = await jsonBody(c);
-  const res = await stub.joinStudent(token, body.name, new URL(c.req.url).origin);
+  const res = await stub.joinStudent(token, body.name, new URL(c.req.url).origin, clientOf(c));
   if (!res.ok) {
     if (res.code === 401) throw errors.unauthorized();
+    if (res.code === 429) throw tooManyFailures(res.retryAfterSeconds ?? 1);
+    if (res.code === 403) throw errors.forbidden(res.message);
     if (res.code === 409) throw errors.conflictMessage(res.message);
     throw errors.invalid({ kind: "Student", group: "kubeclass.dev" }, typeof body.name === "string" ? body.name : "", [{ reason: "FieldValueInvalid", message: res.message, field: "name" }]);
   }
@@ -176,16 +184,55 @@ app.put("/api/classrooms/:id/lock", async (c) => {
 /** Deletes everything anyone deployed; machines and students stay. */
 app.post("/api/classrooms/:id/reset", async (c) => jsonResponse(await (await requireInstructor(c, c.req.param("id"))).reset()));
 
+/** The students (instructor): who joined when, and the cap on their number. */
+app.get("/api/classrooms/:id/students", async (c) => jsonResponse(await (await requireInstructor(c, c.req.param("id"))).studentList()));
+
+/** Caps the number of students: {"max": n} (0..1000), or {"max": null} for no cap. */
+app.put("/api/classrooms/:id/students/limit", async (c) => {
+  const stub = await requireInstructor(c, c.req.param("id"));
+  const { max } = await jsonBody(c);
+  if (max === undefined) throw invalidField("max", "Required value: a whole number of students, or null for no limit");
+  const res = await stub.setStudentLimit(max);
+  if (!res.ok) throw invalidField("max", res.message);
+  return jsonResponse({ max: res.max, students: res.students });
+});
+
+/** Removes a student: their credential stops working at once, their namespace is deleted, their pages closed. */
+app.delete("/api/classrooms/:id/students/:name", async (c) => {
+  const stub = await requireInstructor(c, c.req.param("id"));
+  const res = await stub.removeStudent(c.req.param("name"));
+  if (!res.ok) throw errors.notFoundMessage(res.message);
+  return jsonResponse({ name: res.name, namespace: res.namespace });
+});
+
+/** A new join token and link; the old token stops working at once (students already in stay). */
+app.post("/api/classrooms/:id/join-token/rotate", async (c) =>
+  jsonResponse(await (await requireInstructor(c, c.req.param("id"))).rotateJoinToken(new URL(c.req.url).origin)));
+
+/** A single-use ticket (30 s) to open the live feed: a credential never rides in a WebSocket URL. */
+app.post("/api/classrooms/:id/live/ticket", async (c) => {
+  const res = await classroom(c, c.req.param("id")).liveTicket(bearer(c), clientOf(c));
+  if (!res.ok) throw res.code === 429 ? tooManyFailures(res.retryAfterSeconds) : res.code === 403 ? errors.forbidden("only the instructor and students may open the live feed") : errors.unauthorized();
+  return jsonResponse({ ticket: res.ticket, expiresInSeconds: TICKET_SECONDS });
+});
+
 /**
  * The live feed of a classroom for its pages (WebSocket). Browsers cannot set headers on a
- * WebSocket, so the credential may come as ?token=; ?since=<revision> resumes after a reconnect.
+ * WebSocket, so the page first asks for a ticket (above) and opens ?ticket=; ?since=<revision>
+ * resumes after a reconnect. ?token= is accepted only over plain HTTP (local runs, where the
+ * kubeconfig carries the token in its path anyway), never over HTTPS.
  */
 app.get("/api/classrooms/:id/live", async (c) => {
   const stub = classroom(c, c.req.param("id"));
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw errors.badRequest("this endpoint is a WebSocket: connect with Upgrade: websocket");
-  const token = bearer(c) ?? c.req.query("token") ?? null;
+  const plain = new URL(c.req.url).protocol === "http:";
+  const token = bearer(c) ?? (plain ? c.req.query("token") : undefined) ?? null;
+  const ticket = c.req.query("ticket");
   const headers = new Headers({ upgrade: "websocket" });
-  if (token) headers.set(TOKEN_HEADER, token);
+  if (ticket) headers.set(TICKET_HEADER, ticket);
+  else if (token) headers.set(TOKEN_HEADER, token);
+  const client = clientOf(c);
+  if (client) headers.set(CLIENT_HEADER, client);
   const since = c.req.query("since");
   return stub.fetch(new Request(`https://${LIVE_HOST}/${since ? `?since=${encodeURIComponent(since)}` : ""}`, { headers }));
 });
@@ -266,6 +313,7 @@ async function forward(c: C, id: string, token: string | null, prefix: string): 
   const apiPath = url.pathname.slice(prefix.length) || "/";
   const headers = new Headers(c.req.raw.headers);
   headers.delete(TOKEN_HEADER);
+  headers.delete(TICKET_HEADER);
   if (token) headers.set(TOKEN_HEADER, token);
   const init: RequestInit = { method: c.req.method, headers };
   // Read here (3 MiB at most): a refusal before the object reads a streamed body would leave it dangling.

@@ -2,14 +2,15 @@
 // kube-apiserver in front of it, kube-scheduler on its alarm. Worker nodes are objects of their
 // own, reached by RPC; the Worker forwards each API request here after routing.
 import { DurableObject } from "cloudflare:workers";
-import type { UserInfo } from "../control-plane/api-server/auth";
 import { hashToken, mastersAuthorizer, randomToken } from "../control-plane/api-server/auth";
+import { authResult, Credentials, type AuthResult, type Who } from "./credentials";
+import { REMOVED_CLOSE_CODE, StudentAdmin, type Refused, type StudentList } from "./student-admin";
 import { nodeAuthorizer, unionAuthorizer } from "../control-plane/api-server/node-authorizer";
 import { classroomAuthorizer } from "../control-plane/api-server/classroom-authorizer";
 import { RateLimiter } from "../control-plane/api-server/rate-limit";
 import { errorResponse } from "../control-plane/api-server/codec";
 import { errors } from "../control-plane/api-server/status";
-import { addStudent, applyStudentQuota, type StudentJoin, type StudentQuota } from "./students";
+import { applyStudentQuota, type StudentJoin, type StudentQuota } from "./students";
 import { findResource } from "../control-plane/api-server/resources";
 import { ApiServer } from "../control-plane/api-server/server";
 import { Etcd, type Snapshot } from "../control-plane/etcd/store";
@@ -22,7 +23,7 @@ import { validateProfile } from "../control-plane/scheduler";
 import { ControlLoop } from "./control-loop";
 import { FleetError, NodeFleet, type MachineState } from "./fleet";
 import { DataPlane, type ProxyInput } from "./data-plane";
-import { CLASSROOM_MIGRATIONS, INSTRUCTOR, LIVE_HOST, READ_METHODS, TOKEN_HEADER, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
+import { CLASSROOM_MIGRATIONS, CLIENT_HEADER, INSTRUCTOR, LIVE_HOST, READ_METHODS, TICKET_HEADER, TOKEN_HEADER, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
 import { LiveHub } from "./live";
 import { liveSettings, liveStats, RequestMeter, type ClassroomParts } from "./live-state";
 import { resetCluster } from "./reset";
@@ -32,7 +33,7 @@ import { RoundRecorder } from "./rounds/recorder";
 import { RoundError, type Round } from "./rounds/types";
 import { STUDENT_PREFIX } from "../control-plane/api-server/classroom-authorizer";
 
-export { LIVE_HOST, TOKEN_HEADER, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
+export { CLIENT_HEADER, LIVE_HOST, TICKET_HEADER, TOKEN_HEADER, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
 
 interface Env { NODE: DurableObjectNamespace<NodeObject> }
 
@@ -42,7 +43,8 @@ export class ClassroomObject extends DurableObject<Env> {
   readonly api: ApiServer;
   readonly loop: ControlLoop;
   readonly fleet: NodeFleet;
-  private readonly users = new Map<string, { kind: string; user: UserInfo } | null>();
+  readonly creds: Credentials;
+  private readonly students: StudentAdmin;
   private readonly limiter = new RateLimiter();
   readonly live: LiveHub;
   readonly rounds: RoundRecorder;
@@ -54,6 +56,7 @@ export class ClassroomObject extends DurableObject<Env> {
     this.sql = new Sql(ctx.storage as never);
     migrate(this.sql, "classroom", CLASSROOM_MIGRATIONS);
     this.etcd = new Etcd(this.sql);
+    this.creds = new Credentials(this.sql);
     this.fleet = new NodeFleet(this.sql);
     this.api = new ApiServer(this.etcd, {
       authorizer: unionAuthorizer(mastersAuthorizer, nodeAuthorizer, classroomAuthorizer),
@@ -76,6 +79,7 @@ export class ClassroomObject extends DurableObject<Env> {
         void this.loop.arm();
       },
     });
+    this.students = new StudentAdmin({ sql: this.sql, reg: this.api.registry, creds: this.creds, ctx, id: () => this.info()!.id, now: () => new Date(this.loop.now()), quota: () => this.studentQuota() });
   }
 
   private parts(): ClassroomParts {
@@ -106,8 +110,8 @@ export class ClassroomObject extends DurableObject<Env> {
       for (const [k, v] of Object.entries({ id: init.id, name: init.name, nodes: String(init.nodes), cloud: String(init.cloud ?? true), createdAt })) {
         this.sql.run("INSERT INTO classroom (key, value) VALUES (?, ?)", k, v);
       }
-      this.addCredential(init.instructorTokenHash, "instructor", INSTRUCTOR, createdAt);
-      this.addCredential(init.joinTokenHash, "join", { username: "kubeclass:join", groups: [] }, createdAt);
+      this.creds.add(init.instructorTokenHash, "instructor", INSTRUCTOR, createdAt);
+      this.creds.add(init.joinTokenHash, "join", { username: "kubeclass:join", groups: [] }, createdAt);
     });
     if (init.speed) this.loop.setClock({ speed: init.speed });
     if (init.cloud === false) this.loop.setOnPremises();
@@ -118,10 +122,6 @@ export class ClassroomObject extends DurableObject<Env> {
     return this.info()!;
   }
 
-  private addCredential(hash: string, kind: string, user: UserInfo, at: string): void {
-    this.sql.run("INSERT INTO credentials (token_hash, kind, username, groups, created_at) VALUES (?, ?, ?, ?, ?)", hash, kind, user.username, JSON.stringify(user.groups), at);
-  }
-
   info(): ClassroomInfo | undefined {
     const rows = this.sql.all<{ key: string; value: string }>("SELECT key, value FROM classroom WHERE key IN ('id', 'name', 'nodes', 'createdAt')");
     if (rows.length === 0) return undefined;
@@ -129,20 +129,19 @@ export class ClassroomObject extends DurableObject<Env> {
     return { id: m.id, name: m.name, nodes: this.fleet.list().length, createdAt: m.createdAt };
   }
 
-  /** Who a token belongs to here, if anyone: a token of another classroom is unknown here. */
-  async whoami(token: string | null): Promise<{ kind: string; user: UserInfo } | undefined> {
-    if (!token) return undefined;
-    const hash = await hashToken(token);
-    if (!this.users.has(hash)) {
-      const row = this.sql.one<{ kind: string; username: string; groups: string }>("SELECT kind, username, groups FROM credentials WHERE token_hash = ?", hash);
-      this.users.set(hash, row ? { kind: row.kind, user: { username: row.username, groups: JSON.parse(row.groups) } } : null);
-    }
-    return this.users.get(hash) ?? undefined;
+  /** Who a token belongs to here (a token of another classroom is unknown here); guesses are limited per client. */
+  async authenticate(token: string | null, client: string | null): Promise<AuthResult> {
+    return token ? authResult(await this.creds.authenticate(token, client, Date.now())) : { ok: false, code: 401 };
   }
 
-  /** The Kubernetes API of this classroom (path already stripped of /clusters/<id>/...). */
+  /** The Kubernetes API of this classroom (path already stripped of /clusters/<id>/...), or a live socket. */
   override async fetch(request: Request): Promise<Response> {
-    const who = await this.whoami(request.headers.get(TOKEN_HEADER));
+    const token = request.headers.get(TOKEN_HEADER);
+    const ticket = request.headers.get(TICKET_HEADER);
+    const client = request.headers.get(CLIENT_HEADER);
+    const auth = ticket ? await this.creds.redeemTicket(ticket, client, Date.now()) : token ? await this.creds.authenticate(token, client, Date.now()) : undefined;
+    if (auth && !auth.ok && auth.code === 429) return errorResponse(errors.tooManyRequests("Too many failed authentication attempts, please try again later.", auth.retryAfterSeconds));
+    const who = auth?.ok ? auth.who : undefined;
     if (new URL(request.url).host === LIVE_HOST) return this.openLive(request, who);
     // The join token lets a student sign up; it is not a cluster credential.
     const user = who && who.kind !== "join" ? who.user : undefined;
@@ -156,7 +155,7 @@ export class ClassroomObject extends DurableObject<Env> {
   }
 
   /** What a student meets before the API server: the rate limit and the instructor's lock. */
-  private studentGate(request: Request, who: { kind: string; user: UserInfo } | undefined): Response | undefined {
+  private studentGate(request: Request, who: Who | undefined): Response | undefined {
     if (who?.kind !== "student") return undefined;
     const taken = this.limiter.take(who.user.username, Date.now());
     if (!taken.ok) return errorResponse(errors.tooManyRequests("Too many requests, please try again later.", taken.retryAfterSeconds));
@@ -167,7 +166,7 @@ export class ClassroomObject extends DurableObject<Env> {
 
   // ---- live pages ----------------------------------------------------------------------------
 
-  private openLive(request: Request, who: { kind: string; user: UserInfo } | undefined): Response {
+  private openLive(request: Request, who: Who | undefined): Response {
     if (!who || (who.kind !== "instructor" && who.kind !== "student")) return errorResponse(errors.unauthorized());
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return errorResponse(errors.badRequest("this endpoint is a WebSocket"));
     const since = new URL(request.url).searchParams.get("since");
@@ -250,7 +249,7 @@ export class ClassroomObject extends DurableObject<Env> {
 
   /** Kubernetes API calls from a node's kubelet, batched into one round trip. */
   async apiBatch(token: string, calls: ApiCall[]): Promise<ApiReply[]> {
-    const who = await this.whoami(token);
+    const who = await this.creds.lookup(token);
     const node = who?.kind === "node" ? who.user.username.slice("system:node:".length) : undefined;
     // A partitioned machine runs on, but nothing it sends reaches the API server.
     if (node && this.fleet.get(node)?.state === "partitioned") return calls.map(() => ({ status: 503, body: { message: `dial tcp 10.0.0.1:6443: connect: no route to host` } }));
@@ -273,14 +272,48 @@ export class ClassroomObject extends DurableObject<Env> {
   // ---- students ----------------------------------------------------------------------------
 
   /** A student joins: their namespace, a credential and a kubeconfig limited to their rights. */
-  async joinStudent(joinToken: string, name: unknown, origin: string): Promise<StudentJoin | { ok: false; code: number; message: string }> {
-    const who = await this.whoami(joinToken);
-    if (!who || (who.kind !== "join" && who.kind !== "instructor")) return { ok: false, code: 401, message: "Unauthorized" };
-    const token = randomToken();
-    const res = addStudent(this.api.registry, this.sql, { id: this.info()!.id, name, token, tokenHash: await hashToken(token), origin, now: new Date(this.loop.now()), quota: this.studentQuota() });
+  async joinStudent(joinToken: string, name: unknown, origin: string, client: string | null): Promise<StudentJoin | Refused> {
+    const res = await this.students.join(joinToken, name, origin, client);
     this.loop.touch();
     await this.loop.arm();
     return res;
+  }
+
+  studentList(): StudentList {
+    return this.students.list();
+  }
+
+  setStudentLimit(max: unknown) {
+    return this.students.setLimit(max);
+  }
+
+  rotateJoinToken(origin: string) {
+    return this.students.rotateJoinToken(origin);
+  }
+
+  /** Removes a student (credential, namespace, open pages); the namespace controller then empties it. */
+  async removeStudent(name: string) {
+    const sockets = this.students.sockets(name);
+    const res = this.students.remove(name);
+    if (res.ok) {
+      for (const ws of sockets) {
+        try {
+          ws.close(REMOVED_CLOSE_CODE, "removed from the classroom by the instructor");
+        } catch { /* closed already */ }
+        this.live.onClose(ws); // presence without them
+      }
+    }
+    this.loop.touch();
+    await this.loop.arm();
+    return res;
+  }
+
+  /** A single-use, 30-second ticket to open the live feed, for a member of the classroom. */
+  async liveTicket(token: string | null, client: string | null): Promise<{ ok: true; ticket: string } | Exclude<AuthResult, { ok: true }> | { ok: false; code: 403 }> {
+    const auth = token ? await this.creds.authenticate(token, client, Date.now()) : { ok: false as const, code: 401 as const };
+    if (!auth.ok) return auth;
+    if (auth.who.kind !== "instructor" && auth.who.kind !== "student") return { ok: false, code: 403 };
+    return { ok: true, ticket: await this.creds.tickets.issue(auth.hash, Date.now()) };
   }
 
   studentQuota(): StudentQuota {
@@ -326,7 +359,7 @@ export class ClassroomObject extends DurableObject<Env> {
   async addNode(opts: { name?: string; size?: string }): Promise<{ name: string }> {
     const token = randomToken();
     const { name, config } = this.fleet.plan(opts, await hashToken(token));
-    this.addCredential(await hashToken(token), "node", { username: `system:node:${name}`, groups: ["system:nodes", "system:authenticated"] }, new Date().toISOString());
+    this.creds.add(await hashToken(token), "node", { username: `system:node:${name}`, groups: ["system:nodes", "system:authenticated"] }, new Date().toISOString());
     await this.nodeStub(name).init({ classroomId: this.info()!.id, token, config, seed: this.fleet.seed(name), now: this.loop.now() });
     this.loop.due.at(`node:${name}`, this.loop.now());
     this.loop.touch();
@@ -341,7 +374,7 @@ export class ClassroomObject extends DurableObject<Env> {
     if (!node) throw new FleetError(404, `node "${name}" not found`);
     forgetMachine(this.api.registry, name, { user: INSTRUCTOR, now: new Date(this.loop.now()) });
     this.sql.run("DELETE FROM credentials WHERE token_hash = ?", node.tokenHash);
-    this.users.clear();
+    this.creds.forget();
     this.fleet.remove(name);
     this.loop.due.set(`node:${name}`, null);
     await this.nodeStub(name).destroy();

@@ -26,6 +26,10 @@ export interface ClassroomInfo {
 export const TOKEN_HEADER = "x-kubeclass-token";
 /** The Worker asks for a live socket with this host, which no forwarded API request ever has. */
 export const LIVE_HOST = "live.kubeclass";
+/** Header the Worker uses to hand over a live-feed ticket; never accepted from outside either. */
+export const TICKET_HEADER = "x-kubeclass-ticket";
+/** Header carrying the caller's address (Cloudflare sets it; a client cannot). */
+export const CLIENT_HEADER = "cf-connecting-ip";
 export const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export const CLASSROOM_MIGRATIONS = [

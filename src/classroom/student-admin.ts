@@ -1,0 +1,117 @@
+// The instructor's hold over who is in the classroom: students join with the join token (which
+// can be rotated, so a leaked link stops working), up to a cap the instructor may set (so quota
+// and rate limits are per person, not per name), and can be removed (their credential stops
+// working at once, their namespace goes as `kubectl delete namespace` would take it, their pages
+// are closed). Every refusal comes back as a value: errors lose their meaning over RPC.
+import { hashToken, randomToken } from "../control-plane/api-server/auth";
+import { STUDENT_PREFIX } from "../control-plane/api-server/classroom-authorizer";
+import type { Registry } from "../control-plane/api-server/registry/store";
+import { findResource } from "../control-plane/api-server/resources";
+import type { Sql } from "../control-plane/etcd/sql";
+import { INSTRUCTOR } from "./classroom-schema";
+import type { Credentials } from "./credentials";
+import { addStudent, type StudentJoin, type StudentQuota } from "./students";
+
+export type Refused = { ok: false; code: number; message: string; retryAfterSeconds?: number };
+export interface StudentEntry { name: string; namespace: string; joinedAt: string }
+export interface StudentList { items: StudentEntry[]; max: number | null }
+/** The most students a cap may name: far beyond a classroom, well within what one object holds. */
+export const MAX_STUDENTS_LIMIT = 1_000;
+/** WebSocket close code for a removed student's pages (4000–4999 are the application's). */
+export const REMOVED_CLOSE_CODE = 4001;
+
+export interface StudentAdminDeps {
+  sql: Sql;
+  reg: Registry;
+  creds: Credentials;
+  ctx: DurableObjectState;
+  id: () => string;
+  now: () => Date;
+  quota: () => StudentQuota;
+}
+
+export class StudentAdmin {
+  constructor(private readonly d: StudentAdminDeps) {}
+
+  /** A student joins with the join token (or the instructor's): their namespace, credential and kubeconfig. */
+  async join(joinToken: string, name: unknown, origin: string, client: string | null): Promise<StudentJoin | Refused> {
+    const auth = await this.d.creds.authenticate(joinToken, client, Date.now());
+    if (!auth.ok) return auth.code === 429 ? { ok: false, code: 429, message: "Too many failed attempts, please try again later.", retryAfterSeconds: auth.retryAfterSeconds } : { ok: false, code: 401, message: "Unauthorized" };
+    if (auth.who.kind !== "join" && auth.who.kind !== "instructor") return { ok: false, code: 401, message: "Unauthorized" };
+    const token = randomToken();
+    const tokenHash = await hashToken(token);
+    // No await from here on: the cap is checked and the student added in one turn, so two joins
+    // at once cannot both take the last place.
+    const max = this.limit();
+    if (max !== null && this.count() >= max)
+      return { ok: false, code: 403, message: `this classroom is full: the instructor admits at most ${max} student${max === 1 ? "" : "s"}` };
+    return addStudent(this.d.reg, this.d.sql, { id: this.d.id(), name, token, tokenHash, origin, now: this.d.now(), quota: this.d.quota() });
+  }
+
+  list(): StudentList {
+    const rows = this.d.sql.all<{ username: string; created_at: string }>("SELECT username, created_at FROM credentials WHERE kind = 'student' ORDER BY created_at, username");
+    const items = rows.map((r) => {
+      const name = r.username.slice(STUDENT_PREFIX.length);
+      return { name, namespace: `student-${name}`, joinedAt: r.created_at };
+    });
+    return { items, max: this.limit() };
+  }
+
+  limit(): number | null {
+    const v = this.d.sql.one<{ value: string }>("SELECT value FROM classroom WHERE key = 'maxStudents'")?.value;
+    return v === undefined ? null : Number(v);
+  }
+
+  /** Caps the number of students (null: no cap). Those already in stay, even above a lower cap. */
+  setLimit(max: unknown): { ok: true; max: number | null; students: number } | Refused {
+    if (max !== null && !(Number.isInteger(max) && (max as number) >= 0 && (max as number) <= MAX_STUDENTS_LIMIT))
+      return { ok: false, code: 422, message: `Invalid value: ${JSON.stringify(max)}: must be a whole number from 0 to ${MAX_STUDENTS_LIMIT}, or null for no limit` };
+    if (max === null) this.d.sql.run("DELETE FROM classroom WHERE key = 'maxStudents'");
+    else this.d.sql.run("INSERT INTO classroom (key, value) VALUES ('maxStudents', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", String(max));
+    return { ok: true, max: max as number | null, students: this.count() };
+  }
+
+  /**
+   * Removes a student: the credential row goes (and every cached copy with it), then the
+   * Namespace is deleted through the registry, so the namespace controller empties it as it would
+   * for `kubectl delete namespace`. The caller closes their open pages (see sockets()).
+   */
+  remove(name: string): { ok: true; name: string; namespace: string } | Refused {
+    const username = `${STUDENT_PREFIX}${name}`;
+    const namespace = `student-${name}`;
+    const row = this.d.sql.one<{ token_hash: string }>("SELECT token_hash FROM credentials WHERE kind = 'student' AND username = ?", username);
+    if (!row) return { ok: false, code: 404, message: `student "${name}" not found` };
+    this.d.sql.run("DELETE FROM credentials WHERE kind = 'student' AND username = ?", username);
+    this.d.creds.forget();
+    const nsR = findResource("", "v1", "namespaces")!;
+    const ns = this.d.reg.tryGet(nsR, undefined, namespace);
+    if (ns && !ns.metadata.deletionTimestamp) this.d.reg.delete(nsR, undefined, namespace, { user: INSTRUCTOR, now: this.d.now() });
+    return { ok: true, name, namespace };
+  }
+
+  /** A new join token; the old one stops working at once. Students already in keep their own credentials. */
+  async rotateJoinToken(origin: string): Promise<{ joinToken: string; joinUrl: string }> {
+    const joinToken = randomToken();
+    const hash = await hashToken(joinToken);
+    this.d.sql.transaction(() => {
+      this.d.sql.run("DELETE FROM credentials WHERE kind = 'join'");
+      this.d.creds.add(hash, "join", { username: "kubeclass:join", groups: [] }, new Date().toISOString());
+    });
+    this.d.creds.forget();
+    return { joinToken, joinUrl: joinUrl(origin, this.d.id(), joinToken) };
+  }
+
+  /** A student's open live pages (their sockets carry who they are as the attachment). */
+  sockets(name: string): WebSocket[] {
+    return this.d.ctx.getWebSockets("student").filter((ws) => (ws.deserializeAttachment() as { name?: string } | null)?.name === name);
+  }
+
+  private count(): number {
+    return this.d.sql.one<{ n: number }>("SELECT COUNT(*) AS n FROM credentials WHERE kind = 'student'")?.n ?? 0;
+  }
+}
+
+/** The join link: the token rides in the fragment, which browsers never send to a server or put in logs. */
+export function joinUrl(origin: string, id: string, token: string): string {
+  return `${origin}/join/${id}#join=${token}`;
+}

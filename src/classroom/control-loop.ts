@@ -1,6 +1,9 @@
 // The classroom's clock and timer. Work that is due in simulated time (a scheduling cycle, a
 // node's kubelet sync, heartbeats) is kept in one table; the object's single alarm is set for the
 // earliest row. Tests move simulated time by hand with advance(), deterministically.
+// Containment (after k8s.io/apimachinery/pkg/util/runtime HandleCrash and client-go's
+// rate-limited requeue): a due item that throws (a node's sync over RPC, the scheduler, the
+// controllers) is recorded and tried again a little later; the rest of the run goes on.
 import type { Registry } from "../control-plane/api-server/registry/store";
 import type { Etcd } from "../control-plane/etcd/store";
 import type { Sql } from "../control-plane/etcd/sql";
@@ -23,6 +26,7 @@ import { rootCACertPublisher, serviceAccountController } from "../control-plane/
 import { KubeScheduler } from "../control-plane/scheduler/kube-scheduler";
 import { defaultProfile, type SchedulerProfile, type SchedulingRecord } from "../control-plane/scheduler";
 import type { PodUsage } from "../node/node-object";
+import { backoff, FaultLog, mergeFaultReports, type FaultReport } from "../control-plane/faults";
 import { DueWork } from "./due-work";
 import { advanceClock, newClock, realAt, setClock, simNow, type ClockState } from "./sim-clock";
 
@@ -30,6 +34,11 @@ export const HEARTBEAT_MS = 10_000; // the kubelet's lease renew interval
 /** With no API request for this long (real time), heartbeats stop, the clock pauses and the alarm goes quiet. */
 export const IDLE_AFTER_REAL_MS = 5 * 60_000;
 const KEEP_RECORDS = 5000;
+/** A due item that failed runs again after 1 s of simulated time, doubling to 5 minutes. */
+const RETRY_BASE_MS = 1000;
+const RETRY_MAX_MS = 5 * 60_000;
+/** Items with a failure streak remembered; beyond this the oldest streak is forgotten (it restarts at 1 s). */
+export const MAX_RETRY_ITEMS = 256;
 
 export interface NodeRunner {
   /** Runs node's kubelet once at simulated `now`; returns when it next needs to run and its pods' use. */
@@ -49,6 +58,10 @@ export class ControlLoop {
   private inFlight?: Promise<void>;
   /** The latest cpu and memory use each kubelet reported (what metrics-server would hold). */
   private readonly usageByNode = new Map<string, PodUsage[]>();
+  /** Faults of the loop's own due items (bounded), for the architecture view. */
+  readonly loopFaults = new FaultLog();
+  /** Consecutive failures per due item, for its back-off; cleared when it succeeds. */
+  private readonly failing = new Map<string, number>();
 
   constructor(
     private readonly sql: Sql,
@@ -134,8 +147,7 @@ export class ControlLoop {
       this.save("clock", this.clock);
       this.save("autoPaused", false);
     }
-    this.scheduler.start();
-    this.controllers.start();
+    this.startInformers();
     if (this.nodes.running().length > 0 && !this.due.has("heartbeat")) this.due.at("heartbeat", this.now());
   }
 
@@ -144,14 +156,13 @@ export class ControlLoop {
     // One run at a time: an alarm and a test's advance() wait for each other, never overlap.
     while (this.inFlight) await this.inFlight;
     // After an eviction the informers are gone: starting them again relists (level-triggered).
-    this.scheduler.start();
-    this.controllers.start();
+    this.startInformers();
     const run = (async () => {
       for (let round = 0; round < 50; round++) {
         const now = this.now();
         const due = this.due.due(now);
         if (due.length === 0) break;
-        for (const name of due) await this.runOne(name, now);
+        for (const name of due) await this.runGuarded(name, now);
       }
     })();
     this.inFlight = run;
@@ -161,6 +172,42 @@ export class ControlLoop {
       this.inFlight = undefined;
     }
     await this.arm();
+  }
+
+  /** Both components guard their own informers; this only keeps a surprise from stopping the loop. */
+  private startInformers(): void {
+    for (const [name, start] of [["scheduler", () => this.scheduler.start()], ["controllers", () => this.controllers.start()]] as const) {
+      try {
+        start();
+      } catch (e) {
+        this.loopFaults.record(componentOf(name), "run", name, e, this.now());
+      }
+    }
+  }
+
+  /** One due item; a throw is recorded and the item is due again after back-off, in simulated time. */
+  private async runGuarded(name: string, now: number): Promise<void> {
+    try {
+      await this.runOne(name, now);
+      this.failing.delete(name);
+    } catch (e) {
+      const failures = (this.failing.get(name) ?? 0) + 1;
+      this.failing.delete(name); // re-inserted last: the map's order is oldest streak first
+      this.failing.set(name, Math.min(failures, 64));
+      if (this.failing.size > MAX_RETRY_ITEMS) this.failing.delete(this.failing.keys().next().value as string);
+      this.loopFaults.record(componentOf(name), "run", name, e, now);
+      this.due.at(name, now + backoff(failures, RETRY_BASE_MS, RETRY_MAX_MS));
+    }
+  }
+
+  /** Every component's faults: totals per component and the latest ones, bounded. */
+  faults(): FaultReport {
+    return mergeFaultReports([this.loopFaults.report(), this.scheduler.faultReport(), this.controllers.faultReport()]);
+  }
+
+  /** Due items retrying after a failure, with their current streak (bounded by MAX_RETRY_ITEMS). */
+  retrying(): Map<string, number> {
+    return new Map(this.failing);
   }
 
   private async runOne(name: string, now: number): Promise<void> {
@@ -267,4 +314,12 @@ export class ControlLoop {
   private save(key: string, value: unknown): void {
     this.sql.run("INSERT INTO classroom (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", `loop:${key}`, JSON.stringify(value));
   }
+}
+
+/** The component a due item belongs to, for fault records. */
+function componentOf(item: string): string {
+  if (item === "scheduler") return "kube-scheduler";
+  if (item === "controllers") return "kube-controller-manager";
+  if (item.startsWith("node:")) return "kubelet";
+  return "control-loop";
 }

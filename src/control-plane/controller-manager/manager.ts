@@ -2,10 +2,16 @@
 // turn changes into keys; a de-duplicating work queue holds each key once; reconcile is
 // level-triggered (it reads the current state, never the event), retried with back-off on error.
 // The queue lives in memory and is rebuilt by a full resync at start, so eviction loses nothing.
+// Containment follows client-go: each informer is a reflector (list, then watch; a closed watch
+// means list again, a failed list is retried with back-off), and, as in HandleCrash, a fault in
+// one event, one resync or one reconcile is recorded and never stops the other controllers.
 import type { Etcd } from "../etcd/store";
-import type { Watch } from "../etcd/watch";
+import type { Watch, WatchEvent } from "../etcd/watch";
 import type { Registry, WriteCtx } from "../api-server/registry/store";
 import type { KubeObject } from "../api-server/types";
+import { recordEvent } from "../api-server/events";
+import { findResource, registryKey, type ResourceType } from "../api-server/resources";
+import { backoff, FaultLog, type FaultReport, type FaultStage } from "../faults";
 
 export interface ReconcileCtx {
   reg: Registry;
@@ -25,17 +31,45 @@ export interface Controller {
 
 const BASE_BACKOFF_MS = 5;
 const MAX_BACKOFF_MS = 1000 * 1000; // client-go's default controller rate limiter: 5 ms doubling to 1000 s
+// A reflector whose list fails waits 800 ms, doubling to 30 s (client-go's reflector back-off).
+const LIST_BASE_BACKOFF_MS = 800;
+const LIST_MAX_BACKOFF_MS = 30_000;
 const MAX_PER_RUN = 2000;
+const COMPONENT = "kube-controller-manager";
+
+/**
+ * The object a controller's "namespace/name" key names, for a Warning Event when its reconcile
+ * fails. Controllers whose keys name something else (nodes, namespaces, owners by uid) get none.
+ */
+const RECONCILED_KIND: Record<string, [string, string, string]> = {
+  replicaset: ["apps", "v1", "replicasets"],
+  deployment: ["apps", "v1", "deployments"],
+  statefulset: ["apps", "v1", "statefulsets"],
+  daemonset: ["apps", "v1", "daemonsets"],
+  job: ["batch", "v1", "jobs"],
+  cronjob: ["batch", "v1", "cronjobs"],
+  horizontalpodautoscaler: ["autoscaling", "v2", "horizontalpodautoscalers"],
+  endpoints: ["", "v1", "services"],
+  endpointslice: ["", "v1", "services"],
+  "service-lb-controller": ["", "v1", "services"],
+};
 
 interface Item { controller: Controller; key: string; notBefore: number; failures: number }
+
+/** One controller's informers: listed (synced) and watching, or waiting to list again. */
+interface Informer { controller: Controller; watches: Watch[]; synced: boolean; failures: number; retryAt: number }
 
 export class ControllerManager {
   private readonly controllers: Controller[] = [];
   private readonly queue = new Map<string, Item>();
-  private watches: Watch[] = [];
+  private informers: Informer[] = [];
   private started = false;
   /** Reconciles run per controller, for the architecture view. */
   readonly reconciles = new Map<string, number>();
+  /** Faults per controller and the latest ones (bounded), for the architecture view. */
+  readonly faults = new FaultLog();
+  /** Informers listed again after their watch was closed (etcd restore, compaction). */
+  relists = 0;
   stopped = false;
 
   constructor(
@@ -56,30 +90,80 @@ export class ControllerManager {
     for (let i = this.controllers.length - 1; i >= 0; i--) if (names.includes(this.controllers[i].name)) this.controllers.splice(i, 1);
   }
 
+  /** Starts the informers, and lists again any whose watch closed or whose list is due for a retry. */
   start(): void {
-    if (this.started) return;
-    this.started = true;
+    if (!this.started) {
+      this.started = true;
+      this.informers = this.controllers.map((controller) => ({ controller, watches: [], synced: false, failures: 0, retryAt: 0 }));
+    }
     const t = this.now();
-    for (const c of this.controllers) {
-      for (const key of c.resync(this.reg)) this.enqueue(c, key, t);
+    for (const inf of this.informers) if (!inf.synced && inf.retryAt <= t) this.listAndWatch(inf, t);
+  }
+
+  stop(): void {
+    for (const inf of this.informers) for (const w of inf.watches) w.cancel();
+    this.informers = [];
+    this.queue.clear();
+    this.started = false;
+  }
+
+  /** Totals and the latest faults of every controller. */
+  faultReport(): FaultReport {
+    return this.faults.report();
+  }
+
+  /** Controllers whose informers are waiting to list again (a failed resync, a closed watch). */
+  unsynced(): string[] {
+    return this.informers.filter((i) => !i.synced).map((i) => i.controller.name);
+  }
+
+  private listAndWatch(inf: Informer, t: number): void {
+    const c = inf.controller;
+    const watches: Watch[] = [];
+    try {
+      const keys = c.resync(this.reg);
       for (const w of c.watches) {
-        this.watches.push(this.etcd.watch(w.prefix, this.etcd.revision, (events) => {
-          const at = this.now();
-          for (const e of events) {
-            const obj = this.reg.decode(e.kv);
-            const prev = e.prev ? this.reg.decode(e.prev) : undefined;
-            for (const key of w.keys(obj, prev)) this.enqueue(c, key, at);
-          }
-        }));
+        const watch = this.etcd.watch(w.prefix, this.etcd.revision, (events) => this.onEvents(inf, w, events));
+        watch.onClose = () => this.watchClosed(inf, watch);
+        watches.push(watch);
+      }
+      for (const key of keys) this.enqueue(c, key, t);
+    } catch (e) {
+      for (const w of watches) w.cancel();
+      inf.failures++;
+      inf.retryAt = t + backoff(inf.failures, LIST_BASE_BACKOFF_MS, LIST_MAX_BACKOFF_MS);
+      this.fault(c, "list", "", e, t);
+      this.hooks.due(inf.retryAt);
+      return;
+    }
+    inf.watches = watches;
+    inf.synced = true;
+    inf.failures = 0;
+  }
+
+  /** Every event on its own: one that cannot be decoded or keyed is recorded and skipped. */
+  private onEvents(inf: Informer, w: Controller["watches"][number], events: WatchEvent[]): void {
+    const at = this.now();
+    for (const e of events) {
+      try {
+        const obj = this.reg.decode(e.kv);
+        const prev = e.prev ? this.reg.decode(e.prev) : undefined;
+        for (const key of w.keys(obj, prev)) this.enqueue(inf.controller, key, at);
+      } catch (err) {
+        this.fault(inf.controller, "informer", e.kv.key, err, at);
       }
     }
   }
 
-  stop(): void {
-    for (const w of this.watches) w.cancel();
-    this.watches = [];
-    this.queue.clear();
-    this.started = false;
+  /** A closed watch (restore, compaction, a dropped subscriber) leaves the informer deaf: list again. */
+  private watchClosed(inf: Informer, watch: Watch): void {
+    if (!inf.watches.includes(watch)) return; // an informer already stopped or listed again
+    for (const w of inf.watches) if (w !== watch) w.cancel();
+    inf.watches = [];
+    inf.synced = false;
+    inf.retryAt = 0;
+    this.relists++;
+    this.hooks.due(this.now());
   }
 
   private enqueue(c: Controller, key: string, at: number): void {
@@ -91,7 +175,7 @@ export class ControllerManager {
     this.hooks.due(Math.min(cur?.notBefore ?? at, at));
   }
 
-  /** Reconciles every key that is due; returns when the queue is next due (null: empty). */
+  /** Reconciles every key that is due; returns when the queue (or a relist) is next due (null: nothing). */
   run(): number | null {
     this.start();
     if (this.stopped) return null;
@@ -107,18 +191,40 @@ export class ControllerManager {
         if (res && res.requeueAfter !== undefined) this.enqueue(item.controller, item.key, t + res.requeueAfter);
       } catch (e) {
         // Level-triggered: a failed reconcile is simply tried again later, with back-off.
-        console.warn(`controller ${item.controller.name}: reconcile ${item.key} failed: ${(e as Error).message}`);
-        const failures = item.failures + 1;
-        const delay = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** failures);
-        this.queue.set(id, { ...item, notBefore: t + delay, failures });
+        const failures = Math.min(item.failures + 1, 64);
+        this.queue.set(id, { ...item, notBefore: t + backoff(failures, BASE_BACKOFF_MS, MAX_BACKOFF_MS), failures });
+        this.fault(item.controller, "reconcile", item.key, e, t);
+        this.warnOn(item.controller, item.key, e, t);
       }
     }
     let next: number | null = null;
     for (const item of this.queue.values()) next = next === null ? item.notBefore : Math.min(next, item.notBefore);
-    return next;
+    for (const inf of this.informers) if (!inf.synced) next = next === null ? inf.retryAt : Math.min(next, inf.retryAt);
+    return next === null ? null : Math.max(next, t);
   }
 
   pending(): number {
     return this.queue.size;
+  }
+
+  private fault(c: Controller, stage: FaultStage, key: string, err: unknown, at: number): void {
+    this.faults.record(`${COMPONENT}/${c.name}`, stage, key, err, at);
+  }
+
+  /** A Warning Event on the object whose reconcile failed, as controllers record theirs; repeats are counted on it. */
+  private warnOn(c: Controller, key: string, err: unknown, t: number): void {
+    const kind = RECONCILED_KIND[c.name];
+    const slash = key.indexOf("/");
+    if (!kind || slash <= 0) return;
+    try {
+      const r: ResourceType | undefined = findResource(...kind);
+      const kv = r && this.etcd.get(registryKey(r, key.slice(0, slash), key.slice(slash + 1)));
+      if (!kv) return;
+      const obj = this.reg.decode(kv);
+      const message = `reconcile failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1024);
+      recordEvent(this.reg, { regarding: obj, reason: "ReconcileError", type: "Warning", message, component: c.name.endsWith("controller") ? c.name : `${c.name}-controller`, now: new Date(t) });
+    } catch {
+      // The Event is a courtesy; the fault is already recorded.
+    }
   }
 }

@@ -1,20 +1,28 @@
 // kube-scheduler as a component: an informer over pods and nodes feeds the scheduling queue;
 // each cycle takes the next pod, runs the framework (filters, scores, preemption) on a snapshot,
 // binds through pods/binding and records the Events and a decision record students can read.
+// Containment: the informer is a reflector (a closed watch means list again) and, as in
+// k8s.io/apimachinery's HandleCrash, a pod or node that cannot be handled is recorded and
+// skipped (per event, per pod in the cycle), so it never stops the scheduling of the others.
 import type { Etcd } from "../etcd/store";
-import type { Watch } from "../etcd/watch";
+import type { Watch, WatchEvent } from "../etcd/watch";
 import { recordEvent } from "../api-server/events";
 import { bindPod } from "../api-server/registry/binding";
 import { rfc3339, type Registry } from "../api-server/registry/store";
-import { findResource } from "../api-server/resources";
+import { findResource, registryPrefix, type ResourceType } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
+import { backoff, FaultLog, type FaultReport, type FaultStage } from "../faults";
 import { assume, buildSnapshot, scheduleOne, SchedulingQueue, type SchedulerProfile, type SchedulingRecord } from "./index";
+import { buildNodeInfo, buildPodInfo } from "./snapshot";
 
 const SCHEDULER = { username: "system:kube-scheduler", groups: ["system:masters"] };
 const COMPONENT = "default-scheduler";
 /** Pods scheduled per cycle batch before yielding to other work (keeps one alarm run short). */
 const MAX_PER_RUN = 500;
+// A failed list is retried as client-go's reflector does: 800 ms doubling to 30 s.
+const LIST_BASE_BACKOFF_MS = 800;
+const LIST_MAX_BACKOFF_MS = 30_000;
 
 export interface SchedulerHooks {
   /** A pod changed on a node in a way its kubelet must act on (bound, deleted, spec changed). */
@@ -38,34 +46,124 @@ export class KubeScheduler {
   private queue = new SchedulingQueue();
   private watches: Watch[] = [];
   private started = false;
+  /** Listed and watching; false after a closed watch or a failed list, until listed again. */
+  private synced = false;
+  private listFailures = 0;
+  private listRetryAt = 0;
   stopped = false;
   /** Pods bound and cycles run since start-up, for the architecture view. */
   stats = { cycles: 0, bound: 0, unschedulable: 0 };
+  /** Faults (bounded), for the architecture view. */
+  readonly faults = new FaultLog();
+  /** Times the informer listed again after its watch was closed (etcd restore, compaction). */
+  relists = 0;
 
   constructor(private readonly reg: Registry, private readonly etcd: Etcd, private readonly hooks: SchedulerHooks, private readonly now: () => number) {}
 
   /** Lists, then watches, as an informer does; level-triggered, so a restart loses nothing. */
   start(): void {
-    if (this.started) return;
     this.started = true;
     const now = this.now();
-    for (const p of this.reg.list(pods(), undefined).items) if (unscheduled(p)) this.queue.add(p, now);
+    if (this.synced || this.listRetryAt > now) return;
+    for (const w of this.watches) w.cancel();
+    this.watches = [];
+    const watches: Watch[] = [];
+    try {
+      // A fresh queue: after a restore the old entries may name pods that no longer exist.
+      const queue = new SchedulingQueue();
+      for (const p of this.listTolerant(pods(), now)) if (this.guard("list", keyOfPod(p), now, () => unscheduled(p))) queue.add(p, now);
+      const podWatch = this.etcd.watch("/registry/pods/", this.etcd.revision, (events) => this.onPodEvents(events));
+      podWatch.onClose = () => this.watchClosed(podWatch);
+      watches.push(podWatch);
+      const nodeWatch = this.etcd.watch("/registry/nodes/", this.etcd.revision, (events) => this.onNodeEvents(events));
+      nodeWatch.onClose = () => this.watchClosed(nodeWatch);
+      watches.push(nodeWatch);
+      this.queue = queue;
+    } catch (e) {
+      for (const w of watches) w.cancel();
+      this.listFailures++;
+      this.listRetryAt = now + backoff(this.listFailures, LIST_BASE_BACKOFF_MS, LIST_MAX_BACKOFF_MS);
+      this.fault("list", "/registry/pods/", e, now);
+      this.hooks.due(this.listRetryAt);
+      return;
+    }
+    this.watches = watches;
+    this.synced = true;
+    this.listFailures = 0;
     if (this.queue.stats().active > 0) this.hooks.due(now);
-    this.watches.push(this.etcd.watch("/registry/pods/", this.etcd.revision, (events) => {
-      for (const e of events) this.onPod(e.type === "DELETE" ? undefined : this.reg.decode(e.kv), e.prev ? this.reg.decode(e.prev) : e.type === "DELETE" ? this.reg.decode(e.kv) : undefined);
-    }));
-    this.watches.push(this.etcd.watch("/registry/nodes/", this.etcd.revision, (events) => {
-      const t = this.now();
-      for (const e of events) if (e.type === "PUT") this.queue.onClusterEvent(e.prev ? "NodeUpdate" : "NodeAdd", t);
-      this.hooks.due(t);
-    }));
   }
 
   stop(): void {
     for (const w of this.watches) w.cancel();
     this.watches = [];
     this.started = false;
+    this.synced = false;
+    this.listRetryAt = 0;
     this.queue = new SchedulingQueue();
+  }
+
+  /** Totals and the latest faults of the scheduler. */
+  faultReport(): FaultReport {
+    return this.faults.report();
+  }
+
+  /** A closed watch leaves the scheduler deaf to new pods: list again on the next run. */
+  private watchClosed(watch: Watch): void {
+    if (!this.watches.includes(watch)) return;
+    for (const w of this.watches) if (w !== watch) w.cancel();
+    this.watches = [];
+    this.synced = false;
+    this.listRetryAt = 0;
+    this.relists++;
+    this.hooks.due(this.now());
+  }
+
+  private onPodEvents(events: WatchEvent[]): void {
+    const t = this.now();
+    for (const e of events) {
+      this.guard("informer", e.kv.key, t, () => {
+        const cur = e.type === "DELETE" ? undefined : this.reg.decode(e.kv);
+        const prev = e.prev ? this.reg.decode(e.prev) : e.type === "DELETE" ? this.reg.decode(e.kv) : undefined;
+        this.onPod(cur, prev);
+      });
+    }
+  }
+
+  private onNodeEvents(events: WatchEvent[]): void {
+    const t = this.now();
+    for (const e of events) {
+      this.guard("informer", e.kv.key, t, () => {
+        if (e.type === "PUT") this.queue.onClusterEvent(e.prev ? "NodeUpdate" : "NodeAdd", t);
+      });
+    }
+    this.hooks.due(t);
+  }
+
+  /** Runs fn; a throw is recorded as a fault and comes back as undefined. */
+  private guard<T>(stage: FaultStage, key: string, t: number, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      this.fault(stage, key, e, t);
+      return undefined;
+    }
+  }
+
+  private fault(stage: FaultStage, key: string, err: unknown, t: number): void {
+    this.faults.record("kube-scheduler", stage, key, err, t);
+  }
+
+  /** Every object under a resource that can be decoded; one that cannot is reported once and left out. */
+  private listTolerant(r: ResourceType, t: number): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const kv of this.etcd.range(registryPrefix(r)).kvs) {
+      try {
+        out.push(this.reg.decode(kv));
+      } catch (e) {
+        this.faults.recordOnce(`${kv.key}@${kv.modRevision}`, "kube-scheduler", "list", kv.key, e, t);
+      }
+    }
+    return out;
   }
 
   private onPod(cur: KubeObject | undefined, prev: KubeObject | undefined): void {
@@ -95,48 +193,84 @@ export class KubeScheduler {
     this.start();
     if (this.stopped) return null;
     const t = this.now();
-    let snapshot: ReturnType<typeof buildSnapshot> | undefined;
+    const cycle = { snapshot: undefined as ReturnType<typeof buildSnapshot> | undefined };
     for (let i = 0; i < MAX_PER_RUN; i++) {
       const pod = this.queue.pop(t);
       if (!pod) break;
-      const fresh = this.reg.tryGet(pods(), pod.metadata.namespace, pod.metadata.name!);
-      if (!fresh || fresh.metadata.uid !== pod.metadata.uid || !unscheduled(fresh)) continue;
-      snapshot ??= buildSnapshot(this.activeNodes(), this.assignedPods(), this.reg.list(priorityClasses(), undefined).items);
-      this.stats.cycles++;
-      const result = scheduleOne(fresh, snapshot, profile, t);
-      this.hooks.record(result.record);
-      if (result.kind === "bind") {
-        try {
-          const bound = bindPod(this.reg, fresh.metadata.namespace!, fresh.metadata.name!, result.node, { user: SCHEDULER, now: new Date(t) }, fresh.metadata.uid);
-          assume(snapshot, bound, result.node);
-          this.stats.bound++;
-          recordEvent(this.reg, { regarding: bound, reason: "Scheduled", message: `Successfully assigned ${fresh.metadata.namespace}/${fresh.metadata.name} to ${result.node}`, component: COMPONENT, now: new Date(t) });
-        } catch (e) {
-          if (!(e instanceof ApiError)) throw e;
-          this.queue.requeueError(fresh, t); // bound or deleted meanwhile: look again later
-        }
-        continue;
+      try {
+        this.scheduleOnePod(pod, profile, t, cycle);
+      } catch (e) {
+        // This pod could not be handled: record it, retry it after back-off, go on with the others.
+        this.fault("cycle", keyOfPod(pod), e, t);
+        cycle.snapshot = undefined; // it may have been left half-updated
+        this.guard("cycle", keyOfPod(pod), t, () => this.queue.requeueError(pod, t));
       }
-      this.stats.unschedulable++;
-      this.markUnschedulable(fresh, result.message, result.nominatedNode, t);
-      for (const v of result.victims ?? []) this.preempt(v, fresh, result.nominatedNode!, t);
-      if (result.victims?.length) snapshot = undefined; // victims leave: rebuild for the next pod
-      // Only cluster events that could help the plugins that said no will wake it.
-      this.queue.requeueUnschedulable(fresh, t, [...new Set(result.record.filtered.map((f) => f.plugin))]);
     }
-    return this.queue.nextDueAt(t);
+    const next = this.queue.nextDueAt(t);
+    if (this.synced) return next;
+    return next === null ? this.listRetryAt : Math.min(next, this.listRetryAt);
+  }
+
+  private scheduleOnePod(pod: KubeObject, profile: SchedulerProfile, t: number, cycle: { snapshot?: ReturnType<typeof buildSnapshot> }): void {
+    const fresh = this.reg.tryGet(pods(), pod.metadata.namespace, pod.metadata.name!);
+    if (!fresh || fresh.metadata.uid !== pod.metadata.uid || !unscheduled(fresh)) return;
+    const snapshot = (cycle.snapshot ??= this.snapshot(t));
+    this.stats.cycles++;
+    const result = scheduleOne(fresh, snapshot, profile, t);
+    this.hooks.record(result.record);
+    if (result.kind === "bind") {
+      try {
+        const bound = bindPod(this.reg, fresh.metadata.namespace!, fresh.metadata.name!, result.node, { user: SCHEDULER, now: new Date(t) }, fresh.metadata.uid);
+        assume(snapshot, bound, result.node);
+        this.stats.bound++;
+        recordEvent(this.reg, { regarding: bound, reason: "Scheduled", message: `Successfully assigned ${fresh.metadata.namespace}/${fresh.metadata.name} to ${result.node}`, component: COMPONENT, now: new Date(t) });
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        this.queue.requeueError(fresh, t); // bound or deleted meanwhile: look again later
+      }
+      return;
+    }
+    this.stats.unschedulable++;
+    this.markUnschedulable(fresh, result.message, result.nominatedNode, t);
+    for (const v of result.victims ?? []) this.preempt(v, fresh, result.nominatedNode!, t);
+    if (result.victims?.length) cycle.snapshot = undefined; // victims leave: rebuild for the next pod
+    // Only cluster events that could help the plugins that said no will wake it.
+    this.queue.requeueUnschedulable(fresh, t, [...new Set(result.record.filtered.map((f) => f.plugin))]);
+  }
+
+  /**
+   * The cluster as the plugins see it. A node or pod the snapshot cannot take in (malformed) is
+   * found, reported once and left out, so it does not stop every other pod's scheduling.
+   */
+  private snapshot(t: number): ReturnType<typeof buildSnapshot> {
+    const nodeList = this.listTolerant(nodes(), t);
+    const podList = this.assignedPods(t);
+    const pcs = this.listTolerant(priorityClasses(), t);
+    try {
+      return buildSnapshot(nodeList, podList, pcs);
+    } catch {
+      const ok = (o: KubeObject, key: string, fn: () => unknown) => {
+        try {
+          fn();
+          return true;
+        } catch (e) {
+          this.faults.recordOnce(`${key}@${o.metadata?.resourceVersion}`, "kube-scheduler", "cycle", key, e, t);
+          return false;
+        }
+      };
+      const goodPcs = pcs.filter((pc) => ok(pc, `priorityclasses/${pc.metadata?.name}`, () => buildSnapshot([], [], [pc])));
+      const goodNodes = nodeList.filter((n) => ok(n, `nodes/${n.metadata?.name}`, () => buildNodeInfo(n)));
+      const goodPods = podList.filter((p) => ok(p, `pods/${keyOfPod(p)}`, () => buildPodInfo(p)));
+      return buildSnapshot(goodNodes, goodPods, goodPcs);
+    }
   }
 
   queueStats() {
     return this.queue.stats();
   }
 
-  private activeNodes(): KubeObject[] {
-    return this.reg.list(nodes(), undefined).items;
-  }
-
-  private assignedPods(): KubeObject[] {
-    return this.reg.list(pods(), undefined).items.filter((p) => (p.spec?.nodeName || p.status?.nominatedNodeName) && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+  private assignedPods(t: number): KubeObject[] {
+    return this.listTolerant(pods(), t).filter((p) => (p.spec?.nodeName || p.status?.nominatedNodeName) && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
   }
 
   private markUnschedulable(pod: KubeObject, message: string, nominated: string | undefined, t: number): void {
@@ -163,6 +297,8 @@ export class KubeScheduler {
     }
   }
 }
+
+const keyOfPod = (p: KubeObject) => `${p.metadata?.namespace}/${p.metadata?.name}`;
 
 /** A change the kubelet must react to: anything but status (its own writes) and bookkeeping. */
 function kubeletRelevant(prev: KubeObject, cur: KubeObject): boolean {

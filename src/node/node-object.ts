@@ -5,7 +5,8 @@ import { DurableObject } from "cloudflare:workers";
 import { migrate, Sql } from "../control-plane/etcd/sql";
 import { ApiClient, type ApiCall, type ControlPlane } from "./api-client";
 import { eventCalls } from "./event-correlator";
-import { initialState, nodeObject, podLogs, syncPods, usage, type KubeletState, type NodeConfig } from "./kubelet";
+import { initialState, nodeObject, podLogs, syncPods, usage, type KubeletState, type NodeConfig, type SyncOutput } from "./kubelet";
+import { LogFollowers } from "./log-followers";
 import { buildRules, newAffinityTable, route, type AffinityTable, type ProxyRules, type RouteRequest, type RouteResult } from "./kube-proxy";
 
 export interface NodeInit {
@@ -46,11 +47,23 @@ const NODE_STATUS_REPORT_MS = 5 * 60_000; // nodeStatusReportFrequency: unchange
 const KEEP_EVENT_KEYS = 2000;
 const COMPONENT = "kubelet";
 
-interface Follower { uid: string; container: string; timestamps: boolean; lastTs: string; writer: WritableStreamDefaultWriter<Uint8Array> }
+/** What one sync did, for the control loop and the architecture view. */
+export interface NodeSyncResult {
+  nextWakeAt: number | null;
+  pods: number;
+  usage: PodUsage[];
+  /** Pods whose sync threw this time (contained: FailedSync events; the node stayed Ready). */
+  faults: number;
+  /** Contained faults since the node booted (kept in the kubelet state). */
+  faultsTotal: number;
+  /** `kubectl logs -f` streams open, and those closed so far for falling behind. */
+  followers: number;
+  followersClosedSlow: number;
+}
 
 export class NodeObject extends DurableObject {
   private readonly sql: Sql;
-  private readonly followers = new Set<Follower>();
+  private readonly followers = new LogFollowers();
   /** The pods the kubelet last listed: what it runs on when the API server is unreachable. */
   private lastPods?: KubeObject[];
 
@@ -117,9 +130,10 @@ export class NodeObject extends DurableObject {
    * container, write back statuses, final deletions, events, the node status and the lease.
    * Returns when it next needs to run by itself (null: nothing pending).
    */
-  async sync(now: number): Promise<{ nextWakeAt: number | null; pods: number; usage: PodUsage[] }> {
+  async sync(now: number): Promise<NodeSyncResult> {
     const cfg = this.config();
-    if (!cfg) return { nextWakeAt: null, pods: 0, usage: [] };
+    const idle = (nextWakeAt: number | null): NodeSyncResult => ({ nextWakeAt, pods: 0, usage: [], faults: 0, faultsTotal: 0, followers: this.followers.size, followersClosedSlow: this.followers.slowClosed });
+    if (!cfg) return idle(null);
     const api = this.client();
     const [list] = await api.batch([{ method: "GET", path: `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${cfg.name}`)}` }]);
     let pods;
@@ -129,10 +143,23 @@ export class NodeObject extends DurableObject {
     } else if (list.status === 503) {
       // Cut off from the API server (a network partition): like a real kubelet, keep running the
       // pods it last knew of, and try again soon. Its writes fail until the network heals.
-      if (!this.lastPods) return { nextWakeAt: now + LEASE_RENEW_MS, pods: 0, usage: [] };
+      if (!this.lastPods) return idle(now + LEASE_RENEW_MS);
       pods = this.lastPods;
     } else throw new Error(`kubelet could not list its pods: ${list.status} ${JSON.stringify(list.body)}`);
-    const out = syncPods(cfg, this.get<KubeletState>("state")!, pods, now);
+    const prev = this.get<KubeletState>("state")!;
+    let out: SyncOutput;
+    try {
+      out = syncPods(cfg, prev, pods, now);
+    } catch (err) {
+      // syncPods contains each pod's failure itself; should anything else throw, the node still
+      // reports its status and renews its lease below (its pods wait for the next sync).
+      const state = structuredClone(prev);
+      const f = (state.faults ??= { total: 0, recent: [] });
+      f.total++;
+      f.recent.push({ namespace: "", name: "", uid: "", at: now, message: String(err).slice(0, 512) });
+      if (f.recent.length > 20) f.recent.splice(0, f.recent.length - 20);
+      out = { state, statusUpdates: [], deletions: [], events: [], nextWakeAt: now + LEASE_RENEW_MS, faults: [] };
+    }
 
     const calls: ApiCall[] = [];
     for (const u of out.statusUpdates) {
@@ -161,13 +188,18 @@ export class NodeObject extends DurableObject {
       this.put("lastNodeStatus", { at: 0, fingerprint: "" });
       this.put("lastLease", 0);
     }
-    await this.feedFollowers(out.state, now);
+    // Never awaits a reader: slow followers are closed instead (log-followers.ts).
+    this.followers.feed((f, sinceAt) => podLogs(out.state, f.uid, f.container, { timestamps: true, sinceAt, now }), now);
     // What metrics-server would scrape from this kubelet: the HPA reads it.
     const used = usage(cfg, out.state, now).pods.map((p) => ({
       namespace: p.namespace, name: p.name,
       cpuMillis: p.containers.reduce((a, c) => a + c.cpuMillis, 0), memoryBytes: p.containers.reduce((a, c) => a + c.memoryBytes, 0),
     }));
-    return { nextWakeAt: out.nextWakeAt, pods: pods.length, usage: used };
+    return {
+      nextWakeAt: out.nextWakeAt, pods: pods.length, usage: used,
+      faults: out.faults.length, faultsTotal: out.state.faults?.total ?? 0,
+      followers: this.followers.size, followersClosedSlow: this.followers.slowClosed,
+    };
   }
 
   private correlator(now: number) {
@@ -183,38 +215,15 @@ export class NodeObject extends DurableObject {
   }
 
   /** Container logs, as the kubelet serves them to `kubectl logs` (follow keeps the stream open). */
-  async logs(q: LogQuery): Promise<{ text: string } | { error: string } | { stream: ReadableStream<Uint8Array> }> {
+  async logs(q: LogQuery): Promise<{ text: string } | { error: string; code?: number } | { stream: ReadableStream<Uint8Array> }> {
     const state = this.get<KubeletState>("state");
     if (!state) return { error: `pod "${q.pod}" is not on this node` };
     const res = podLogs(state, q.uid, q.container, { previous: q.previous, tailLines: q.tailLines, timestamps: true, sinceSeconds: q.sinceSeconds, now: q.now });
     if ("error" in res) return res;
-    const text = q.timestamps ? res.text : stripTimestamps(res.text);
-    if (!q.follow || q.previous) return { text };
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    void writer.write(new TextEncoder().encode(text));
-    this.followers.add({ uid: q.uid, container: q.container, timestamps: q.timestamps, lastTs: lastTimestamp(res.text), writer });
-    return { stream: readable };
-  }
-
-  private async feedFollowers(state: KubeletState, now: number): Promise<void> {
-    for (const f of [...this.followers]) {
-      const res = podLogs(state, f.uid, f.container, { timestamps: true, now });
-      try {
-        if ("error" in res) {
-          await f.writer.close();
-          this.followers.delete(f);
-          continue;
-        }
-        const fresh = res.text.split("\n").filter((l) => l && l.slice(0, l.indexOf(" ")) > f.lastTs);
-        if (fresh.length === 0) continue;
-        f.lastTs = fresh[fresh.length - 1].slice(0, fresh[fresh.length - 1].indexOf(" "));
-        const out = fresh.map((l) => (f.timestamps ? l : l.slice(l.indexOf(" ") + 1))).join("\n") + "\n";
-        await f.writer.write(new TextEncoder().encode(out));
-      } catch {
-        this.followers.delete(f); // the client went away
-      }
-    }
+    if (!q.follow || q.previous) return { text: q.timestamps ? res.text : stripTimestamps(res.text) };
+    const stream = this.followers.open({ uid: q.uid, container: q.container, timestamps: q.timestamps }, res.text, q.now);
+    if (!stream) return { error: `too many log streams open on node ${this.config()?.name ?? ""}; try again later`, code: 429 };
+    return { stream };
   }
 
   /** kube-proxy on this node: programs rules from Services and EndpointSlices, routes one request. */
@@ -245,8 +254,7 @@ export class NodeObject extends DurableObject {
 
   /** The node's machine is gone: forget everything. */
   async destroy(): Promise<void> {
-    for (const f of this.followers) await f.writer.close().catch(() => {});
-    this.followers.clear();
+    this.followers.closeAll();
     await this.ctx.storage.deleteAll();
   }
 }
@@ -260,10 +268,4 @@ function fingerprint(node: { status?: { conditions?: { lastHeartbeatTime?: strin
 
 function stripTimestamps(text: string): string {
   return text.split("\n").map((l) => (l ? l.slice(l.indexOf(" ") + 1) : l)).join("\n");
-}
-
-function lastTimestamp(text: string): string {
-  const lines = text.split("\n").filter(Boolean);
-  const last = lines[lines.length - 1];
-  return last ? last.slice(0, last.indexOf(" ")) : "";
 }

@@ -23,6 +23,7 @@
 
 import type { ImageFamily } from "./images";
 import { FAMILY_PROGRAMS, parseSize, vishStress } from "./programs";
+import { DEFAULT_MEMORY_LIMIT_BYTES } from "./budgets";
 import { interpretScript, LONG_RUNNING, scriptOfArgv, type Timeline } from "./shell";
 
 export { parseSize };
@@ -80,6 +81,8 @@ export interface ContainerInput {
   namespace: string;
   memoryLimitBytes: number | null;
   cpuLimitMillis: number | null;
+  /** The node's memory: what a container without a limit can grow to before the OOM killer. */
+  nodeMemoryBytes?: number;
 }
 
 /** The argv a container runs: Kubernetes command/args over the image's ENTRYPOINT/CMD, $(VAR) expanded. */
@@ -136,7 +139,9 @@ function program(inp: ContainerInput, argv0: string[], depth: number): Behaviour
   if (script !== undefined || (!shells.includes(name) && !LONG_RUNNING.has(name) && SIMPLE_COMMANDS.has(name))) {
     const src = script ?? argv.map((w) => (/[\s;&|]/.test(w) ? JSON.stringify(w) : w)).join(" ");
     const flavor = /ubuntu|debian/.test(inp.repo ?? "") ? "gnu" : "busybox";
-    const tl = interpretScript(src, { env: { ...inp.env, __NAMESPACE: inp.namespace }, hostname: inp.hostname, flavor });
+    const shellBase = 0.4 * Mi;
+    const limit = inp.memoryLimitBytes ?? inp.nodeMemoryBytes ?? DEFAULT_MEMORY_LIMIT_BYTES;
+    const tl = interpretScript(src, { env: { ...inp.env, __NAMESPACE: inp.namespace }, hostname: inp.hostname, flavor, memoryLimitBytes: Math.max(0, limit - shellBase) });
     b.program = "script";
     b.logs = tl.logs;
     b.periodic = tl.periodic;
@@ -144,7 +149,9 @@ function program(inp: ContainerInput, argv0: string[], depth: number): Behaviour
     b.exitAtMs = tl.exitAtMs;
     b.exitCode = tl.exitCode;
     b.cpu.millis = tl.busy ? 1000 : 0;
-    b.memory = { baseBytes: 0.4 * Mi, peakBytes: 0.4 * Mi, rampFromMs: 0, rampMs: 0 };
+    b.memory = { baseBytes: shellBase, peakBytes: shellBase + tl.memoryPeakBytes, rampFromMs: tl.oomAtMs ?? 0, rampMs: 0 };
+    // Values past the memory limit: the cgroup OOM killer ends the script then (as stress --vm-bytes).
+    if (tl.oomAtMs !== null) b.oomAtMs = tl.oomAtMs;
     // PID 1 shells get no default signal handlers: SIGTERM is ignored unless the script traps it.
     b.stop = { signal: "SIGTERM", afterMs: tl.trapsTerm ? 20 : null, exitCode: tl.trapsTerm ? 0 : 137, logs: [] };
     if (tl.exec && depth < 3) {

@@ -4,6 +4,7 @@
 // from outside (requests, stop-signal messages) are kept in a bounded ring on the run.
 
 import type { Behaviour } from "./behaviour";
+import { capLine, LOG_READ_MAX_BYTES } from "./budgets";
 import { httpStatus } from "./network";
 
 /** How many lines a run keeps / a read renders at most (the kubelet rotates at 10Mi; this is smaller). */
@@ -81,8 +82,11 @@ export function accessLine(b: Behaviour, at: number, from: string, path: string,
   }
 }
 
-/** All lines of a run in [sinceAt, untilAt], oldest first, at most `limit` (the newest ones). */
-export function runLines(run: LogRun, sinceAt: number, untilAt: number, limit = MAX_LOG_LINES): Line[] {
+/**
+ * All lines of a run in [sinceAt, untilAt], oldest first, at most `limit` lines and `maxBytes` bytes
+ * (the newest ones: what remains after rotation).
+ */
+export function runLines(run: LogRun, sinceAt: number, untilAt: number, limit = MAX_LOG_LINES, maxBytes = LOG_READ_MAX_BYTES): Line[] {
   const end = Math.min(untilAt, run.finishedAt ?? untilAt);
   const start = Math.max(sinceAt, run.startedAt);
   if (end < start) return [];
@@ -99,7 +103,9 @@ export function runLines(run: LogRun, sinceAt: number, untilAt: number, limit = 
     const lastIter = Math.floor((end - first) / p.periodMs);
     if (lastIter < 0) continue;
     const perIter = Math.max(1, p.lines.length);
-    const firstIter = Math.max(0, Math.floor((start - first) / p.periodMs), lastIter - Math.ceil(limit / perIter));
+    const iterBytes = Math.max(1, p.lines.reduce((a, l) => a + l.text.length + 1, 0));
+    const iters = Math.min(Math.ceil(limit / perIter), Math.ceil(maxBytes / iterBytes));
+    const firstIter = Math.max(0, Math.floor((start - first) / p.periodMs), lastIter - iters);
     for (let k = firstIter; k <= lastIter; k++) for (const l of p.lines) push(first + k * p.periodMs + l.offsetMs, l.text, k + 1);
   }
   for (const r of run.requests) {
@@ -118,7 +124,13 @@ export function runLines(run: LogRun, sinceAt: number, untilAt: number, limit = 
   }
   for (const e of run.extra) push(e.at, e.text);
   out.sort((a, c) => a.at - c.at);
-  return out.length > limit ? out.slice(out.length - limit) : out;
+  let from = Math.max(0, out.length - limit);
+  let bytes = 0;
+  for (let i = out.length - 1; i >= from; i--) {
+    bytes += out[i].text.length + 1;
+    if (bytes > maxBytes) { from = i + 1; break; }
+  }
+  return from > 0 ? out.slice(from) : out;
 }
 
 /** Text for `kubectl logs`: --tail, --since and --timestamps applied. */
@@ -131,6 +143,6 @@ export function formatLogs(lines: Line[], opts: { tailLines?: number; timestamps
 
 /** Append an outside line to a run's ring (keeps the newest MAX_EXTRA_LINES). */
 export function appendExtra(run: LogRun, at: number, text: string): void {
-  run.extra.push({ at, text });
+  run.extra.push({ at, text: capLine(text) });
   if (run.extra.length > MAX_EXTRA_LINES) run.extra.splice(0, run.extra.length - MAX_EXTRA_LINES);
 }

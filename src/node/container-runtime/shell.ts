@@ -1,6 +1,10 @@
 // A tiny shell: enough of sh to turn the scripts people put in pod specs (sleep, echo, loops, touch/rm,
 // exit, `stress`) into a timeline. It does not execute anything; it computes what the script would do
-// and when, so the kubelet can move through it with simulated time.
+// and when, so the kubelet can move through it with simulated time. It runs inside the kubelet's
+// sync, so it runs under the budgets of budgets.ts: values are kept as a bounded prefix plus a
+// counted size (memory past the limit is an OOM kill), steps are counted, output is capped.
+
+import { capLine, copyMs, DEFAULT_MEMORY_LIMIT_BYTES, FILES_MAX, keepNewest, LINE_MAX_BYTES, LOOP_BODY_STEPS, RUN_LOG_BYTES, SCRIPT_STEPS_PER_START, VALUE_KEEP_BYTES } from "./budgets";
 
 /** What a script does, relative to its start (ms). Plain data: it is persisted in the kubelet state. */
 export interface Timeline {
@@ -19,6 +23,12 @@ export interface Timeline {
   busy: boolean;
   /** `trap ... TERM`: the script handles SIGTERM and exits promptly. */
   trapsTerm: boolean;
+  /** The script's values grew past its memory limit at this offset: an OOM kill (exit 137). */
+  oomAtMs: number | null;
+  /** The most memory the script's values reached (bytes, counted, not materialized). */
+  memoryPeakBytes: number;
+  /** The step budget ran out: the script is taken to run on, busy, with nothing more computed. */
+  stepsExhausted: boolean;
 }
 
 export interface ShellContext {
@@ -28,6 +38,8 @@ export interface ShellContext {
   flavor: "busybox" | "gnu";
   /** Files already present (an exec probe runs against the container's current filesystem). */
   files?: Timeline["files"];
+  /** What the script's values may reach before the OOM killer ends it (default: DEFAULT_MEMORY_LIMIT_BYTES). */
+  memoryLimitBytes?: number;
 }
 
 type Ast = { kind: "cmd"; words: string[]; redirect?: string } | { kind: "seq"; items: { op: ";" | "&&" | "||"; node: Ast }[] } | { kind: "while"; cond: Ast; body: Ast; until: boolean } | { kind: "for"; values: string[]; variable: string; body: Ast };
@@ -156,18 +168,50 @@ export function sleepMs(args: string[]): number | null {
 
 const STOP_ON_EXIT = Symbol("exit");
 
+interface Budget { steps: number; exhausted: boolean }
+
 /** Run a script symbolically. */
 export function interpretScript(script: string, ctx: ShellContext): Timeline {
   const ast = new Parser(tokenize(script)).parseSeq();
-  const tl: Timeline = { logs: [], periodic: [], files: [...(ctx.files ?? [])], exitAtMs: null, exitCode: 0, busy: false, trapsTerm: false };
-  const st = { t: 0, status: 0, vars: { ...ctx.env } as Record<string, string> };
+  const tl: Timeline = { logs: [], periodic: [], files: [...(ctx.files ?? [])], exitAtMs: null, exitCode: 0, busy: false, trapsTerm: false, oomAtMs: null, memoryPeakBytes: 0, stepsExhausted: false };
+  // vars hold at most VALUE_KEEP_BYTES of a value; sizes count the whole of what the script assigned.
+  const st = { t: 0, status: 0, vars: { ...ctx.env } as Record<string, string>, sizes: {} as Record<string, number>, mem: 0, logBytes: 0, inLoopPass: false };
+  const memoryLimit = ctx.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES;
 
-  const expand = (w: string): string =>
-    w
+  /** A word expanded: its text (at most LINE_MAX_BYTES materialized) and its full size. */
+  const expandSized = (w: string): { text: string; size: number } => {
+    let inserted = 0;
+    let uncounted = 0;
+    const text = w
       .replace(/\$\((?:date)[^)]*\)/g, "{{date}}")
       .replace(/\$\(hostname\)|`hostname`/g, ctx.hostname)
       .replace(/\$\(cat ([^)]+)\)/g, (_, p: string) => fileContent(p.trim()) ?? "")
-      .replace(/\$\{?(\w+)\}?/g, (_, v: string) => (v === "HOSTNAME" ? ctx.hostname : st.vars[v] ?? ""));
+      .replace(/\$\{?(\w+)\}?/g, (_, v: string) => {
+        const val = v === "HOSTNAME" ? ctx.hostname : st.vars[v] ?? "";
+        const size = st.sizes[v] ?? val.length;
+        // Past the line cap nothing more is materialized; the size is still counted.
+        if (inserted + val.length > LINE_MAX_BYTES) { uncounted += size; return ""; }
+        inserted += val.length;
+        uncounted += size - val.length;
+        return val;
+      });
+    return { text: text.length > LINE_MAX_BYTES ? text.slice(0, LINE_MAX_BYTES) : text, size: text.length + uncounted };
+  };
+  const expand = (w: string): string => expandSized(w).text;
+
+  /** Assign a variable; returns STOP_ON_EXIT when the memory it takes gets the script OOM-killed. */
+  const assign = (name: string, value: { text: string; size: number }): typeof STOP_ON_EXIT | void => {
+    st.vars[name] = value.text.length > VALUE_KEEP_BYTES ? value.text.slice(0, VALUE_KEEP_BYTES) : value.text;
+    st.mem += value.size - (st.sizes[name] ?? 0);
+    st.sizes[name] = value.size;
+    st.t += copyMs(value.size);
+    tl.memoryPeakBytes = Math.max(tl.memoryPeakBytes, st.mem);
+    if (st.mem > memoryLimit) {
+      tl.oomAtMs = tl.exitAtMs = st.t;
+      tl.exitCode = st.status = 137;
+      return STOP_ON_EXIT;
+    }
+  };
 
   const fileContent = (path: string): string | undefined => {
     if (path === "/var/run/secrets/kubernetes.io/serviceaccount/namespace") return ctx.env.__NAMESPACE ?? "default";
@@ -177,7 +221,13 @@ export function interpretScript(script: string, ctx: ShellContext): Timeline {
   const setFile = (path: string, content: string, append: boolean) => {
     const prev = fileContent(path);
     removeFile(path);
-    tl.files.push({ path, fromMs: st.t, untilMs: null, content: append && prev ? `${prev}\n${content}` : content });
+    const text = append && prev ? `${prev}\n${content}` : content;
+    tl.files.push({ path, fromMs: st.t, untilMs: null, content: text.length > VALUE_KEEP_BYTES ? text.slice(0, VALUE_KEEP_BYTES) : text });
+    // Bounded: the oldest records of removed files go first, then the oldest of all.
+    while (tl.files.length > FILES_MAX) {
+      const i = tl.files.findIndex((f) => f.untilMs !== null);
+      tl.files.splice(i >= 0 ? i : 0, 1);
+    }
   };
   const removeFile = (path: string) => {
     for (const f of tl.files) if (f.path === path && f.untilMs === null) f.untilMs = st.t;
@@ -187,16 +237,30 @@ export function interpretScript(script: string, ctx: ShellContext): Timeline {
       if (redirect !== "/dev/null") setFile(redirect, text, false);
       return;
     }
-    tl.logs.push({ atMs: st.t, text });
+    const line = capLine(text);
+    tl.logs.push({ atMs: st.t, text: line });
+    st.logBytes += line.length + 1;
+    // Rotation: keep the newest RUN_LOG_BYTES (amortized; not inside a loop pass being measured).
+    if (!st.inLoopPass && st.logBytes > 2 * RUN_LOG_BYTES) st.logBytes = keepNewest(tl.logs, RUN_LOG_BYTES);
   };
 
   // Executes one simple command; returns STOP_ON_EXIT when the script ends (exit, exec, forever).
   const runCmd = (words0: string[], redirect?: string): typeof STOP_ON_EXIT | void => {
-    let words = words0.map(expand);
-    while (words[0] === "exec" || words[0] === "command" || words[0] === "nohup") words = words.slice(1);
+    const sized = words0.map(expandSized);
+    let words = sized.map((w) => w.text);
+    while (words[0] === "exec" || words[0] === "command" || words[0] === "nohup") { words = words.slice(1); sized.shift(); }
     if (words.length === 0) return;
-    const assign = /^(\w+)=(.*)$/.exec(words[0]);
-    if (assign && words.length === 1) { st.vars[assign[1]] = assign[2]; st.status = 0; return; }
+    // A=value (and export/local/readonly A=value): the value's size is what the shell holds.
+    const declare = ["export", "local", "readonly"].includes(words[0]) ? 1 : 0;
+    const assigns = words.slice(declare).map((w, i) => ({ m: /^(\w+)=/.exec(w), s: sized[i + declare] }));
+    if (assigns.length > 0 && assigns.every((a) => a.m)) {
+      st.status = 0;
+      for (const { m, s } of assigns) {
+        const skip = m![0].length;
+        if (assign(m![1], { text: s.text.slice(skip), size: s.size - skip }) === STOP_ON_EXIT) return STOP_ON_EXIT;
+      }
+      return;
+    }
     const name = words[0].split("/").pop()!;
     const args = words.slice(1);
     st.status = 0;
@@ -263,11 +327,11 @@ export function interpretScript(script: string, ctx: ShellContext): Timeline {
   };
 
   // Returns STOP_ON_EXIT when the script ended inside.
-  const run = (node: Ast, budget: { steps: number }): typeof STOP_ON_EXIT | void => {
-    if (--budget.steps < 0) return STOP_ON_EXIT;
+  const run = (node: Ast, budget: Budget): typeof STOP_ON_EXIT | void => {
+    if (--budget.steps < 0) { budget.exhausted = true; return STOP_ON_EXIT; }
     switch (node.kind) {
       case "cmd":
-        return runCmd(node.words, node.redirect);
+        return runCmd(node.words, node.redirect === undefined ? undefined : expand(node.redirect));
       case "seq":
         for (const { op, node: n } of node.items) {
           if (op === "&&" && st.status !== 0) continue;
@@ -291,7 +355,7 @@ export function interpretScript(script: string, ctx: ShellContext): Timeline {
       case "while": {
         const condWords = node.cond.kind === "seq" && node.cond.items.length === 1 && node.cond.items[0].node.kind === "cmd" ? node.cond.items[0].node.words : [];
         const forever = !node.until && (condWords[0] === "true" || condWords[0] === ":" || (condWords[0] === "[" && condWords[1] === "1"));
-        if (forever) return loopForever(node.body);
+        if (forever) return loopForever(node.body, budget);
         // Other conditions (until nslookup svc; until wget ...): taken to hold after one pass.
         if (node.until) {
           run(node.cond, budget);
@@ -303,24 +367,43 @@ export function interpretScript(script: string, ctx: ShellContext): Timeline {
   };
 
   // An endless loop: run the body once symbolically to learn one iteration's output and length.
-  const loopForever = (body: Ast): typeof STOP_ON_EXIT => {
-    const start = st.t;
-    const firstLog = tl.logs.length;
-    run(body, { steps: 200 });
-    if (tl.exitAtMs !== null) return STOP_ON_EXIT; // the body exits on its first pass
-    const period = st.t - start;
-    const lines = tl.logs.splice(firstLog).map((l) => ({ offsetMs: l.atMs - start, text: l.text }));
-    if (period <= 0) tl.busy = true;
-    if (lines.length > 0) tl.periodic.push({ fromMs: start, periodMs: Math.max(period, 1000), lines });
-    tl.exitAtMs = null;
-    return STOP_ON_EXIT;
+  // A body that grows memory is not periodic: its passes run on (each charged to the script's
+  // budget) until the OOM killer or the step budget ends them.
+  const loopForever = (body: Ast, budget: Budget): typeof STOP_ON_EXIT => {
+    for (;;) {
+      const start = st.t;
+      const firstLog = tl.logs.length;
+      const memBefore = st.mem;
+      const pass: Budget = { steps: Math.min(LOOP_BODY_STEPS, Math.max(budget.steps, 0)), exhausted: false };
+      const before = pass.steps;
+      st.inLoopPass = true;
+      run(body, pass);
+      st.inLoopPass = false;
+      budget.steps -= before - pass.steps;
+      if (tl.exitAtMs !== null) return STOP_ON_EXIT; // the body exits (or is OOM-killed) on this pass
+      if (budget.steps <= 0) { budget.exhausted = true; return STOP_ON_EXIT; }
+      if (st.mem > memBefore) continue;
+      const period = st.t - start;
+      const lines = tl.logs.splice(firstLog).map((l) => ({ offsetMs: l.atMs - start, text: l.text }));
+      keepNewest(lines, RUN_LOG_BYTES);
+      if (period <= 0) tl.busy = true;
+      if (lines.length > 0) tl.periodic.push({ fromMs: start, periodMs: Math.max(period, 1000), lines });
+      tl.exitAtMs = null;
+      return STOP_ON_EXIT;
+    }
   };
 
-  const r = run(ast, { steps: 5000 });
-  if (r !== STOP_ON_EXIT && tl.exitAtMs === null) {
+  const budget: Budget = { steps: SCRIPT_STEPS_PER_START, exhausted: false };
+  const r = run(ast, budget);
+  if (budget.exhausted && tl.exitAtMs === null) {
+    // Still running at its cpu limit as far as anyone can tell: busy, no exit, nothing more logged.
+    tl.busy = true;
+    tl.stepsExhausted = true;
+  } else if (r !== STOP_ON_EXIT && tl.exitAtMs === null) {
     tl.exitAtMs = st.t;
     tl.exitCode = st.status;
   }
+  keepNewest(tl.logs, RUN_LOG_BYTES);
   return tl;
 }
 

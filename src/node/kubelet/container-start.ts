@@ -175,6 +175,7 @@ export function startRun(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, c: Conta
     namespace: rec.namespace,
     memoryLimitBytes: lim.mem,
     cpuLimitMillis: lim.cpu,
+    nodeMemoryBytes: ctx.cfg.memoryBytes,
   });
   ctx.state.containerSeq++;
   const run: RunRecord = {

@@ -6,6 +6,7 @@ import type { KubeObject } from "../../control-plane/api-server/types";
 import { cpuAt, memoryAt } from "../container-runtime/behaviour";
 import { parseImageRef, PAUSE_IMAGE, resolveImage } from "../container-runtime/images";
 import { formatLogs, runLines } from "../container-runtime/logs";
+import { boundState, POD_RETRY_MS, recordFault, type PodFault } from "./faults";
 import { releaseIP } from "./ipam";
 import { nodeObject } from "./node-status";
 import { admitPod, advancePod, podNextAt, type SyncCtx } from "./pod-lifecycle";
@@ -15,6 +16,7 @@ import type { KubeletEvent, NodeConfig, PodStatusUpdate } from "./types";
 
 export type { KubeletEvent, NodeConfig, PodStatusUpdate } from "./types";
 export type { KubeletState } from "./state";
+export type { PodFault } from "./faults";
 export { nodeObject };
 
 export interface SyncOutput {
@@ -23,6 +25,8 @@ export interface SyncOutput {
   deletions: { namespace: string; name: string; uid: string }[];
   events: KubeletEvent[];
   nextWakeAt: number | null;
+  /** Pods whose sync threw this time (each recorded as a FailedSync event; the others went on). */
+  faults: PodFault[];
 }
 
 /** A fresh node: the sandbox image and kube-proxy's image are there from provisioning. */
@@ -43,21 +47,63 @@ export function syncPods(cfg: NodeConfig, prev: KubeletState, pods: KubeObject[]
   const state: KubeletState = structuredClone(prev);
   if (state.bootAt === null) state.bootAt = now;
   const ctx: SyncCtx = { cfg, state, events: [] };
-  const out: SyncOutput = { state, statusUpdates: [], deletions: [], events: ctx.events, nextWakeAt: null };
+  const out: SyncOutput = { state, statusUpdates: [], deletions: [], events: ctx.events, nextWakeAt: null, faults: [] };
   const seen = new Set<string>();
+  const retryAt: number[] = [];
+  const faulted = new Set<string>();
   const sorted = [...pods].sort((a, b) => creation(a).localeCompare(creation(b)) || String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
   for (const pod of sorted) {
     const uid = pod.metadata?.uid;
     if (!uid || (pod.spec?.nodeName && pod.spec.nodeName !== cfg.name)) continue;
     seen.add(uid);
     const ref = { namespace: String(pod.metadata.namespace ?? "default"), name: String(pod.metadata.name ?? ""), uid };
+    // One pod's failure is that pod's: its record, events and outputs of this attempt are rolled back,
+    // a FailedSync event is recorded, and the pod worker retries after its back-off (pod_workers.go).
+    const mark = { events: ctx.events.length, updates: out.statusUpdates.length, deletions: out.deletions.length, seq: state.containerSeq, pullFree: state.pullQueueFreeAt, ipam: structuredClone(state.ipam) };
+    try {
+      syncOnePod(ctx, out, pod, ref, now);
+    } catch (err) {
+      ctx.events.length = mark.events;
+      out.statusUpdates.length = mark.updates;
+      out.deletions.length = mark.deletions;
+      state.containerSeq = mark.seq;
+      state.pullQueueFreeAt = mark.pullFree;
+      state.ipam = mark.ipam;
+      faulted.add(uid);
+      if (prev.pods[uid]) state.pods[uid] = structuredClone(prev.pods[uid]);
+      else delete state.pods[uid];
+      const fault = recordFault(ctx, ref, err, now);
+      out.faults.push(fault);
+      retryAt.push(now + POD_RETRY_MS);
+    }
+  }
+  // Pods gone from the API (deleted, or moved): forget them.
+  for (const [uid, rec] of Object.entries(state.pods)) {
+    if (seen.has(uid)) continue;
+    releaseIP(state, rec.podIP, uid);
+    delete state.pods[uid];
+  }
+  for (const rec of Object.values(state.pods)) {
+    if (faulted.has(rec.uid)) continue; // retried after its back-off, not at once
+    const t = podNextAt(rec);
+    if (t !== null && (out.nextWakeAt === null || t < out.nextWakeAt)) out.nextWakeAt = Math.max(t, now);
+  }
+  for (const t of retryAt) if (out.nextWakeAt === null || t < out.nextWakeAt) out.nextWakeAt = t;
+  boundState(state);
+  return out;
+}
+
+function syncOnePod(ctx: SyncCtx, out: SyncOutput, pod: KubeObject, ref: { namespace: string; name: string; uid: string }, now: number): void {
+  const { cfg, state } = ctx;
+  const uid = ref.uid;
+  {
     let rec = state.pods[uid];
     if (!rec) {
       // A pod already finished (by a previous node incarnation) is not run again.
       const phase = pod.status?.phase;
       if (phase === "Succeeded" || phase === "Failed") {
         if (pod.metadata.deletionTimestamp) out.deletions.push(ref);
-        continue;
+        return;
       }
       rec = state.pods[uid] = admitPod(ctx, pod, now);
     }
@@ -71,17 +117,6 @@ export function syncPods(cfg: NodeConfig, prev: KubeletState, pods: KubeObject[]
     }
     if (rec.terminating && rec.finished) out.deletions.push(ref);
   }
-  // Pods gone from the API (deleted, or moved): forget them.
-  for (const [uid, rec] of Object.entries(state.pods)) {
-    if (seen.has(uid)) continue;
-    releaseIP(state, rec.podIP, uid);
-    delete state.pods[uid];
-  }
-  for (const rec of Object.values(state.pods)) {
-    const t = podNextAt(rec);
-    if (t !== null && (out.nextWakeAt === null || t < out.nextWakeAt)) out.nextWakeAt = Math.max(t, now);
-  }
-  return out;
 }
 
 function findContainer(state: KubeletState, podUid: string, name: string): { rec: KubeletState["pods"][string]; c: ContainerRecord } | { error: string } {
@@ -97,7 +132,7 @@ export function podLogs(
   state: KubeletState,
   podUid: string,
   container: string,
-  opts: { previous?: boolean; tailLines?: number; timestamps?: boolean; sinceSeconds?: number; now: number },
+  opts: { previous?: boolean; tailLines?: number; timestamps?: boolean; sinceSeconds?: number; sinceAt?: number; now: number },
 ): { text: string } | { error: string } {
   const found = findContainer(state, podUid, container);
   if ("error" in found) return found;
@@ -117,7 +152,7 @@ export function podLogs(
       return { error: `container ${JSON.stringify(container)} in pod ${JSON.stringify(rec.name)} is waiting to start: ${why}` };
     }
   }
-  const since = opts.sinceSeconds !== undefined ? opts.now - opts.sinceSeconds * 1000 : -Infinity;
+  const since = opts.sinceAt ?? (opts.sinceSeconds !== undefined ? opts.now - opts.sinceSeconds * 1000 : -Infinity);
   const limit = opts.tailLines !== undefined && opts.tailLines >= 0 ? Math.min(opts.tailLines, 5000) : 5000;
   return { text: formatLogs(runLines(run, since, opts.now, limit), opts) };
 }

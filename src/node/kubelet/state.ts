@@ -114,6 +114,8 @@ export interface KubeletState {
   pods: Record<string, PodRecord>;
   /** Monotonic counter for container ids. */
   containerSeq: number;
+  /** Pod syncs that threw (contained: see faults.ts): the count, and the newest FAULTS_KEPT. */
+  faults?: { total: number; recent: { namespace: string; name: string; uid: string; at: number; message: string }[] };
 }
 
 /** A deterministic draw in [0,1) for a key, mixed with the node's seed. */

@@ -1,0 +1,216 @@
+// Budgets for simulated work and slow consumers (issue #10): a container's script can never make the
+// kubelet's sync throw, run long or grow the node's state; one pod's failure stays that pod's; a
+// `kubectl logs -f` reader that stops reading is closed instead of blocking the node.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { client, newClassroom } from "./api-helpers";
+import { cfg, pod, Sim } from "./kubelet-helpers";
+import { behaviourOf, type ContainerInput } from "../../src/node/container-runtime/behaviour";
+import { FILES_MAX, LINE_MAX_BYTES, LOG_READ_MAX_BYTES, RUN_LOG_BYTES, SCRIPT_STEPS_PER_START, STATE_MAX_BYTES } from "../../src/node/container-runtime/budgets";
+import { runLines, type LogRun } from "../../src/node/container-runtime/logs";
+import { interpretScript } from "../../src/node/container-runtime/shell";
+import { nodeObject, syncPods } from "../../src/node/kubelet";
+import { boundState, POD_RETRY_MS } from "../../src/node/kubelet/faults";
+import { FOLLOW_MAX_QUEUED_BYTES, FOLLOWERS_MAX, LogFollowers } from "../../src/node/log-followers";
+
+const BOMB = "A=xxxxxxxx; for i in $(seq 40); do A=$A$A; done; sleep 1";
+const Mi = 1024 * 1024;
+const sh = (script: string, memoryLimitBytes?: number) => interpretScript(script, { env: {}, hostname: "h", flavor: "busybox", memoryLimitBytes });
+const bytesOf = (lines: { text: string }[]) => lines.reduce((a, l) => a + l.text.length + 1, 0);
+
+function input(script: string, memoryLimitBytes: number | null): ContainerInput {
+  return { family: "shell", tag: "latest", entrypoint: [], imageCmd: [], command: ["sh", "-c", script], env: {}, stdin: false, hostname: "h", namespace: "default", memoryLimitBytes, cpuLimitMillis: null, nodeMemoryBytes: 4 * 1024 ** 3 };
+}
+
+describe("shell budgets", () => {
+  it("the doubling string bomb is an OOM kill at the memory limit, not an exception", () => {
+    const tl = sh(BOMB, 128 * Mi);
+    expect(tl.oomAtMs).not.toBeNull();
+    expect(tl.exitCode).toBe(137);
+    expect(tl.exitAtMs).toBe(tl.oomAtMs);
+    expect(tl.memoryPeakBytes).toBeGreaterThan(128 * Mi);
+    expect(tl.memoryPeakBytes).toBeLessThanOrEqual(256 * Mi); // killed at the doubling that crossed it
+  });
+
+  it("without a limit the bomb is killed at the node's memory (4 GiB here), some seconds of copying in", () => {
+    const b = behaviourOf(input(BOMB, null));
+    expect(b.oomAtMs).not.toBeNull();
+    expect(b.exitCode).toBe(137);
+    expect(b.oomAtMs!).toBeGreaterThan(1000); // copying GiBs takes time (COPY_MS_PER_MIB)
+    const limited = behaviourOf(input(BOMB, 64 * Mi));
+    expect(limited.oomAtMs!).toBeLessThan(b.oomAtMs!);
+  });
+
+  it("a value stays a bounded prefix: echoing the big variable prints one line of at most LINE_MAX_BYTES", () => {
+    const tl = sh("A=xxxxxxxx; for i in $(seq 20); do A=$A$A; done; echo $A; echo $A$A$A$A", 1024 * Mi);
+    expect(tl.oomAtMs).toBeNull();
+    expect(tl.memoryPeakBytes).toBe(8 * 2 ** 20);
+    expect(tl.logs).toHaveLength(2);
+    for (const l of tl.logs) expect(l.text.length).toBeLessThanOrEqual(LINE_MAX_BYTES);
+  });
+
+  it("a while-true body that grows memory runs its passes until the OOM killer, with sleeps in between", () => {
+    const tl = sh("A=x; while true; do A=$A$A; sleep 1; done", 64 * Mi);
+    // 2^27 bytes > 64 MiB on the 27th pass, after 26 sleeps and the copying (1 ms per MiB)
+    expect(tl.oomAtMs).toBeGreaterThanOrEqual(26_000);
+    expect(tl.oomAtMs).toBeLessThan(26_000 + 300);
+    expect(tl.periodic).toHaveLength(0);
+  });
+
+  it("the step budget ends interpretation: the container keeps running, busy, and never exits by itself", () => {
+    const tl = sh("for i in $(seq 1000); do for j in $(seq 1000); do true; done; done; echo never");
+    expect(tl.stepsExhausted).toBe(true);
+    expect(tl.busy).toBe(true);
+    expect(tl.exitAtMs).toBeNull();
+    expect(tl.logs.map((l) => l.text)).not.toContain("never");
+    expect(SCRIPT_STEPS_PER_START).toBe(5000);
+  });
+
+  it("a line is cut at containerd's 16 KiB; a run keeps the newest RUN_LOG_BYTES of its output", () => {
+    const long = "y".repeat(40_000);
+    expect(sh(`echo ${long}`).logs[0].text.length).toBe(LINE_MAX_BYTES);
+    const kb = "z".repeat(1000);
+    const tl = sh(`for i in $(seq 1000); do echo $i ${kb}; done`);
+    expect(bytesOf(tl.logs)).toBeLessThanOrEqual(RUN_LOG_BYTES);
+    expect(tl.logs[tl.logs.length - 1].text.startsWith("1000 ")).toBe(true); // the newest are kept
+    expect(tl.logs.length).toBeLessThan(1000);
+  });
+
+  it("a script's files are bounded (FILES_MAX records)", () => {
+    const tl = sh("for i in $(seq 300); do touch /tmp/f$i; rm /tmp/f$i; echo $i > /tmp/g$i; done");
+    expect(tl.files.length).toBeLessThanOrEqual(FILES_MAX);
+    expect(tl.files.some((f) => f.path === "/tmp/g300")).toBe(true);
+  });
+
+  it("a log read renders at most LOG_READ_MAX_BYTES, the newest", () => {
+    const b = behaviourOf(input("while true; do echo " + "w".repeat(10_000) + "; sleep 1; done", null));
+    const run: LogRun = { startedAt: 0, finishedAt: null, behaviour: b, extra: [], requests: [], podIP: "10.0.0.1" };
+    const lines = runLines(run, -Infinity, 3_600_000);
+    expect(bytesOf(lines)).toBeLessThanOrEqual(LOG_READ_MAX_BYTES);
+    expect(lines[lines.length - 1].at).toBeGreaterThan(3_590_000);
+  });
+});
+
+describe("kubelet containment", () => {
+  it("the bomb pod is OOMKilled and restarted with back-off; the pod beside it runs; the sync never throws", () => {
+    const sim = new Sim();
+    sim.add(pod("bomb", { containers: [{ name: "c", image: "busybox:1.36", command: ["sh", "-c", BOMB], resources: { limits: { memory: "128Mi" } } }] }));
+    sim.add(pod("web", { containers: [{ name: "nginx", image: "nginx:1.25" }] }));
+    sim.advance(90);
+    const cs = sim.get("bomb").status.containerStatuses[0];
+    expect(cs.lastState.terminated).toMatchObject({ exitCode: 137, reason: "OOMKilled" });
+    expect(cs.restartCount).toBeGreaterThanOrEqual(2);
+    expect(sim.eventsFor("bomb").map((e) => e.reason)).toContain("BackOff");
+    expect(sim.get("web").status.phase).toBe("Running");
+  });
+
+  it("a pod whose sync throws gets a FailedSync event; the other pods go on, the node stays Ready, the retry waits its back-off", () => {
+    const sim = new Sim();
+    sim.add(pod("web", { containers: [{ name: "nginx", image: "nginx:1.25" }] }));
+    const bad = pod("bad", { containers: [{ name: "c", image: "busybox:1.36" }] });
+    Object.defineProperty(bad.spec, "containers", { get() { throw new Error("simulated kubelet bug"); } });
+    sim.pods.push(bad);
+    const out = syncPods(cfg, sim.state, sim.pods, sim.now + 1000);
+    expect(out.faults).toHaveLength(1);
+    expect(out.faults[0]).toMatchObject({ name: "bad", message: "Error: simulated kubelet bug" });
+    const failed = out.events.find((e) => e.reason === "FailedSync")!;
+    expect(failed).toMatchObject({ type: "Warning", regarding: { name: "bad" } });
+    expect(failed.message).toBe("error syncing pod: Error: simulated kubelet bug");
+    expect(out.state.faults?.total).toBe(1);
+    expect(out.state.pods[bad.metadata.uid!]).toBeUndefined();
+    expect(out.nextWakeAt).not.toBe(sim.now + 1000); // no hot retry loop
+    expect(out.nextWakeAt!).toBeLessThanOrEqual(sim.now + 1000 + POD_RETRY_MS);
+    sim.sync(sim.now + 1000);
+    sim.advance(60);
+    expect(sim.get("web").status.phase).toBe("Running");
+    const ready = (nodeObject(cfg, sim.state, sim.now) as any).status.conditions.find((c: any) => c.type === "Ready");
+    expect(ready.status).toBe("True");
+    expect(sim.state.faults!.recent.length).toBeLessThanOrEqual(20);
+  });
+
+  it("the node's state is kept under STATE_MAX_BYTES: retained output is rotated, previous runs first", () => {
+    const sim = new Sim();
+    const kb = "q".repeat(1000);
+    for (let i = 0; i < 30; i++) sim.add(pod(`chatty-${i}`, { containers: [{ name: "c", image: "busybox:1.36", command: ["sh", "-c", `for i in $(seq 200); do echo $i ${kb}; done; sleep 3600`] }] }));
+    sim.advance(30);
+    expect(JSON.stringify(sim.state).length).toBeLessThanOrEqual(STATE_MAX_BYTES);
+    const big = structuredClone(sim.state);
+    expect(boundState(big, 200_000)).not.toBeNull();
+    expect(JSON.stringify(big).length).toBeLessThanOrEqual(200_000);
+  });
+});
+
+describe("log followers", () => {
+  const ts = (ms: number) => new Date(ms).toISOString().replace("Z", "000000Z");
+  const target = { uid: "u", container: "c", timestamps: false };
+
+  it("a reader that keeps up gets every new line; feed never waits for it", async () => {
+    const fol = new LogFollowers();
+    const stream = fol.open(target, `${ts(1000)} first\n`, 1000)!;
+    const reader = stream.getReader();
+    const dec = new TextDecoder();
+    expect(dec.decode((await reader.read()).value)).toBe("first\n");
+    const r = fol.feed(() => ({ text: `${ts(1000)} first\n${ts(2000)} second\n` }), 2000);
+    expect(r).toBeUndefined(); // synchronous: nothing to await
+    expect(dec.decode((await reader.read()).value)).toBe("second\n");
+  });
+
+  it("a reader that stops reading is closed once its queue would pass the bound (1 MiB), and nothing blocks", async () => {
+    const fol = new LogFollowers();
+    const stream = fol.open(target, "", 0)!;
+    const line = "x".repeat(64 * 1024);
+    let t = 1000;
+    for (let i = 0; i < 40 && fol.size > 0; i++, t += 1000) fol.feed(() => ({ text: `${ts(t)} ${line}\n` }), t);
+    expect(fol.size).toBe(0);
+    expect(fol.slowClosed).toBe(1);
+    // What was queued is still there, then the stream ends: at most the bound.
+    const reader = stream.getReader();
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+    }
+    expect(total).toBeLessThanOrEqual(FOLLOW_MAX_QUEUED_BYTES);
+    expect(total).toBeGreaterThan(FOLLOW_MAX_QUEUED_BYTES / 2);
+  });
+
+  it("a node serves at most FOLLOWERS_MAX followers; a gone container closes its follower", () => {
+    const fol = new LogFollowers();
+    for (let i = 0; i < FOLLOWERS_MAX; i++) expect(fol.open(target, "", 0)).not.toBeNull();
+    expect(fol.open(target, "", 0)).toBeNull();
+    fol.feed(() => ({ error: "gone" }), 1);
+    expect(fol.size).toBe(0);
+  });
+});
+
+describe("whole cluster", () => {
+  it("a DaemonSet with the shell bomb on 3 nodes: every node stays Ready, the other pods run, the bomb's pods are OOMKilled", async () => {
+    const cls = await newClassroom("budgets", 3);
+    const ns = (env as any).CLASSROOM;
+    const stub = ns.get(ns.idFromName(cls.id));
+    await stub.setClock({ paused: true });
+    const k = client(cls);
+    await stub.advance(1000);
+    const ds = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "bomb" }, spec: { selector: { matchLabels: { app: "bomb" } }, template: { metadata: { labels: { app: "bomb" } }, spec: { containers: [{ name: "bomb", image: "busybox:1.36", command: ["sh", "-c", BOMB] }] } } } };
+    const dep = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 3, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "nginx", image: "nginx:1.25" }] } } } };
+    expect((await k.post("/apis/apps/v1/namespaces/default/daemonsets", ds)).status).toBe(201);
+    expect((await k.post("/apis/apps/v1/namespaces/default/deployments", dep)).status).toBe(201);
+    for (let s = 0; s < 120; s += 10) await stub.advance(10_000);
+    const nodes = (await k.get("/api/v1/nodes")).body.items as any[];
+    expect(nodes).toHaveLength(3);
+    for (const n of nodes) expect(n.status.conditions.find((c: any) => c.type === "Ready").status).toBe("True");
+    const web = (await k.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dweb")).body.items as any[];
+    expect(web.filter((p) => p.status.phase === "Running")).toHaveLength(3);
+    const bombs = (await k.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dbomb")).body.items as any[];
+    expect(bombs).toHaveLength(3);
+    for (const p of bombs) {
+      const cs = p.status.containerStatuses[0];
+      expect(cs.lastState.terminated ?? cs.state.terminated).toMatchObject({ exitCode: 137, reason: "OOMKilled" });
+      expect(cs.restartCount).toBeGreaterThanOrEqual(1);
+      const evs = (await k.get(`/api/v1/namespaces/default/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${p.metadata.name}`)}`)).body.items as any[];
+      expect(evs.map((e) => e.reason)).toEqual(expect.arrayContaining(["Scheduled", "Pulled", "Created", "Started", "BackOff"]));
+      expect(evs.map((e) => e.reason)).not.toContain("FailedSync");
+    }
+  }, 120_000);
+});

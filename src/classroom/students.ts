@@ -26,9 +26,21 @@ export interface StudentQuota {
   memory?: string; // requests.memory
 }
 
+/**
+ * Object counts every student namespace is held to, so one student cannot fill the shared store
+ * (ResourceQuota object-count resources, enforced by quota admission with the real message).
+ * NodePorts are few (2,768 for the whole classroom); a lesson needs one or two.
+ */
+export const DEFAULT_STUDENT_COUNTS: Record<string, string> = {
+  "count/configmaps": "50", "count/secrets": "50", persistentvolumeclaims: "10",
+  "services.nodeports": "5", "services.loadbalancers": "2",
+};
+
 /** The ResourceQuota hard limits for a student quota setting. */
 export function quotaHard(q: StudentQuota): Record<string, string> {
-  const hard: Record<string, string> = { pods: q.pods ?? DEFAULT_STUDENT_QUOTA.pods, services: DEFAULT_STUDENT_QUOTA.services };
+  const hard: Record<string, string> = {
+    pods: q.pods ?? DEFAULT_STUDENT_QUOTA.pods, services: DEFAULT_STUDENT_QUOTA.services, ...DEFAULT_STUDENT_COUNTS,
+  };
   if (q.cpu) hard["requests.cpu"] = q.cpu;
   if (q.memory) hard["requests.memory"] = q.memory;
   return hard;

@@ -38,7 +38,10 @@ describe("joining", () => {
     expect((await join(A, "dani", "wrong-token")).status).toBe(401);
     expect((await join(A, "dani", B.joinToken)).status).toBe(401);
     const quota = (await client(A).get("/api/v1/namespaces/student-caio/resourcequotas/student-quota")).body;
-    expect(quota.spec.hard).toEqual({ pods: "20", services: "10" });
+    expect(quota.spec.hard).toEqual({
+      pods: "20", services: "10", "count/configmaps": "50", "count/secrets": "50", persistentvolumeclaims: "10",
+      "services.nodeports": "5", "services.loadbalancers": "2",
+    });
   });
 });
 
@@ -54,6 +57,24 @@ describe("the RBAC matrix", () => {
     ["ana", "GET", "/api/v1/namespaces/student-ana/secrets/anas-secret", undefined, 200],
     ["ana", "DELETE", "/api/v1/namespaces/student-ana/configmaps/c1", undefined, 200],
     ["ana", "PATCH", "/api/v1/namespaces/student-ana/resourcequotas/student-quota", { spec: { hard: { pods: "999" } } }, 403],
+    // own namespace, but only what RBAC's "edit" grants: no */status, binding, events, leases, endpoints
+    ["ana", "PATCH", "/api/v1/namespaces/student-ana/pods/mine/status", { status: { phase: "Succeeded" } }, 403],
+    ["ana", "GET", "/api/v1/namespaces/student-ana/pods/mine/status", undefined, 200],
+    ["ana", "POST", "/api/v1/namespaces/student-ana/pods/mine/binding", { apiVersion: "v1", kind: "Binding", metadata: { name: "mine" }, target: { kind: "Node", name: "n1" } }, 403],
+    ["ana", "POST", "/api/v1/namespaces/student-ana/bindings", { apiVersion: "v1", kind: "Binding", metadata: { name: "mine" }, target: { kind: "Node", name: "n1" } }, 403],
+    ["ana", "POST", "/apis/batch/v1/namespaces/student-ana/jobs", { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox" }] } } } }, 201],
+    ["ana", "PATCH", "/apis/batch/v1/namespaces/student-ana/jobs/j/status", { status: { completedIndexes: "0-99999999999" } }, 403],
+    ["ana", "PATCH", "/apis/apps/v1/namespaces/student-ana/deployments/none/status", { status: { replicas: 9 } }, 403],
+    ["ana", "POST", "/api/v1/namespaces/student-ana/events", { apiVersion: "v1", kind: "Event", metadata: { name: "forged" }, involvedObject: { kind: "Pod", name: "mine", namespace: "student-ana" }, reason: "Hacked", message: "x" }, 403],
+    ["ana", "GET", "/api/v1/namespaces/student-ana/events", undefined, 200],
+    ["ana", "POST", "/apis/coordination.k8s.io/v1/namespaces/student-ana/leases", { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "l" }, spec: {} }, 403],
+    ["ana", "POST", "/api/v1/namespaces/student-ana/endpoints", { apiVersion: "v1", kind: "Endpoints", metadata: { name: "e" } }, 403],
+    ["ana", "POST", "/apis/discovery.k8s.io/v1/namespaces/student-ana/endpointslices", { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: "e" }, addressType: "IPv4", endpoints: [] }, 403],
+    // and what "edit" does grant there
+    ["ana", "POST", "/api/v1/namespaces/student-ana/services", { apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } }, 201],
+    ["ana", "POST", "/api/v1/namespaces/student-ana/serviceaccounts", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "sa" } }, 201],
+    ["ana", "POST", "/apis/apps/v1/namespaces/student-ana/deployments", { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d" }, spec: { selector: { matchLabels: { app: "d" } }, template: { metadata: { labels: { app: "d" } }, spec: { containers: [{ name: "c", image: "nginx" }] } } } }, 201],
+    ["ana", "PATCH", "/apis/apps/v1/namespaces/student-ana/deployments/d/scale", { spec: { replicas: 2 } }, 200],
     // another student's namespace: read, but no Secrets and no writes
     ["ana", "GET", "/api/v1/namespaces/student-bia/pods", undefined, 200],
     ["ana", "GET", "/api/v1/namespaces/student-bia/pods/bias-pod", undefined, 200],
@@ -92,6 +113,16 @@ describe("the RBAC matrix", () => {
     expect(res.body.message).toBe('pods "bias-pod" is forbidden: User "kubeclass:student:ana" cannot delete resource "pods" in API group "" in the namespace "student-bia"');
     const cluster = await client(A, ana).post("/api/v1/nodes", { apiVersion: "v1", kind: "Node", metadata: { name: "rogue" } });
     expect(cluster.body.message).toBe('nodes is forbidden: User "kubeclass:student:ana" cannot create resource "nodes" in API group "" at the cluster scope');
+  });
+
+  it("a status write in their own namespace is refused with the real Forbidden text", async () => {
+    await client(A, ana).post("/api/v1/namespaces/student-ana/pods", pod("statusless"));
+    const res = await client(A, ana).patch("/api/v1/namespaces/student-ana/pods/statusless/status", { status: { phase: "Running" } }, "application/merge-patch+json");
+    expect(res.body).toMatchObject({ kind: "Status", reason: "Forbidden", code: 403 });
+    expect(res.body.message).toBe('pods "statusless" is forbidden: User "kubeclass:student:ana" cannot patch resource "pods/status" in API group "" in the namespace "student-ana"');
+    expect((await client(A).get("/api/v1/namespaces/student-ana/pods/statusless")).body.status.phase).toBe("Pending");
+    const events = await client(A, ana).post("/api/v1/namespaces/student-ana/events", { apiVersion: "v1", kind: "Event", metadata: { name: "forged" }, involvedObject: { kind: "Pod", name: "statusless" }, reason: "X", message: "x" });
+    expect(events.body.message).toBe('events is forbidden: User "kubeclass:student:ana" cannot create resource "events" in API group "" in the namespace "student-ana"');
   });
 
   it("a student's token is unknown in another classroom", async () => {

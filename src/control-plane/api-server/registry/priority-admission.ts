@@ -1,6 +1,10 @@
 // The Priority admission plugin: a new pod's priorityClassName is resolved to spec.priority and
 // spec.preemptionPolicy from its PriorityClass (or the globalDefault one), which the scheduler's
 // queue order and preemption rely on. An unknown class is refused, as on a real cluster.
+// The two system classes are kept to kube-system (priorityClassPermittedInNamespace of
+// plugin/pkg/admission/priority/admission.go, v1.11-v1.16): a student's pod at
+// system-node-critical would preempt everyone else's. The rule binds every user, the instructor
+// (system:masters) included, because admission does not look at who is asking.
 import { findResource } from "../resources";
 import { errors } from "../status";
 import type { KubeObject } from "../types";
@@ -21,6 +25,8 @@ export const resolvePodPriority: AdmissionHook = (op, r, obj, _old, _ctx, reg) =
     let value = 0;
     let policy = "PreemptLowerPriority";
     if (name) {
+      if (SYSTEM_CLASSES[name] !== undefined && obj.metadata.namespace !== "kube-system")
+        throw errors.forbidden(`pods "${obj.metadata.name}" is forbidden: pods with ${name} priorityClass is not permitted in ${obj.metadata.namespace} namespace`, r, obj.metadata.name);
       if (SYSTEM_CLASSES[name] !== undefined) value = SYSTEM_CLASSES[name];
       else {
         const pc = reg.tryGet(classes, undefined, name);

@@ -2,6 +2,9 @@
 // update that raises usage) is checked against every quota of its namespace and refused with 403
 // when it would go over; when it passes, status.used is charged at once, as the real plugin does,
 // so two quick creates cannot both slip under the limit before the controller recounts.
+// Object counts (count/<resource>, and the older names pods, services, configmaps, secrets,
+// persistentvolumeclaims...) and services.nodeports / services.loadbalancers are counted for every
+// kind, Events included: v1.32's quota ignores only virtual resources (bindings, reviews).
 import { findResource, type ResourceType } from "../resources";
 import { errors, qualified } from "../status";
 import type { KubeObject } from "../types";
@@ -41,7 +44,6 @@ export const quotaAdmission: AdmissionHook = (op, r, obj, old, ctx, reg) => {
   if (op === "DELETE" || !r.namespaced || !obj.metadata.namespace) return;
   // Its own charges arrive as ResourceQuota updates; only creating one is counted.
   if (r.kind === "ResourceQuota" && op === "UPDATE") return;
-  if (r.kind === "Event") return;
   const quotasR = findResource("", "v1", "resourcequotas")!;
   const quotas = reg.list(quotasR, obj.metadata.namespace).items;
   if (quotas.length === 0) return;

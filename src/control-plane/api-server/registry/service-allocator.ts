@@ -1,5 +1,9 @@
-// kube-apiserver's Service allocators: a ClusterIP from the service CIDR and NodePorts from
+// kube-apiserver's Service allocators (pkg/registry/core/service/storage/alloc.go with the
+// ipallocator and portallocator): a ClusterIP from the service CIDR and NodePorts from
 // 30000-32767, unique across the cluster, assigned when a Service is created or changes type.
+// A requested port is checked against the range first, then against what is taken; a full range
+// is the real 500 "failed to allocate a nodePort: range is full". How many NodePorts a student
+// may hold is the ResourceQuota's business (services.nodeports), as on a real cluster.
 import { findResource, type ResourceType } from "../resources";
 import { errors } from "../status";
 import type { KubeObject } from "../types";
@@ -43,7 +47,7 @@ function pickIp(used: Set<string>): string {
     const candidate = intToIp((SERVICE_CIDR.base >>> 0) + off);
     if (!used.has(candidate)) return candidate;
   }
-  throw errors.internal("range is full: no ClusterIP left in the service CIDR");
+  throw errors.internal("failed to allocate a serviceIP: range is full");
 }
 
 function pickPort(used: Set<number>): number {
@@ -52,7 +56,7 @@ function pickPort(used: Set<number>): number {
     if (!used.has(p)) return p;
   }
   for (let p = NODE_PORT_MIN; p <= NODE_PORT_MAX; p++) if (!used.has(p)) return p;
-  throw errors.internal("range is full: no NodePort left");
+  throw errors.internal("failed to allocate a nodePort: range is full");
 }
 
 export const allocateServiceAddresses: AdmissionHook = (op, r, svc, old, _ctx, reg) => {
@@ -85,10 +89,10 @@ export const allocateServiceAddresses: AdmissionHook = (op, r, svc, old, _ctx, r
     if (!p.nodePort) {
       const kept = old?.spec?.ports?.find((o: any) => o.port === p.port && (o.protocol ?? "TCP") === (p.protocol ?? "TCP"))?.nodePort;
       p.nodePort = kept ?? pickPort(ports);
-    } else if (ports.has(p.nodePort)) {
-      throw invalid(name, `spec.ports[${i}].nodePort`, p.nodePort, "provided port is already allocated");
     } else if (p.nodePort < NODE_PORT_MIN || p.nodePort > NODE_PORT_MAX) {
       throw invalid(name, `spec.ports[${i}].nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`);
+    } else if (ports.has(p.nodePort)) {
+      throw invalid(name, `spec.ports[${i}].nodePort`, p.nodePort, "provided port is already allocated");
     }
     ports.add(p.nodePort);
   });

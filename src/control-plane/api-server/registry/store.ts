@@ -1,6 +1,9 @@
 // The generic storage layer between the REST handlers and etcd (kube-apiserver's genericregistry.Store):
 // keys, resourceVersion, uid and timestamps, defaulting, validation, admission, optimistic
 // concurrency, graceful deletion and finalizers. Every write is one etcd transaction.
+// Metadata is decoded as ObjectMeta first (a wrongly-typed field is refused as the real decoder
+// refuses it, nothing stored); a value over etcd's request limit and a student's namespace over
+// kubeclass's storage limit are refused before the transaction (storage-quota.ts).
 import type { Etcd, KeyValue } from "../../etcd/store";
 import type { UserInfo } from "../auth";
 import { applyDefaults } from "../defaults";
@@ -11,6 +14,9 @@ import { fieldsOf } from "../selectors";
 import { errors } from "../status";
 import type { KubeObject, StatusCause } from "../types";
 import { validateCreate, validateUpdate } from "../validation";
+import { goJson, invalid } from "../validation/helpers";
+import { decodeObjectMeta } from "../validation/metadata-decode";
+import { byteLength, MAX_OBJECT_BYTES, NamespaceBytes, requestTooLarge, STUDENT_NAMESPACE_BYTES } from "./storage-quota";
 import { normalize, strategyFor, specOf } from "./strategy";
 
 export interface WriteCtx {
@@ -52,8 +58,14 @@ const NAME_SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 
 export class Registry {
   private readonly admission: AdmissionHook[] = [];
+  /** Stored bytes per namespace, for the per-student storage limit. */
+  readonly storage: NamespaceBytes;
+  /** The stored size of each object read from etcd, so a write knows how much it grows. */
+  private readonly sizes = new WeakMap<KubeObject, number>();
 
-  constructor(readonly etcd: Etcd) {}
+  constructor(readonly etcd: Etcd, opts: { studentNamespaceBytes?: number } = {}) {
+    this.storage = new NamespaceBytes(etcd, opts.studentNamespaceBytes ?? STUDENT_NAMESPACE_BYTES);
+  }
 
   addAdmission(hook: AdmissionHook): void {
     this.admission.push(hook);
@@ -62,6 +74,7 @@ export class Registry {
   decode(kv: KeyValue): KubeObject {
     const obj = JSON.parse(kv.value) as KubeObject;
     obj.metadata.resourceVersion = String(kv.modRevision);
+    this.sizes.set(obj, byteLength(kv.value));
     return obj;
   }
 
@@ -111,6 +124,7 @@ export class Registry {
 
   create(r: ResourceType, ns: string | undefined, input: KubeObject, ctx: WriteCtx): KubeObject {
     const obj: KubeObject = structuredClone(input);
+    obj.metadata = this.decodeMeta(r, obj.metadata, ctx, () => input);
     obj.apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
     obj.kind = r.kind;
     obj.metadata = obj.metadata ?? {};
@@ -135,6 +149,7 @@ export class Registry {
     // Some defaults need the uid (a Job's generated selector); defaulting is idempotent.
     applyDefaults(obj);
     if (strategy.hasGeneration) obj.metadata.generation = 1;
+    this.storage.admit(r, obj.metadata.name!, obj.metadata.namespace, byteLength(encode(obj)), ctx.user);
     for (const hook of this.admission) hook("CREATE", r, obj, undefined, ctx, this);
     if (!ctx.managedFieldsDone) updateManagedFields(undefined, obj, { manager: ctx.fieldManager ?? "unknown", operation: "Update", now: rfc3339(ctx.now) });
 
@@ -143,8 +158,11 @@ export class Registry {
       if (this.etcd.get(key)) throw errors.alreadyExists(r, obj.metadata.name!);
       return obj;
     }
-    const res = this.etcd.txn([{ key, modRevision: 0 }], [{ type: "put", key, value: encode(obj) }]);
+    const value = this.sized(key, encode(obj));
+    const before = this.etcd.revision;
+    const res = this.etcd.txn([{ key, modRevision: 0 }], [{ type: "put", key, value }]);
     if (!res.succeeded) throw errors.alreadyExists(r, obj.metadata.name!);
+    this.storage.wrote(obj.metadata.namespace, byteLength(value), before, res.revision);
     return this.decode(res.kvs.get(key)!);
   }
 
@@ -154,6 +172,7 @@ export class Registry {
    */
   update(r: ResourceType, ns: string | undefined, name: string, input: KubeObject, ctx: WriteCtx, subresource?: string): { object: KubeObject; created: boolean } {
     const old = this.tryGet(r, ns, name);
+    input = { ...input, metadata: this.decodeMeta(r, input.metadata, ctx, () => input) };
     if (!input.metadata?.name) input = { ...input, metadata: { ...(input.metadata ?? {}), name } };
     if (input.metadata.name !== name) throw errors.badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
     if (!old) {
@@ -169,6 +188,9 @@ export class Registry {
   guaranteedUpdate(r: ResourceType, ns: string | undefined, name: string, ctx: WriteCtx, mutate: (cur: KubeObject) => KubeObject, subresource?: string): KubeObject {
     const old = this.get(r, ns, name);
     const next = mutate(structuredClone(old));
+    // A patch that produced wrongly-typed metadata fails where the real one does: decoding the
+    // patched JSON into the object (patch.go), a 422 on the field "patch".
+    next.metadata = this.decodeMeta(r, next.metadata, ctx, () => next, true);
     const rv = next.metadata?.resourceVersion;
     if (rv && rv !== old.metadata.resourceVersion) throw errors.conflict(r, name);
     return this.write(r, old, this.merge(r, old, next, subresource), ctx);
@@ -214,6 +236,8 @@ export class Registry {
     applyDefaults(obj);
     this.rejectInvalid(r, obj, validateUpdate(obj, old));
     if (strategy.hasGeneration && specOf(obj) !== specOf(old)) obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    const oldSize = this.sizeOf(old);
+    this.storage.admit(r, old.metadata.name!, old.metadata.namespace, byteLength(encode(obj)) - oldSize, ctx.user);
     for (const hook of this.admission) hook("UPDATE", r, obj, old, ctx, this);
     if (!ctx.managedFieldsDone) updateManagedFields(old, obj, { manager: ctx.fieldManager ?? "unknown", operation: "Update", now: rfc3339(ctx.now) });
 
@@ -225,13 +249,18 @@ export class Registry {
     const modRevision = Number(old.metadata.resourceVersion);
     // The last finalizer gone from an object being deleted: the delete completes now.
     if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && !(obj.metadata.deletionGracePeriodSeconds) && !(r.kind === "Namespace" && obj.spec?.finalizers?.length)) {
+      const before = this.etcd.revision;
       const res = this.etcd.txn([{ key, modRevision }], [{ type: "delete", key }]);
       if (!res.succeeded) throw errors.conflict(r, old.metadata.name!);
+      this.storage.wrote(old.metadata.namespace, -oldSize, before, res.revision);
       return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(res.revision) } };
     }
     delete obj.metadata.resourceVersion;
-    const res = this.etcd.txn([{ key, modRevision }], [{ type: "put", key, value: encode(obj) }]);
+    const value = this.sized(key, encode(obj));
+    const before = this.etcd.revision;
+    const res = this.etcd.txn([{ key, modRevision }], [{ type: "put", key, value }]);
     if (!res.succeeded) throw errors.conflict(r, old.metadata.name!);
+    this.storage.wrote(old.metadata.namespace, byteLength(value) - oldSize, before, res.revision);
     return this.decode(res.kvs.get(key)!);
   }
 
@@ -274,15 +303,47 @@ export class Registry {
       if (ctx.dryRun) return { object: next, deleted: false };
       const key = registryKey(r, cur.metadata.namespace, name);
       delete next.metadata.resourceVersion;
-      const res = this.etcd.txn([{ key, modRevision: Number(cur.metadata.resourceVersion) }], [{ type: "put", key, value: encode(next) }]);
+      const value = this.sized(key, encode(next));
+      const before = this.etcd.revision;
+      const res = this.etcd.txn([{ key, modRevision: Number(cur.metadata.resourceVersion) }], [{ type: "put", key, value }]);
       if (!res.succeeded) throw errors.conflict(r, name);
+      this.storage.wrote(cur.metadata.namespace, byteLength(value) - this.sizeOf(cur), before, res.revision);
       return { object: this.decode(res.kvs.get(key)!), deleted: false };
     }
     if (ctx.dryRun) return { object: cur, deleted: true };
     const key = registryKey(r, cur.metadata.namespace, name);
+    const before = this.etcd.revision;
     const res = this.etcd.txn([{ key, modRevision: Number(cur.metadata.resourceVersion) }], [{ type: "delete", key }]);
     if (!res.succeeded) throw errors.conflict(r, name);
+    this.storage.wrote(cur.metadata.namespace, -this.sizeOf(cur), before, res.revision);
     return { object: cur, deleted: true };
+  }
+
+  /**
+   * ObjectMeta as the decoder leaves it, or the decoder's refusal: from a request body,
+   * "<Kind> in version "<v>" cannot be handled as a <Kind>: json: ..." (400, create.go's
+   * transformDecodeError); from a patch, the 422 patch.go gives for a patched object that does not
+   * decode. Unknown metadata fields are dropped with the fieldValidation=Warn warning.
+   */
+  private decodeMeta(r: ResourceType, meta: unknown, ctx: WriteCtx, whole: () => KubeObject, patch = false): KubeObject["metadata"] {
+    const d = decodeObjectMeta(meta, r.kind);
+    if (d.error !== undefined) {
+      if (!patch) throw errors.badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${d.error}`);
+      throw errors.invalid({ kind: "", group: "" }, "", [invalid("patch", goJson(whole()), d.error)]);
+    }
+    ctx.warnings?.push(...d.unknown);
+    return d.meta as KubeObject["metadata"];
+  }
+
+  /** The stored size of an object read from etcd. */
+  private sizeOf(obj: KubeObject): number {
+    return this.sizes.get(obj) ?? byteLength(encode(obj));
+  }
+
+  /** etcd's --max-request-bytes, checked here so that nothing over it reaches the transaction. */
+  private sized(key: string, value: string): string {
+    if (byteLength(key) + byteLength(value) > MAX_OBJECT_BYTES) throw requestTooLarge();
+    return value;
   }
 
   private rejectInvalid(r: ResourceType, obj: KubeObject, causes: StatusCause[]): void {

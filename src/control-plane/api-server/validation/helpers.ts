@@ -40,6 +40,17 @@ export function fmtValue(v: GoValue): string {
   return v.raw;
 }
 
+/** json.Marshal of a decoded map[string]interface{}: keys sorted at every level, compact, with
+ *  Go's HTML escaping of <, > and & and of U+2028/U+2029. */
+export function goJson(v: unknown): string {
+  const sorted = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(sorted);
+    if (isObj(x)) return Object.fromEntries(Object.keys(x).sort().map((k) => [k, sorted(x[k])]));
+    return x;
+  };
+  return JSON.stringify(sorted(v)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** %#v of a map[string]string: keys sorted, nil map for absent. */
 export function goStringMap(m: unknown): string {
   if (!isObj(m)) return "map[string]string(nil)";

@@ -2,7 +2,7 @@
 // name rule and scope the real registries pass to it.
 import type { StatusCause } from "../types";
 import {
-  child, entries, index, invalid, invalidEach, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isObj,
+  child, entries, goStringSlice, index, invalid, invalidEach, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isObj,
   isQualifiedName, isValidPathSegmentName, nonNegative, required, str, tooLong, validateLabels, type Obj,
 } from "./helpers";
 
@@ -76,10 +76,13 @@ function validateOwnerReferences(refs: unknown, field: string): StatusCause[] {
   return out;
 }
 
+/** ValidateFinalizers: qualified names, and not both ways of deleting dependents at once. */
 function validateFinalizers(finalizers: unknown, field: string): StatusCause[] {
   if (!Array.isArray(finalizers)) return [];
   const out: StatusCause[] = [];
   for (const f of finalizers) out.push(...invalidEach(field, str(f), isQualifiedName(str(f))));
+  if (finalizers.includes("orphan") && finalizers.includes("foregroundDeletion"))
+    out.push(invalid(field, { raw: goStringSlice(finalizers) }, "finalizer orphan and foregroundDeletion cannot be both set"));
   return out;
 }
 

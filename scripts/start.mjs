@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // `npm start`: serve kubeclass locally with `wrangler dev` on 127.0.0.1 (PORT, default 8787), state kept
-// under .wrangler/state, and say where it is once /healthz answers.
+// under .wrangler/state, and say where it is once /healthz answers. wrangler's output reaches the
+// terminal through redact.mjs: over plain HTTP a kubeconfig's token is in every request path it logs.
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { constants as osConstants } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pipeRedacted } from "./redact.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
@@ -33,10 +36,23 @@ const child = spawn(
     cwd: ROOT,
     // Own process group: a terminal Ctrl-C reaches only us, and we forward it exactly once.
     detached: true,
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false" },
+    // Piped (not inherited) so every line can be redacted; nothing reads stdin (no hotkeys, above).
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false",
+      // A pipe is not a terminal: keep wrangler's colours when ours is one.
+      ...(process.stdout.isTTY && process.env.NO_COLOR === undefined ? { FORCE_COLOR: process.env.FORCE_COLOR ?? "1" } : {}),
+    },
   },
 );
+pipeRedacted(child.stdout, process.stdout);
+pipeRedacted(child.stderr, process.stderr);
+// Resolves once wrangler's last words are written (or after a second, whatever happens).
+const outputDone = Promise.race([
+  Promise.all([once(child.stdout, "end"), once(child.stderr, "end")]),
+  new Promise((r) => setTimeout(r, 1_000).unref()),
+]);
 
 let childExited = false;
 let readyFailed = false;
@@ -82,6 +98,7 @@ child.on("exit", async (code, signal) => {
   const deadline = Date.now() + 5_000;
   while (groupAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   killGroup("SIGKILL");
+  await outputDone;
   process.exit(readyFailed ? 1 : (code ?? 128 + (osConstants.signals[signal] ?? 0)));
 });
 

@@ -20,6 +20,8 @@ export interface Cluster {
 export const objectKey = (o: LiveObject) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name ?? "");
 const GONE_MS = 1500;
 const PING_MS = 30_000;
+/** The close code of a removed student's pages (src/classroom/student-admin.ts). */
+const REMOVED_CLOSE_CODE = 4001;
 
 function emptyObjects(): Cluster["objects"] {
   return Object.fromEntries(LIVE_RESOURCES.map((r) => [r, new Map()])) as Cluster["objects"];
@@ -43,27 +45,60 @@ export class Live {
 
   connect(): void {
     this.closed = false;
+    this.state.set("connecting");
+    void this.open();
+  }
+
+  /**
+   * A browser cannot put a header on a WebSocket, and a credential must not ride in a URL (proxies
+   * and servers log URLs): before every (re)connect the page trades its token for a single-use,
+   * 30-second ticket, and the socket's URL carries that.
+   */
+  private async open(): Promise<void> {
+    let ticket: string;
+    try {
+      const res = await fetch(`/api/classrooms/${this.classroomId}/live/ticket`, { method: "POST", headers: { authorization: `Bearer ${this.token}` } });
+      // 401/403: this credential is not (or no longer) a member's; asking again will not help.
+      if (res.status === 401 || res.status === 403) return this.stop();
+      if (!res.ok) throw new Error(`${res.status}`);
+      ticket = ((await res.json()) as { ticket: string }).ticket;
+    } catch {
+      return this.retryLater();
+    }
+    if (this.closed) return;
     const rev = this.cluster.value.rev;
-    const q = new URLSearchParams({ token: this.token });
+    const q = new URLSearchParams({ ticket });
     if (rev > 0) q.set("since", String(rev));
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(`${proto}//${location.host}/api/classrooms/${this.classroomId}/live?${q}`);
     this.ws = ws;
-    this.state.set("connecting");
     ws.onopen = () => {
       this.retry = 0;
       this.state.set("live");
       this.ping();
     };
     ws.onmessage = (e) => this.onMessage(JSON.parse(e.data as string) as ServerMessage);
-    ws.onclose = () => {
+    ws.onclose = (e?: CloseEvent) => {
       if (this.ws !== ws) return;
-      this.state.set("offline");
-      if (this.closed) return;
-      const delay = Math.min(5_000, 250 * 2 ** this.retry++);
-      setTimeout(() => this.connect(), delay);
+      // 4001: the instructor removed this student; their credential no longer works.
+      if (e?.code === REMOVED_CLOSE_CODE) return this.stop();
+      this.retryLater();
     };
     this.timer ??= setInterval(() => this.ping(), PING_MS);
+  }
+
+  private retryLater(): void {
+    this.state.set("offline");
+    if (this.closed) return;
+    const delay = Math.min(5_000, 250 * 2 ** this.retry++);
+    setTimeout(() => {
+      if (!this.closed) this.connect();
+    }, delay);
+  }
+
+  private stop(): void {
+    this.close();
+    this.state.set("offline");
   }
 
   close(): void {

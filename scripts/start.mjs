@@ -28,7 +28,9 @@ const child = spawn(
     join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev",
     "--ip", HOST,
     "--port", String(port),
-    "--persist-to", join(ROOT, ".wrangler/state"),
+    // KUBECLASS_STATE_DIR and INSPECTOR_PORT let a test run its own copy beside a developer's.
+    "--persist-to", process.env.KUBECLASS_STATE_DIR || join(ROOT, ".wrangler/state"),
+    ...(process.env.INSPECTOR_PORT ? ["--inspector-port", process.env.INSPECTOR_PORT] : []),
     // No hotkey UI: it puts the terminal in raw mode, and then Ctrl-C would not reach us as SIGINT.
     "--show-interactive-dev-session=false",
   ],

@@ -7,6 +7,7 @@ import { ApiClient, type ApiCall, type ControlPlane } from "./api-client";
 import { eventCalls } from "./event-correlator";
 import { initialState, nodeObject, podLogs, syncPods, usage, type KubeletState, type NodeConfig, type SyncOutput } from "./kubelet";
 import { LogFollowers } from "./log-followers";
+import { FAULTS_KEPT } from "./container-runtime/budgets";
 import { buildRules, newAffinityTable, route, type AffinityTable, type ProxyRules, type RouteRequest, type RouteResult } from "./kube-proxy";
 
 export interface NodeInit {
@@ -157,7 +158,7 @@ export class NodeObject extends DurableObject {
       const f = (state.faults ??= { total: 0, recent: [] });
       f.total++;
       f.recent.push({ namespace: "", name: "", uid: "", at: now, message: String(err).slice(0, 512) });
-      if (f.recent.length > 20) f.recent.splice(0, f.recent.length - 20);
+      if (f.recent.length > FAULTS_KEPT) f.recent.splice(0, f.recent.length - FAULTS_KEPT);
       out = { state, statusUpdates: [], deletions: [], events: [], nextWakeAt: now + LEASE_RENEW_MS, faults: [] };
     }
 

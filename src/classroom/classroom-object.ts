@@ -4,7 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { hashToken, mastersAuthorizer, randomToken } from "../control-plane/api-server/auth";
 import { authResult, Credentials, type AuthResult, type Who } from "./credentials";
-import { REMOVED_CLOSE_CODE, StudentAdmin, type Refused, type StudentList } from "./student-admin";
+import { StudentAdmin, type Refused, type StudentList } from "./student-admin";
 import { nodeAuthorizer, unionAuthorizer } from "../control-plane/api-server/node-authorizer";
 import { classroomAuthorizer } from "../control-plane/api-server/classroom-authorizer";
 import { RateLimiter } from "../control-plane/api-server/rate-limit";
@@ -23,7 +23,7 @@ import { validateProfile } from "../control-plane/scheduler";
 import { ControlLoop } from "./control-loop";
 import { FleetError, NodeFleet, type MachineState } from "./fleet";
 import { DataPlane, type ProxyInput } from "./data-plane";
-import { CLASSROOM_MIGRATIONS, CLIENT_HEADER, INSTRUCTOR, LIVE_HOST, READ_METHODS, TICKET_HEADER, TOKEN_HEADER, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
+import { CLASSROOM_MIGRATIONS, INSTRUCTOR, LIVE_HOST, READ_METHODS, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
 import { LiveHub } from "./live";
 import { liveSettings, liveStats, RequestMeter, type ClassroomParts } from "./live-state";
 import { resetCluster } from "./reset";
@@ -79,7 +79,7 @@ export class ClassroomObject extends DurableObject<Env> {
         void this.loop.arm();
       },
     });
-    this.students = new StudentAdmin({ sql: this.sql, reg: this.api.registry, creds: this.creds, ctx, id: () => this.info()!.id, now: () => new Date(this.loop.now()), quota: () => this.studentQuota() });
+    this.students = new StudentAdmin({ sql: this.sql, reg: this.api.registry, creds: this.creds, ctx, id: () => this.info()!.id, now: () => new Date(this.loop.now()), quota: () => this.studentQuota(), socketClosed: (ws) => this.live.onClose(ws) });
   }
 
   private parts(): ClassroomParts {
@@ -117,9 +117,7 @@ export class ClassroomObject extends DurableObject<Env> {
     if (init.cloud === false) this.loop.setOnPremises();
     bootstrapCluster(this.api.registry, new Date(this.loop.now()));
     for (let i = 0; i < init.nodes; i++) await this.addNode({ size: init.size });
-    this.loop.touch();
-    await this.loop.arm();
-    return this.info()!;
+    return this.woken(this.info()!);
   }
 
   info(): ClassroomInfo | undefined {
@@ -136,10 +134,7 @@ export class ClassroomObject extends DurableObject<Env> {
 
   /** The Kubernetes API of this classroom (path already stripped of /clusters/<id>/...), or a live socket. */
   override async fetch(request: Request): Promise<Response> {
-    const token = request.headers.get(TOKEN_HEADER);
-    const ticket = request.headers.get(TICKET_HEADER);
-    const client = request.headers.get(CLIENT_HEADER);
-    const auth = ticket ? await this.creds.redeemTicket(ticket, client, Date.now()) : token ? await this.creds.authenticate(token, client, Date.now()) : undefined;
+    const auth = await this.creds.fromHeaders(request.headers, Date.now());
     if (auth && !auth.ok && auth.code === 429) return errorResponse(errors.tooManyRequests("Too many failed authentication attempts, please try again later.", auth.retryAfterSeconds));
     const who = auth?.ok ? auth.who : undefined;
     if (new URL(request.url).host === LIVE_HOST) return this.openLive(request, who);
@@ -216,8 +211,8 @@ export class ClassroomObject extends DurableObject<Env> {
     try {
       const reg = this.api.registry;
       const round = "start" in op
-        ? this.rounds.start({ ...op.start, settings: this.roundSettings(), state: { pods: reg.list(findResource("", "v1", "pods")!, undefined).items, nodes: reg.list(findResource("", "v1", "nodes")!, undefined).items } })
-        : this.rounds.end(this.studentNames());
+        ? this.rounds.start({ ...op.start, settings: roundSettings(this.parts()), state: { pods: reg.list(findResource("", "v1", "pods")!, undefined).items, nodes: reg.list(findResource("", "v1", "nodes")!, undefined).items } })
+        : this.rounds.end(studentNames(this.api.registry));
       this.live.settingsChanged();
       return { ok: true, round };
     } catch (e) {
@@ -226,21 +221,12 @@ export class ClassroomObject extends DurableObject<Env> {
     }
   }
 
-  /** The settings in force, recorded with a round: what the class compares rounds by. */
-  private roundSettings() {
-    return roundSettings(this.parts());
-  }
-
-  private studentNames(): string[] {
-    return studentNames(this.api.registry);
-  }
-
   roundList(): Round[] {
     return this.rounds.store.list();
   }
 
   roundOutcomes(n: number, format: "json" | "csv" = "json") {
-    return this.rounds.outcomes(n, format, this.loop.now(), this.studentNames());
+    return this.rounds.outcomes(n, format, this.loop.now(), studentNames(this.api.registry));
   }
 
   roundReplay(n: number, at?: number) {
@@ -273,52 +259,28 @@ export class ClassroomObject extends DurableObject<Env> {
 
   /** A student joins: their namespace, a credential and a kubeconfig limited to their rights. */
   async joinStudent(joinToken: string, name: unknown, origin: string, client: string | null): Promise<StudentJoin | Refused> {
-    const res = await this.students.join(joinToken, name, origin, client);
-    this.loop.touch();
-    await this.loop.arm();
-    return res;
+    return this.woken(await this.students.join(joinToken, name, origin, client));
   }
 
-  studentList(): StudentList {
-    return this.students.list();
-  }
-
-  setStudentLimit(max: unknown) {
-    return this.students.setLimit(max);
-  }
-
-  rotateJoinToken(origin: string) {
-    return this.students.rotateJoinToken(origin);
-  }
-
-  /** Removes a student (credential, namespace, open pages); the namespace controller then empties it. */
-  async removeStudent(name: string) {
-    const sockets = this.students.sockets(name);
-    const res = this.students.remove(name);
-    if (res.ok) {
-      for (const ws of sockets) {
-        try {
-          ws.close(REMOVED_CLOSE_CODE, "removed from the classroom by the instructor");
-        } catch { /* closed already */ }
-        this.live.onClose(ws); // presence without them
-      }
-    }
-    this.loop.touch();
-    await this.loop.arm();
-    return res;
-  }
-
+  // The instructor's hold over who is in (student-admin.ts): list, cap, rotate, remove.
+  // (Methods, not arrow properties: RPC reaches only what is on the prototype.)
+  studentList(): StudentList { return this.students.list(); }
+  setStudentLimit(max: unknown) { return this.students.setLimit(max); }
+  rotateJoinToken(origin: string) { return this.students.rotateJoinToken(origin); }
+  /** Credential, namespace and open pages go; the namespace controller then empties the namespace. */
+  removeStudent(name: string) { return this.woken(this.students.remove(name)); }
   /** A single-use, 30-second ticket to open the live feed, for a member of the classroom. */
-  async liveTicket(token: string | null, client: string | null): Promise<{ ok: true; ticket: string } | Exclude<AuthResult, { ok: true }> | { ok: false; code: 403 }> {
-    const auth = token ? await this.creds.authenticate(token, client, Date.now()) : { ok: false as const, code: 401 as const };
-    if (!auth.ok) return auth;
-    if (auth.who.kind !== "instructor" && auth.who.kind !== "student") return { ok: false, code: 403 };
-    return { ok: true, ticket: await this.creds.tickets.issue(auth.hash, Date.now()) };
+  liveTicket(token: string | null, client: string | null) { return this.creds.issueTicket(token, client, Date.now()); }
+
+  /** After a change the control loop must act on: the clock runs and the alarm is set. */
+  private async woken<T>(result: T): Promise<T> {
+    this.loop.touch();
+    await this.loop.arm();
+    return result;
   }
 
   studentQuota(): StudentQuota {
-    const row = this.sql.one<{ value: string }>("SELECT value FROM classroom WHERE key = 'studentQuota'");
-    return row ? JSON.parse(row.value) : {};
+    return JSON.parse(this.setting("studentQuota") ?? "{}") as StudentQuota;
   }
 
   /** The instructor's per-student quota: stored for new students, applied to every current one. */

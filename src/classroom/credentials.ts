@@ -3,6 +3,7 @@
 import { hashToken, randomToken, type UserInfo } from "../control-plane/api-server/auth";
 import { RateLimiter } from "../control-plane/api-server/rate-limit";
 import type { Sql } from "../control-plane/etcd/sql";
+import { CLIENT_HEADER, TICKET_HEADER, TOKEN_HEADER } from "./classroom-schema";
 
 export interface Who { kind: string; user: UserInfo }
 export type Authn = { ok: true; who: Who; hash: string } | { ok: false; code: 401 } | { ok: false; code: 429; retryAfterSeconds: number };
@@ -147,6 +148,25 @@ export class Credentials {
     if (found) return found;
     const after = this.failures.take(key, nowMs);
     return after.ok ? { ok: false, code: 401 } : { ok: false, code: 429, retryAfterSeconds: after.retryAfterSeconds };
+  }
+
+  /**
+   * The caller of a request the Worker forwarded: a live-feed ticket or a credential in the
+   * Worker's headers (never a client's: the Worker replaces them), limited per client address.
+   */
+  async fromHeaders(h: Headers, nowMs: number): Promise<Authn | undefined> {
+    const ticket = h.get(TICKET_HEADER);
+    const token = h.get(TOKEN_HEADER);
+    const client = h.get(CLIENT_HEADER);
+    return ticket ? this.redeemTicket(ticket, client, nowMs) : token ? this.authenticate(token, client, nowMs) : undefined;
+  }
+
+  /** A live-feed ticket for the instructor or a student; 403 for the join token. */
+  async issueTicket(token: string | null, client: string | null, nowMs: number): Promise<{ ok: true; ticket: string } | Exclude<AuthResult, { ok: true }> | { ok: false; code: 403 }> {
+    const auth = token ? await this.authenticate(token, client, nowMs) : { ok: false as const, code: 401 as const };
+    if (!auth.ok) return auth;
+    if (auth.who.kind !== "instructor" && auth.who.kind !== "student") return { ok: false, code: 403 };
+    return { ok: true, ticket: await this.tickets.issue(auth.hash, nowMs) };
   }
 
   /** After credentials are removed or replaced: nothing cached may outlive its row. */

@@ -28,6 +28,8 @@ export interface StudentAdminDeps {
   id: () => string;
   now: () => Date;
   quota: () => StudentQuota;
+  /** Tells the live feed a socket is gone (presence). */
+  socketClosed: (ws: WebSocket) => void;
 }
 
 export class StudentAdmin {
@@ -74,7 +76,7 @@ export class StudentAdmin {
   /**
    * Removes a student: the credential row goes (and every cached copy with it), then the
    * Namespace is deleted through the registry, so the namespace controller empties it as it would
-   * for `kubectl delete namespace`. The caller closes their open pages (see sockets()).
+   * for `kubectl delete namespace`; their open pages are closed.
    */
   remove(name: string): { ok: true; name: string; namespace: string } | Refused {
     const username = `${STUDENT_PREFIX}${name}`;
@@ -86,6 +88,14 @@ export class StudentAdmin {
     const nsR = findResource("", "v1", "namespaces")!;
     const ns = this.d.reg.tryGet(nsR, undefined, namespace);
     if (ns && !ns.metadata.deletionTimestamp) this.d.reg.delete(nsR, undefined, namespace, { user: INSTRUCTOR, now: this.d.now() });
+    for (const ws of this.sockets(name)) {
+      try {
+        ws.close(REMOVED_CLOSE_CODE, "removed from the classroom by the instructor");
+      } catch {
+        // closed already
+      }
+      this.d.socketClosed(ws);
+    }
     return { ok: true, name, namespace };
   }
 

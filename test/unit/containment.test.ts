@@ -7,6 +7,7 @@ import { client, newClassroom, type Classroom } from "./api-helpers";
 import { withSql } from "./helpers";
 import { Etcd } from "../../src/control-plane/etcd/store";
 import { Registry } from "../../src/control-plane/api-server/registry/store";
+import { findResource } from "../../src/control-plane/api-server/resources";
 import { ControllerManager, type Controller } from "../../src/control-plane/controller-manager/manager";
 import { FaultLog, MAX_FAULT_COMPONENTS, RECENT_FAULTS } from "../../src/control-plane/faults";
 import { MAX_RETRY_ITEMS } from "../../src/classroom/control-loop";
@@ -255,6 +256,30 @@ describe("containment", () => {
       expect(solo.faults.counts.get("kube-controller-manager/bad")).toBe(41);
       expect(solo.faults.sizes().recent).toBe(41);
       expect(solo.pending()).toBe(1);
+    });
+  });
+
+  it("records a Warning Event on the object whose reconcile fails", async () => {
+    await withSql((sql) => {
+      const etcd = new Etcd(sql);
+      const reg = new Registry(etcd);
+      const clock = { now: Date.parse("2026-01-01T00:00:00Z") };
+      const w = { user: { username: "t", groups: ["system:masters"] }, now: new Date(clock.now) };
+      reg.create(findResource("", "v1", "namespaces")!, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } }, w);
+      reg.create(findResource("apps", "v1", "replicasets")!, "default", {
+        apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "rs" },
+        spec: { replicas: 1, selector: { matchLabels: { app: "x" } }, template: { metadata: { labels: { app: "x" } }, spec: { containers: [{ name: "c", image: "nginx" }] } } },
+      }, w);
+      const cm = new ControllerManager(reg, etcd, { due: () => {} }, () => clock.now);
+      cm.register({ name: "replicaset", watches: [], resync: () => ["default/rs"], reconcile: () => { throw new Error("cannot sync"); } });
+      for (let i = 0; i < 3; i++) {
+        clock.now = cm.run() ?? clock.now;
+      }
+      const events = reg.list(findResource("", "v1", "events")!, "default").items.filter((e) => e.reason === "ReconcileError");
+      expect(events).toHaveLength(1); // repeats are counted on the one Event
+      expect(events[0]).toMatchObject({ type: "Warning", involvedObject: { kind: "ReplicaSet", name: "rs" }, source: { component: "replicaset-controller" } });
+      expect(events[0].message).toContain("cannot sync");
+      expect(events[0].count).toBeGreaterThanOrEqual(2);
     });
   });
 });

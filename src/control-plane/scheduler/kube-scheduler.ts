@@ -45,7 +45,6 @@ function unscheduled(p: KubeObject): boolean {
 export class KubeScheduler {
   private queue = new SchedulingQueue();
   private watches: Watch[] = [];
-  private started = false;
   /** Listed and watching; false after a closed watch or a failed list, until listed again. */
   private synced = false;
   private listFailures = 0;
@@ -62,7 +61,6 @@ export class KubeScheduler {
 
   /** Lists, then watches, as an informer does; level-triggered, so a restart loses nothing. */
   start(): void {
-    this.started = true;
     const now = this.now();
     if (this.synced || this.listRetryAt > now) return;
     for (const w of this.watches) w.cancel();
@@ -96,7 +94,6 @@ export class KubeScheduler {
   stop(): void {
     for (const w of this.watches) w.cancel();
     this.watches = [];
-    this.started = false;
     this.synced = false;
     this.listRetryAt = 0;
     this.queue = new SchedulingQueue();

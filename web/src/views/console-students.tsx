@@ -7,20 +7,19 @@ import { podStatus } from "../k8s";
 import { useObservable } from "../observable";
 import { Result, useActions } from "./console-action";
 import { S } from "./console-strings";
-import { CopyField } from "./home";
+import { RemoveStudent, StudentAccess } from "./console-access";
 
 const QUOTA_FIELDS = [["pods", "quotaPods", "20"], ["cpu", "quotaCpu", "2"], ["memory", "quotaMemory", "4Gi"]] as const;
 
 export function StudentControls() {
   const t = useT(S);
-  const { api, id, live } = useClassroom();
+  const { api, live } = useClassroom();
   const settings = useObservable(live.settings);
   const cluster = useObservable(live.cluster);
   const people = useObservable(live.people);
   const a = useActions();
   if (!settings) return null;
 
-  const joinUrl = globalThis.localStorage?.getItem(`kubeclass.${id}.joinUrl`);
   const students = [...cluster.objects.namespaces.values()].map((n) => n.metadata.name ?? "").filter((n) => n.startsWith("student-")).map((n) => n.slice("student-".length)).sort();
   const pods = [...cluster.objects.pods.values()];
   const quotaResult = a.message("quota");
@@ -41,7 +40,7 @@ export function StudentControls() {
   return (
     <div class="panel" data-testid="console-students">
       <h3>{t("students")}</h3>
-      {joinUrl && <CopyField label={t("joinLink")} value={joinUrl} testid="console-join-url" />}
+      <StudentAccess />
       <div class="grid2">
         {/* Keyed on the saved quota: the fields refill when it changes (here or in another tab), and keep what is typed otherwise. */}
         <form key={JSON.stringify(settings.quota)} onSubmit={saveQuota} data-testid="quota-form" noValidate>
@@ -73,7 +72,7 @@ export function StudentControls() {
       </div>
       {students.length === 0 ? <p class="muted">{t("none")}</p> : (
         <table data-testid="student-list" class="students-table">
-          <thead><tr><th>{t("student")}</th><th>{t("namespace")}</th><th><span class="sr-only">presence</span></th><th>{t("pods")}</th></tr></thead>
+          <thead><tr><th>{t("student")}</th><th>{t("namespace")}</th><th><span class="sr-only">presence</span></th><th>{t("pods")}</th><th><span class="sr-only">{t("actions")}</span></th></tr></thead>
           <tbody>
             {students.map((s) => {
               const here = people.find((p) => p.role === "student" && (p.namespace === `student-${s}` || p.name === s));
@@ -85,6 +84,7 @@ export function StudentControls() {
                   <td data-label={t("namespace")}><code>student-{s}</code></td>
                   <td data-label=""><span class={`badge ${here ? "ok" : ""}`}>{here ? `● ${t("online")}${here.connections > 1 ? ` ×${here.connections}` : ""}` : t("offline")}</span></td>
                   <td data-label={t("pods")}>{mine.length}{mine.length > 0 && <span class="muted small"> ({running} {t("running_pods")})</span>}</td>
+                  <td data-label=""><RemoveStudent name={s} /></td>
                 </tr>
               );
             })}

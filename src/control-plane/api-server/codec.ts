@@ -1,6 +1,7 @@
 // Request bodies in (JSON, YAML, protobuf; 3 MiB at most) and responses out (JSON, Table,
 // PartialObjectMetadata), negotiated from Content-Type and Accept as kube-apiserver does.
 import { parse as parseYaml } from "yaml";
+import { EtcdNoSpaceError, EtcdRequestTooLargeError } from "../etcd/quota";
 import { decodeKubeProtobuf, ProtobufError, PROTOBUF_CONTENT_TYPE } from "./protobuf";
 import { ApiError, errors } from "./status";
 
@@ -96,6 +97,8 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
 
 export function errorResponse(e: unknown): Response {
   if (e instanceof ApiError) return jsonResponse(e.status, e.status.code, e.headers);
+  if (e instanceof EtcdNoSpaceError) return errorResponse(errors.databaseSpaceExceeded());
+  if (e instanceof EtcdRequestTooLargeError) return errorResponse(errors.requestTooLarge());
   console.error("internal error", e);
   const err = errors.internal((e as Error)?.message ?? String(e));
   return jsonResponse(err.status, 500);

@@ -1,5 +1,6 @@
 // Errors as kube-apiserver reports them: a metav1.Status with reason, code and details,
 // with the same message texts kubectl prints after "Error from server (Reason): ".
+import { NO_SPACE_MESSAGE, TOO_LARGE_MESSAGE } from "../etcd/quota";
 import type { ResourceType } from "./resources";
 import type { Status, StatusCause } from "./types";
 
@@ -59,6 +60,10 @@ export const errors = {
     new ApiError(failure(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${contentType || "none"})`)),
   tooManyRequests: (message: string, retryAfterSeconds: number) =>
     new ApiError(failure(429, "TooManyRequests", message, { retryAfterSeconds }), { "Retry-After": String(retryAfterSeconds) }),
+  // etcd refusals (etcd/quota.ts). kube-apiserver answers the quota with 500; here nothing a
+  // student sends may produce a 5xx, so it is 403, with etcd's own message.
+  databaseSpaceExceeded: () => new ApiError(failure(403, "Forbidden", NO_SPACE_MESSAGE)),
+  requestTooLarge: () => new ApiError(failure(413, "RequestEntityTooLarge", TOO_LARGE_MESSAGE)),
   internal: (message: string) => new ApiError(failure(500, "InternalError", `Internal error occurred: ${message}`)),
 };
 

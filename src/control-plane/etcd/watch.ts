@@ -1,5 +1,7 @@
 // In-memory fan-out of committed events to open watches. History lives in SQLite; this only
-// holds the live subscribers of one classroom object.
+// holds the live subscribers of one classroom object. A subscriber that fails is ended, never
+// dropped silently: its owner hears of it through onClose, as etcd's watchable store cancels a
+// watcher it cannot deliver to and the client sees its watch channel close.
 import type { KeyValue } from "./store";
 
 export interface WatchEvent {
@@ -11,8 +13,16 @@ export interface WatchEvent {
 
 export interface Watch {
   cancel(): void;
-  /** Called when the store ends the watch (restore): the client must relist. */
+  /** Called when the store ends the watch (restore, or the subscriber threw): the client must relist. */
   onClose?: (err: Error) => void;
+}
+
+/** The store ended a watch because delivering to it failed; `cause` is what its callback threw. */
+export class WatchClosedError extends Error {
+  constructor(public override readonly cause: Error) {
+    super(`watch closed: ${cause.message}`);
+    this.name = "WatchClosedError";
+  }
 }
 
 interface Sub extends Watch { prefix: string; fn: (events: WatchEvent[]) => void }
@@ -34,9 +44,16 @@ export class WatchHub {
       if (mine.length === 0) continue;
       try {
         sub.fn(mine);
-      } catch {
-        // A broken subscriber (closed stream) must not stop delivery to the others.
+      } catch (e) {
+        // A broken subscriber (closed stream) must not stop delivery to the others; it is ended
+        // and told, so its owner can re-watch instead of waiting forever for events it missed.
         this.subs.delete(sub);
+        const err = e instanceof Error ? e : new Error(String(e));
+        try {
+          sub.onClose?.(new WatchClosedError(err));
+        } catch {
+          // its owner's handler failing too must not stop delivery to the others either
+        }
       }
     }
   }
@@ -44,6 +61,12 @@ export class WatchHub {
   closeAll(err: Error): void {
     const subs = [...this.subs];
     this.subs.clear();
-    for (const s of subs) s.onClose?.(err);
+    for (const s of subs) {
+      try {
+        s.onClose?.(err);
+      } catch {
+        // one owner failing must not keep the others from hearing
+      }
+    }
   }
 }

@@ -1,7 +1,11 @@
 // Watch: a chunked stream of {"type","object"} lines, headers sent at once. resourceVersion ""/"0"
 // starts with the current state as ADDED events; a number resumes after that revision; a
 // compacted one gets an ERROR event with 410 Expired, which makes informers relist.
-import { CompactedError, type Etcd } from "../../etcd/store";
+// Memory is bounded as in kube-apiserver's cacher: a resume that would replay more than
+// MAX_REPLAY history is answered as compacted (410, the client relists), and a client that stops
+// reading is ended once MAX_UNREAD_BYTES wait for it (the cacher closes an unresponsive watcher;
+// the client re-watches from the last resourceVersion it got).
+import { CompactedError, type BacklogLimit, type Etcd } from "../../etcd/store";
 import type { WatchEvent } from "../../etcd/watch";
 import { apiVersionOf } from "../resources";
 import { errors } from "../status";
@@ -12,6 +16,10 @@ import { selectorsFrom } from "./rest";
 
 const DEFAULT_TIMEOUT_S = 1800;
 const BOOKMARK_EVERY_MS = 60_000;
+/** Past this much history to replay, relisting costs less: 5,000 events (~a watch cache's worth) or 16 MiB of values. */
+export const MAX_REPLAY: BacklogLimit = { events: 5_000, bytes: 16 * 1024 * 1024 };
+/** Output queued for a client that does not read it (on top of its initial events): then the watch ends. */
+export const MAX_UNREAD_BYTES = 16 * 1024 * 1024;
 
 type Kind = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 
@@ -30,6 +38,7 @@ export function watchObjects(c: ReqCtx, etcd: Etcd): Response {
   let firstTable = true;
   let lastRv = rvParam === "" ? String(etcd.revision) : rvParam;
   let cleanup = () => {};
+  let open = true;
 
   const line = (type: Kind, object: unknown) => enc.encode(JSON.stringify({ type, object }) + "\n");
   const objectLine = (type: Kind, obj: KubeObject) => {
@@ -45,14 +54,20 @@ export function watchObjects(c: ReqCtx, etcd: Etcd): Response {
 
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      let open = true;
       const close = () => {
         if (!open) return;
         open = false;
         cleanup();
         try { controller.close(); } catch { /* already closed by the client */ }
       };
-      const send = (chunk: Uint8Array) => { if (open) controller.enqueue(chunk); };
+      // Set once the initial state and the replayed history are queued: from then on a client that
+      // lets MAX_UNREAD_BYTES pile up is too slow, and its watch ends.
+      let baseline: number | undefined;
+      const send = (chunk: Uint8Array) => {
+        if (!open) return;
+        controller.enqueue(chunk);
+        if (baseline !== undefined && (controller.desiredSize ?? 0) < baseline - MAX_UNREAD_BYTES) close();
+      };
 
       const deliver = (events: WatchEvent[]) => {
         for (const e of events) {
@@ -86,15 +101,18 @@ export function watchObjects(c: ReqCtx, etcd: Etcd): Response {
 
       let w;
       try {
-        w = etcd.watch(prefix, from, deliver);
+        w = etcd.watch(prefix, from, deliver, MAX_REPLAY);
       } catch (e) {
         if (!(e instanceof CompactedError)) throw e;
         send(line("ERROR", errors.gone(`too old resource version: ${from} (${e.compacted})`).status));
         close();
         return;
       }
+      baseline = controller.desiredSize ?? 0;
       w.onClose = (err) => {
-        send(line("ERROR", errors.gone(`too old resource version: ${from} (${err instanceof CompactedError ? err.compacted : etcd.revision})`).status));
+        // Compacted (restore): 410 makes the client relist. Otherwise the store could not deliver
+        // to us: end the stream and the client re-watches from the last version it got.
+        if (err instanceof CompactedError) send(line("ERROR", errors.gone(`too old resource version: ${from} (${err.compacted})`).status));
         close();
       };
       const bookmark = () => send(line("BOOKMARK", { kind: c.r.kind, apiVersion: apiVersionOf(c.r), metadata: { resourceVersion: String(Math.max(Number(lastRv), etcd.revision)) } }));
@@ -107,21 +125,18 @@ export function watchObjects(c: ReqCtx, etcd: Etcd): Response {
       };
     },
     cancel() {
+      open = false;
       cleanup();
     },
-  });
+  }, { highWaterMark: 0, size: (chunk) => chunk.byteLength });
   // identity: a compressed stream would be buffered, and kubectl would see no event until it ends.
   return new Response(stream, { headers: { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Content-Encoding": "identity" } });
 }
 
 /** A replayed event has no previous value attached; read it from history when still retained. */
 function previousState(etcd: Etcd, c: ReqCtx, e: WatchEvent): KubeObject | undefined {
-  try {
-    const older = etcd.history(e.kv.key, e.kv.createRevision - 1).filter((h) => h.kv.key === e.kv.key && h.kv.modRevision < e.kv.modRevision);
-    const last = older.at(-1);
-    return last && last.type === "PUT" ? c.registry.decode(last.kv) : undefined;
-  } catch {
-    // History compacted: treat as modified (the common case).
-    return c.registry.decode(e.kv);
-  }
+  const prev = etcd.previous(e.kv);
+  // History compacted: treat as modified (the common case).
+  if (prev === "compacted") return c.registry.decode(e.kv);
+  return prev && c.registry.decode(prev);
 }

@@ -43,7 +43,15 @@ export interface LiveSettings {
   quota: { pods?: string; cpu?: string; memory?: string };
   /** The round running now, if any (simulated ms). */
   round: { n: number; title: string; goal: string | null; startedAt: number } | null;
+  /**
+   * etcd's space: live objects + retained history against the classroom's quota. `warning` from
+   * 80 % on; at 100 % every write but deletes is refused ("etcdserver: mvcc: database space
+   * exceeded"). Always sent by the server; optional so a page can read settings without it.
+   */
+  storage?: StorageState;
 }
+
+export interface StorageState { usedBytes: number; quotaBytes: number; warning: boolean }
 
 /** What each component is doing now, for the architecture view. */
 export interface LiveStats {

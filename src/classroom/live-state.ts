@@ -6,7 +6,7 @@ import type { KubeObject } from "../control-plane/api-server/types";
 import type { Etcd } from "../control-plane/etcd/store";
 import type { ControlLoop } from "./control-loop";
 import type { NodeFleet } from "./fleet";
-import type { LiveSettings, LiveStats } from "./live-protocol";
+import type { LiveSettings, LiveStats, StorageState } from "./live-protocol";
 import type { StudentQuota } from "./students";
 import type { Round } from "./rounds/types";
 
@@ -57,7 +57,14 @@ export function liveSettings(p: ClassroomParts): LiveSettings {
     machines: p.fleet.list().map((n) => ({ name: n.name, state: n.state, instanceType: n.config.instanceType, zone: n.config.zone })),
     quota: p.quota,
     round: p.round ? { n: p.round.n, title: p.round.title, goal: p.round.goal, startedAt: p.round.startedAt } : null,
+    storage: storageState(p.etcd),
   };
+}
+
+/** etcd's space as pages show it (the instructor is warned before writes are refused). */
+export function storageState(etcd: Etcd): StorageState {
+  const u = etcd.usage();
+  return { usedBytes: u.usedBytes, quotaBytes: u.quotaBytes, warning: u.warning };
 }
 
 const r = (plural: string, group = "") => findResource(group, "v1", plural)!;

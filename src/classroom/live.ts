@@ -1,7 +1,12 @@
 // Live updates for every open page of a classroom: one hibernatable WebSocket per page, fed from
 // etcd's committed changes. The object can sleep with the sockets open; any write wakes it, and
 // the constructor subscribes again before the write commits, so no change is missed.
-// A page that reconnects says the last revision it saw and gets only what changed since.
+// A page that reconnects says the last revision it saw and gets only what changed since, read a
+// page of history at a time and only while it stays under MAX_CATCH_UP / MAX_CATCH_UP_BYTES;
+// beyond that it gets a fresh snapshot, so a resume never holds unbounded history.
+// Sockets: workerd's WebSocket has no bufferedAmount, so what a slow page has not received yet
+// cannot be measured here; what is bounded is every message (catch-up as above, changes batched
+// per burst of commits).
 import { findResource, registryPrefix } from "../control-plane/api-server/resources";
 import { CompactedError, type Etcd } from "../control-plane/etcd/store";
 import type { WatchEvent } from "../control-plane/etcd/watch";
@@ -12,7 +17,9 @@ const PREFIXES: [string, LiveResource][] = LIVE_RESOURCES.map((r) => [registryPr
 /** A first view needs recent events, not all of them. */
 const SNAPSHOT_EVENTS = 300;
 /** Beyond this much to catch up on, a fresh snapshot is smaller. */
-const MAX_CATCH_UP = 2_000;
+export const MAX_CATCH_UP = 2_000;
+/** Nor more than this much of objects in one catch-up message (well under a WebSocket message's limit). */
+export const MAX_CATCH_UP_BYTES = 8 * 1024 * 1024;
 
 export interface LiveHooks {
   settings(): LiveSettings;
@@ -47,8 +54,11 @@ export function toChanges(events: WatchEvent[]): LiveChange[] {
 export class LiveHub {
   private pending: LiveChange[] = [];
   private flushQueued = false;
+  /** The storage warning last announced: pages hear when it turns on or off, not every byte. */
+  private storageWarning: boolean;
 
   constructor(private readonly ctx: DurableObjectState, private readonly etcd: Etcd, private readonly hooks: LiveHooks) {
+    this.storageWarning = etcd.usage().warning;
     this.subscribe();
   }
 
@@ -67,6 +77,11 @@ export class LiveHub {
   }
 
   private onEvents(events: WatchEvent[]): void {
+    const warning = this.etcd.usage().warning;
+    if (warning !== this.storageWarning) {
+      this.storageWarning = warning;
+      this.settingsChanged();
+    }
     if (this.ctx.getWebSockets().length === 0) return;
     this.pending.push(...toChanges(events));
     if (this.flushQueued) return;
@@ -118,9 +133,14 @@ export class LiveHub {
   private catchUp(since: number | undefined): ServerMessage {
     if (since === undefined || since > this.etcd.revision) return this.snapshot();
     try {
-      const history = this.etcd.history("/registry/", since);
-      if (history.length > MAX_CATCH_UP) return this.snapshot();
-      return { t: "changes", rev: this.etcd.revision, changes: toChanges(history) };
+      const changes: LiveChange[] = [];
+      let bytes = 0;
+      for (const page of this.etcd.historyPages("/registry/", since)) {
+        for (const e of page) if (resourceOf(e.kv.key)) bytes += e.kv.value.length;
+        changes.push(...toChanges(page));
+        if (changes.length > MAX_CATCH_UP || bytes > MAX_CATCH_UP_BYTES) return this.snapshot();
+      }
+      return { t: "changes", rev: this.etcd.revision, changes };
     } catch (e) {
       if (e instanceof CompactedError) return this.snapshot();
       throw e;

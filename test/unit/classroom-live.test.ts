@@ -1,10 +1,17 @@
 // The classroom features behind the web client: the live WebSocket feed (snapshot, changes,
 // resume from a revision, presence, stats), lock, reset, network partitions, and the scheduler's
 // explanation for students. The clock is paused and moved by hand.
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { client, joinAs, newClassroom, pod, type Classroom } from "./api-helpers";
 import type { ServerMessage } from "../../src/classroom/live-protocol";
+import { MAX_CATCH_UP_BYTES } from "../../src/classroom/live";
+import type { Etcd } from "../../src/control-plane/etcd/store";
+
+/** Runs fn on a classroom's own etcd, inside its object. */
+const inEtcd = <T>(id: string, fn: (etcd: Etcd) => T): Promise<T> =>
+  (runInDurableObject as unknown as (s: unknown, f: (i: { etcd: Etcd }) => T) => Promise<T>)(stubOf(id), (i) => fn(i.etcd));
 
 const worker = () => (exports as any).default as Fetcher;
 const BASE = "http://kubeclass.test";
@@ -94,6 +101,51 @@ describe("live feed", () => {
     expect((await c.next("snapshot")).rev).toBe(missed.rev);
     b.ws.close();
     c.ws.close();
+  });
+
+  it("a resume that would need more than MAX_CATCH_UP_BYTES of history gets a fresh snapshot instead", async () => {
+    const { cls } = await cluster(0);
+    const a = await connect(cls, cls.instructorToken);
+    const snap = await a.next("snapshot");
+    a.ws.close();
+    // ~10 MB of Events written since: more than one catch-up message may carry.
+    await inEtcd(cls.id, (etcd) => {
+      const note = "n".repeat(100 * 1024);
+      for (let i = 0; i < 100; i++) {
+        const ev = { apiVersion: "v1", kind: "Event", metadata: { name: `big.${i}`, namespace: "default" }, message: note, reason: "Big" };
+        etcd.put(`/registry/events/default/big.${i}`, JSON.stringify(ev));
+      }
+    });
+    expect(100 * 100 * 1024).toBeGreaterThan(MAX_CATCH_UP_BYTES);
+    const b = await connect(cls, cls.instructorToken, snap.rev);
+    const fresh = await b.next("snapshot");
+    expect(fresh.rev).toBeGreaterThan(snap.rev + 99);
+    b.ws.close();
+  });
+
+  it("settings carry etcd's space: the instructor is warned from 80 %, and past the quota writes are refused (403, etcd's message) but deletes work", async () => {
+    const { cls, k } = await cluster(0);
+    // A small quota for this classroom (512 MiB by default): what is used now plus 1.9 MiB, so one
+    // 800 KiB ConfigMap (stored, and kept in history: 1.6 MiB) passes 80 % and a second does not fit.
+    const room = 1.9 * 1024 * 1024;
+    const used = await inEtcd(cls.id, (etcd) => {
+      (etcd as { quotaBytes: number }).quotaBytes = etcd.usage().usedBytes + room;
+      return etcd.usage().usedBytes;
+    });
+    const s = await connect(cls, cls.instructorToken);
+    const hello = await s.next("hello");
+    expect(hello.settings.storage).toEqual({ usedBytes: used, quotaBytes: used + room, warning: false });
+    const cm = (name: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { big: "c".repeat(800 * 1024) } });
+    expect((await k.post("/api/v1/namespaces/default/configmaps", cm("one"))).status).toBe(201);
+    const warned = await s.next("settings", (m) => m.settings.storage?.warning === true);
+    expect(warned.settings.storage!.usedBytes).toBeGreaterThanOrEqual(0.8 * warned.settings.storage!.quotaBytes);
+    const refused = await k.post("/api/v1/namespaces/default/configmaps", cm("two"));
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ kind: "Status", reason: "Forbidden", code: 403, message: "etcdserver: mvcc: database space exceeded" });
+    expect((await k.get("/api/v1/namespaces/default/configmaps/two")).status).toBe(404);
+    expect((await k.del("/api/v1/namespaces/default/configmaps/one")).status).toBe(200);
+    expect((await k.post("/api/v1/namespaces/default/configmaps", cm("two"))).status).toBe(201);
+    s.ws.close();
   });
 
   it("presence lists who is connected, per person, and updates on leave", async () => {

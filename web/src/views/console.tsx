@@ -85,6 +85,20 @@ function ComponentsPanel() {
       </label>
       <p class="muted small">{t(`hint-${settings.scheduler.scoring}`)}</p>
       <Result r={a.message("scoring")} />
+      {settings.storage && <StorageLine {...settings.storage} />}
+    </div>
+  );
+}
+
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(bytes < 10485760 ? 1 : 0)} MiB`;
+
+/** etcd's space against the classroom's quota: amber from 80 %, when writes will soon be refused ("database space exceeded"). */
+function StorageLine({ usedBytes, quotaBytes, warning }: { usedBytes: number; quotaBytes: number; warning: boolean }) {
+  const pct = Math.min(100, Math.round((usedBytes / quotaBytes) * 100));
+  return (
+    <div class="row" data-testid="storage" title="etcd: mvcc database space (quota-backend-bytes)">
+      <code class="component-name">etcd</code>
+      <span class={`badge ${warning ? "wait" : "ok"}`} data-testid="storage-state">{warning ? "⚠ " : ""}{mib(usedBytes)} / {mib(quotaBytes)} ({pct} %)</span>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { kubeconfig, validateCreateRequest } from "../../src/classroom/create";
+import { joinUrl } from "../../src/classroom/student-admin";
 
 describe("kubeconfig", () => {
   const base = { id: "0123456789abcdef0123456789abcdef", classroomName: "demo", user: "instructor", token: "s3cret-token", namespace: "default" };
@@ -22,5 +23,11 @@ describe("kubeconfig", () => {
     expect(() => validateCreateRequest({ speed: 0 })).toThrow();
     expect(() => validateCreateRequest({ nodes: 2.5 })).toThrow();
     expect(() => validateCreateRequest({ name: "x".repeat(81) })).toThrow();
+  });
+  it("a rotated join link carries its token only in the fragment, which browsers never send or log", () => {
+    const url = new URL(joinUrl("https://kubeclass.example", base.id, "n3w-token"));
+    expect(url.pathname).toBe(`/join/${base.id}`);
+    expect(url.search).toBe("");
+    expect(url.hash).toBe("#join=n3w-token");
   });
 });

@@ -122,6 +122,27 @@ describe("etcd backend quota", () => {
       expect(countedBytes(sql)).toEqual({ kv: db.usage().keyspaceBytes, log: db.usage().historyBytes });
     }));
 
+  it("when full, small updates of existing keys (a graceful delete, a status) still go through within a 2 % margin; new keys and growth do not", () =>
+    withSql((sql) => {
+      const db = new Etcd(sql, { quotaBytes: 2 * MiB, retainedBytes: 0 });
+      const v = "z".repeat(20 * KiB);
+      let n = 0;
+      try {
+        for (; n < 500; n++) db.put(`/registry/pods/default/p${n}`, v);
+      } catch { /* full */ }
+      // Fill the last bytes too, with small objects, so the quota is met exactly.
+      try {
+        for (let i = 0; i < 1000; i++) db.put(`/registry/pods/default/small${i}`, "s".repeat(200));
+      } catch { /* full to the brim */ }
+      expect(() => db.put("/registry/pods/default/new", "s".repeat(200))).toThrow(EtcdNoSpaceError);
+      // A graceful delete sets deletionTimestamp: the same object, a few bytes bigger.
+      const graceful = v + '"deletionTimestamp":"2026-12-06T00:00:00Z"';
+      for (let i = 0; i < n; i++) db.put(`/registry/pods/default/p${i}`, graceful);
+      expect(db.usage().usedBytes).toBeLessThanOrEqual(2 * MiB * 1.02);
+      // Growth past the slack is refused even for an existing key.
+      expect(() => db.put("/registry/pods/default/p0", v + "g".repeat(400 * KiB))).toThrow(EtcdNoSpaceError);
+    }));
+
   it("refuses a single put over the request size (1.5 MiB + overhead) with etcd's message, storing nothing", () =>
     withSql((sql) => {
       const db = new Etcd(sql);

@@ -28,7 +28,12 @@ beforeEach(() => {
   vi.stubGlobal("WebSocket", FakeSocket);
   vi.stubGlobal("location", { protocol: "http:", host: "127.0.0.1:8787" });
   vi.stubGlobal("document", { visibilityState: "visible" });
+  // Every (re)connect first trades the token for a single-use ticket (see live-ticket.test.ts).
+  vi.stubGlobal("fetch", async () => new Response(JSON.stringify({ ticket: "tkt", expiresInSeconds: 30 })));
 });
+
+/** connect() fetches a ticket first: the socket exists once that settles. */
+const socketCount = (n: number) => vi.waitFor(() => expect(FakeSocket.all).toHaveLength(n));
 
 afterEach(() => {
   vi.useRealTimers();
@@ -36,11 +41,12 @@ afterEach(() => {
 });
 
 describe("Live", () => {
-  it("loads a snapshot, applies changes, and keeps deleted pods a moment for the map", () => {
+  it("loads a snapshot, applies changes, and keeps deleted pods a moment for the map", async () => {
     const live = new Live("c0ffee", "tok");
     live.connect();
+    await socketCount(1);
     const ws = FakeSocket.all[0];
-    expect(ws.url).toBe("ws://127.0.0.1:8787/api/classrooms/c0ffee/live?token=tok");
+    expect(ws.url).toBe("ws://127.0.0.1:8787/api/classrooms/c0ffee/live?ticket=tkt");
     ws.open();
     expect(ws.sent).toEqual([{ t: "ping" }]);
     expect(live.state.value).toBe("live");
@@ -55,14 +61,16 @@ describe("Live", () => {
     expect(live.cluster.value.rev).toBe(13);
   });
 
-  it("reconnects after a drop and resumes from the last revision it saw", () => {
+  it("reconnects after a drop and resumes from the last revision it saw", async () => {
     const live = new Live("c0ffee", "tok");
     live.connect();
+    await socketCount(1);
     FakeSocket.all[0].open();
     FakeSocket.all[0].deliver({ t: "snapshot", rev: 42, objects: [{ resource: "pods", object: pod("a") }] });
     live.drop();
     expect(live.state.value).toBe("offline");
-    vi.advanceTimersByTime(300);
+    await vi.advanceTimersByTimeAsync(300);
+    await socketCount(2);
     const again = FakeSocket.all[1];
     expect(new URL(again.url).searchParams.get("since")).toBe("42");
     again.open();
@@ -70,13 +78,14 @@ describe("Live", () => {
     // What it held before the drop is still there: no reload, no gap.
     expect([...live.cluster.value.objects.pods.keys()].sort()).toEqual(["student-ana/a", "student-ana/c"]);
     live.close();
-    vi.advanceTimersByTime(10_000);
+    await vi.advanceTimersByTimeAsync(10_000);
     expect(FakeSocket.all).toHaveLength(2); // closed on purpose: no reconnect
   });
 
-  it("estimates the simulated clock from the last reading and its speed", () => {
+  it("estimates the simulated clock from the last reading and its speed", async () => {
     const live = new Live("c0ffee", "tok");
     live.connect();
+    await socketCount(1);
     FakeSocket.all[0].open();
     const settings = { name: "x", cloud: true, locked: false, clock: { speed: 10, paused: false, now: 1_000_000 }, scheduler: { stopped: false, scoring: "LeastAllocated" }, controllersStopped: false, machines: [], quota: {}, round: null };
     FakeSocket.all[0].deliver({ t: "hello", you: { name: "ana", role: "student", connections: 1 }, settings });

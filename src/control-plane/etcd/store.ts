@@ -96,6 +96,10 @@ const MIGRATIONS = [
   },
 ];
 
+/** How much an existing key may grow, and how far past the quota such updates may go, when full. */
+const UPDATE_SLACK_BYTES = 4096;
+const UPDATE_MARGIN_RATIO = 0.02;
+
 /** One effective change of a transaction, with what it costs against the quota. */
 interface Step { type: "PUT" | "DELETE"; kv: KeyValue; prev?: KeyValue; bytes: number }
 
@@ -153,8 +157,8 @@ export class Etcd {
    * If every compare holds, apply every op at one new revision; otherwise change nothing.
    * A transaction with no effective op does not consume a revision. Throws
    * EtcdRequestTooLargeError for a put over the request size and EtcdNoSpaceError when a put would
-   * exceed the quota; either way nothing is stored. Deletes are never refused, so a full classroom
-   * can always recover.
+   * exceed the quota; either way nothing is stored. Deletes are never refused, and small updates of
+   * existing keys get a margin past the quota, so a full classroom can always wind down and recover.
    */
   txn(compares: Compare[], ops: Op[]): TxnResult {
     const kvs = new Map<string, KeyValue | undefined>();
@@ -178,7 +182,7 @@ export class Etcd {
       kvDelta += st.type === "PUT" ? st.bytes - prevBytes : -prevBytes;
       logDelta += st.bytes;
     }
-    if (steps.some((st) => st.type === "PUT")) this.reserve(kvDelta + logDelta);
+    if (steps.some((st) => st.type === "PUT")) this.reserve(kvDelta + logDelta, steps.every((st) => st.type === "DELETE" || (st.prev !== undefined && st.bytes - rowBytes(st.prev.key, st.prev.value) <= UPDATE_SLACK_BYTES)));
 
     this.sql.transaction(() => {
       steps.forEach((st, seq) => {
@@ -235,8 +239,12 @@ export class Etcd {
    * that is enough (kube-apiserver's compactor would get there anyway, and it is how space freed by
    * deletes comes back); the live keyspace is never touched.
    */
-  private reserve(growth: number): void {
-    const need = this.kvBytes + this.logBytes + growth - this.quotaBytes;
+  private reserve(growth: number, smallUpdates: boolean): void {
+    // Small updates of existing keys (a graceful delete's deletionTimestamp, a finalizer removed,
+    // a status) may use a margin past the quota: without it a full classroom could not even wind
+    // its pods down. New keys and growth beyond the slack are refused at the quota itself.
+    const quota = smallUpdates ? this.quotaBytes + Math.floor(this.quotaBytes * UPDATE_MARGIN_RATIO) : this.quotaBytes;
+    const need = this.kvBytes + this.logBytes + growth - quota;
     if (need <= 0) return;
     if (need > this.logBytes) throw new EtcdNoSpaceError(this.kvBytes + this.logBytes, this.quotaBytes);
     this.compactBytes(need);

@@ -1,9 +1,11 @@
 // Two limits on what reaches etcd.
 //
 // 1. One object: etcd refuses a request over --max-request-bytes (1.5 MiB by default) with
-//    "etcdserver: request is too large", and kube-apiserver v1.32 passes that error through as a
-//    Status without a reason and code 500 (endpoints/handlers/responsewriters ErrorToAPIStatus
-//    for a non-Status error; kubernetes/kubernetes#112152 asks for a better code and is open).
+//    "etcdserver: request is too large". kube-apiserver v1.32 passes that error through as a
+//    Status without a reason and code 500 (responsewriters ErrorToAPIStatus for a non-Status
+//    error; kubernetes/kubernetes#112152 asks for a better code and is open). A student's
+//    oversized object is their mistake, not the server's, so kubeclass keeps etcd's message but
+//    answers 413 RequestEntityTooLarge, the code #112152 proposes; the etcd layer does the same.
 //
 // 2. One student's namespace: kubeclass's own limit on the bytes stored in it (8 MiB by default),
 //    so one student cannot fill the classroom's store. Kubernetes has no such admission; the
@@ -31,7 +33,7 @@ export const byteLength = (s: string): number => encoder.encode(s).length;
 
 /** The etcd error for a value over the request limit, as kube-apiserver relays it. */
 export function requestTooLarge(): ApiError {
-  return new ApiError({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "etcdserver: request is too large", code: 500 });
+  return errors.requestTooLarge();
 }
 
 let prefixes: string[] | undefined;

@@ -411,9 +411,13 @@ export class ClassroomObject extends DurableObject<Env> {
   }
 
   /** A bad snapshot comes back as a message (errors thrown across RPC lose their meaning). */
-  restore(snap: Snapshot): { ok: true; revision: number } | { ok: false; message: string } {
+  async restore(snap: Snapshot): Promise<{ ok: true; revision: number } | { ok: false; message: string }> {
     try {
-      return { ok: true, revision: this.etcd.restore(snap) };
+      const revision = this.etcd.restore(snap);
+      // Every watch was closed: the scheduler and controllers relist now, not at the next request.
+      this.loop.touch();
+      await this.loop.runDue();
+      return { ok: true, revision };
     } catch (e) {
       return { ok: false, message: (e as Error).message };
     }

@@ -42,7 +42,7 @@ export const MAX_RETRY_ITEMS = 256;
 
 export interface NodeRunner {
   /** Runs node's kubelet once at simulated `now`; returns when it next needs to run and its pods' use. */
-  sync(node: string, now: number): Promise<{ nextWakeAt: number | null; usage: PodUsage[] }>;
+  sync(node: string, now: number): Promise<{ nextWakeAt: number | null; usage: PodUsage[]; faultsTotal?: number }>;
   running(): string[];
   /** The machine exists (running or stopped): what the cloud provider knows. */
   exists(name: string): boolean;
@@ -205,6 +205,9 @@ export class ControlLoop {
     return mergeFaultReports([this.loopFaults.report(), this.scheduler.faultReport(), this.controllers.faultReport()]);
   }
 
+  /** Pod syncs each kubelet contained since its node booted (as its last sync reported; one entry per node). */
+  readonly kubeletFaults = new Map<string, number>();
+
   /** Due items retrying after a failure, with their current streak (bounded by MAX_RETRY_ITEMS). */
   retrying(): Map<string, number> {
     return new Map(this.failing);
@@ -234,8 +237,9 @@ export class ControlLoop {
       const node = name.slice(5);
       this.due.set(name, null);
       if (!this.nodes.running().includes(node)) return;
-      const { nextWakeAt: next, usage } = await this.nodes.sync(node, now);
+      const { nextWakeAt: next, usage, faultsTotal } = await this.nodes.sync(node, now);
       this.usageByNode.set(node, usage);
+      if (faultsTotal !== undefined) this.kubeletFaults.set(node, faultsTotal);
       if (next !== null) this.due.at(name, Math.max(next, now + 1));
     } else {
       this.due.set(name, null); // unknown work from an older version: drop it

@@ -63,6 +63,8 @@ export interface LiveStats {
   cloud: { enabled: boolean; loadBalancers: number };
   kubelets: { node: string; state: MachineState["state"]; lastHeartbeat?: string; pods: number }[];
   proxy: { services: number; endpoints: number; rulesPerNode: number };
+  /** Faults contained (an object that broke a handler, a failed sync): counted, retried, never fatal. */
+  faults: { total: number; byComponent: Record<string, number>; recent: { component: string; key: string; message: string; at: number }[] };
 }
 
 export type ServerMessage =

@@ -99,7 +99,22 @@ export function liveStats(p: ClassroomParts): LiveStats {
     cloud: { enabled: p.cloud, loadBalancers: services.filter((s) => s.spec?.type === "LoadBalancer" && (s.status?.loadBalancer?.ingress ?? []).length > 0).length },
     kubelets: p.fleet.list().map((n) => ({ node: n.name, state: n.state, lastHeartbeat: leases.get(n.name), pods: podsPerNode.get(n.name) ?? 0 })),
     proxy: { services: services.length, endpoints, rulesPerNode: ports * 2 + endpoints * 2 },
+    faults: faultStats(p),
   };
+}
+
+/** The control plane's contained faults plus each kubelet's, newest five described. */
+function faultStats(p: ClassroomParts): LiveStats["faults"] {
+  const f = p.loop.faults();
+  const byComponent = { ...f.byComponent };
+  let total = f.total;
+  for (const [node, n] of p.loop.kubeletFaults) {
+    if (n === 0) continue;
+    byComponent[`kubelet/${node}`] = n;
+    total += n;
+  }
+  const recent = f.recent.slice(-5).map((x) => ({ component: x.component, key: x.key, message: x.message, at: x.at }));
+  return { total, byComponent, recent };
 }
 
 /** The settings in force, recorded with a round: what the class compares rounds by. */

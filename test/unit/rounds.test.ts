@@ -252,7 +252,7 @@ describe("round outcomes", () => {
       const p = reg.create(findResource("", "v1", "pods")!, "student-dan", { apiVersion: "v1", kind: "Pod", metadata: { name: "web" }, spec: { containers: [{ name: "c", image: "nginx" }] } }, { user, now });
       const log: LogEntry[] = [{ at: T0 + 10, rev: 2, type: "PUT", key: "/registry/pods/student-dan/web", object: p }];
       for (let i = 0; i < 2; i++) {
-        const ev = recordEvent(reg, { regarding: p, reason: "FailedScheduling", message: "0/1 nodes are available: 1 node(s) were unschedulable.", type: "Warning", component: "default-scheduler", now });
+        const ev = recordEvent(reg, { regarding: p, reason: "FailedScheduling", message: "0/1 nodes are available: 1 node(s) were unschedulable.", type: "Warning", component: "default-scheduler", now })!;
         log.push({ at: T0 + 20 + i, rev: 3 + i, type: "PUT", key: `/registry/events/student-dan/${ev.metadata.name}`, object: ev });
       }
       const o = computeOutcomes({ n: 1, title: "t", goal: null, startedAt: T0, endedAt: T0 + 100, settings: null }, { pods: [], nodes: [] }, log, { students: ["dan", "eve"] });
@@ -276,7 +276,7 @@ describe("round outcomes", () => {
       },
     });
     const log = [...b.log, forged(0, "FailedScheduling", "student-bob", "kubeclass:student:bob"), forged(1, "Preempted", "student-bob", "kubeclass:student:bob")];
-    const o = computeOutcomes({ ...round, endRev: b.rev + 2 }, b.start, log);
+    const o = computeOutcomes(round, b.start, log);
     expect(o.students[0].schedulingFailures).toEqual(base.students[0].schedulingFailures);
     expect(o.cluster.preemptions).toEqual(base.cluster.preemptions);
     // The same Event from a system component (or written by ana about her own pod, in her namespace) counts.

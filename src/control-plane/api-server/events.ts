@@ -19,7 +19,21 @@ export interface EventSpec {
 
 const SYSTEM = { username: "system:kube-event-recorder", groups: ["system:masters"] };
 
-export function recordEvent(reg: Registry, e: EventSpec): KubeObject {
+/**
+ * Best effort, as client-go's recorder is: an Event that cannot be written (a quota, a full etcd,
+ * a malformed object to point at) is logged and dropped, never thrown into the component that
+ * records it, so no controller or kubelet stops over its own bookkeeping.
+ */
+export function recordEvent(reg: Registry, e: EventSpec): KubeObject | undefined {
+  try {
+    return writeEvent(reg, e);
+  } catch (err) {
+    console.warn(`event dropped: ${e.component} ${e.reason}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+function writeEvent(reg: Registry, e: EventSpec): KubeObject {
   const events = findResource("", "v1", "events")!;
   const o = e.regarding;
   const ns = o.metadata.namespace || "default";

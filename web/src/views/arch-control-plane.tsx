@@ -72,7 +72,10 @@ export function ControlPlane(p: CpProps) {
         <Part {...common("kube-controller-manager")} title="kube-controller-manager" signature={`${kcmTotal}/${controllersStopped}`} badge={stateBadge(t, controllersStopped)} dim={controllersStopped}>
           {s && <>
             {controllersStopped && <p class="warn">{t("stoppedControllers")}</p>}
-            <div class="nums"><Num value={kcmTotal} label={`${t("reconciles")} · ${t("total")}`} /></div>
+            <div class="nums">
+              <Num value={kcmTotal} label={`${t("reconciles")} · ${t("total")}`} />
+              <Num value={s.faults?.total ?? 0} label={t("faults")} tone={(s.faults?.total ?? 0) > 0 ? "bad" : undefined} />
+            </div>
             <ul class="bars">
               {kcm.slice(0, 5).map(([name, n]) => (
                 <li key={name}>
@@ -82,6 +85,14 @@ export function ControlPlane(p: CpProps) {
                 </li>
               ))}
             </ul>
+            {(s.faults?.recent.length ?? 0) > 0 && <>
+              <p class="kv"><span>{t("lastFaults")}</span></p>
+              <ul class="decisions" data-testid="faults">
+                {s.faults.recent.slice().reverse().map((f) => (
+                  <li key={`${f.component}@${f.at}@${f.key}`} class="failed"><code>{f.component}</code> {f.key} <span class="msg">✗ {f.message}</span></li>
+                ))}
+              </ul>
+            </>}
           </>}
         </Part>
       </div>

@@ -26,6 +26,7 @@ export const S: Strings = {
     scoring: "scoring", lastDecisions: "last decisions", noDecisions: "no decisions yet", stoppedScheduler: "stopped: new Pods stay Pending",
     // controllers
     reconciles: "reconciles", total: "total", stoppedControllers: "stopped: nothing is reconciled",
+    faults: "faults contained", lastFaults: "last faults (skipped and retried; everything else goes on)",
     // cloud
     onPrem: "not running: on premises", loadBalancers: "LoadBalancers", noLb: "no LoadBalancer Services", pendingAddress: "pending",
     // nodes
@@ -62,6 +63,7 @@ export const S: Strings = {
     queue: "fila", active: "ativos", backoff: "backoff", unschedulable: "não agendáveis", cycles: "ciclos", bound: "agendados", failed: "falharam",
     scoring: "pontuação", lastDecisions: "últimas decisões", noDecisions: "nenhuma decisão ainda", stoppedScheduler: "parado: Pods novos ficam Pending",
     reconciles: "reconciliações", total: "total", stoppedControllers: "parado: nada é reconciliado",
+    faults: "falhas contidas", lastFaults: "últimas falhas (ignoradas e repetidas; todo o resto continua)",
     onPrem: "não está rodando: on-premises", loadBalancers: "LoadBalancers", noLb: "nenhum Service LoadBalancer", pendingAddress: "pendente",
     heartbeat: "último heartbeat", ago: "há {s}s", never: "nunca", machine: "máquina", pods: "Pods", podsOnNode: "{n} Pods",
     rules: "regras iptables", services: "Services", endpoints: "endpoints",

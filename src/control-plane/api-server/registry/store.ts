@@ -78,6 +78,23 @@ export class Registry {
     return obj;
   }
 
+  /**
+   * A stored value that is not an object with metadata (only a hand-made snapshot can restore one:
+   * admission refuses them) is left out of lists, so one corrupt key cannot stop every client that
+   * lists its kind. A get of that key still fails, naming it.
+   */
+  tryDecode(kv: KeyValue): KubeObject | undefined {
+    try {
+      const obj = this.decode(kv);
+      if (typeof obj.metadata === "object" && obj.metadata !== null && !Array.isArray(obj.metadata)) return obj;
+    } catch { /* fall through */ }
+    this.undecodable++;
+    return undefined;
+  }
+
+  /** Stored values lists have skipped as undecodable (for the architecture view). */
+  undecodable = 0;
+
   tryGet(r: ResourceType, ns: string | undefined, name: string): KubeObject | undefined {
     const kv = this.etcd.get(registryKey(r, ns, name));
     return kv && this.decode(kv);
@@ -101,7 +118,8 @@ export class Registry {
     let lastKey: string | undefined;
     let remaining = 0;
     for (const kv of kvs) {
-      const obj = this.decode(kv);
+      const obj = this.tryDecode(kv);
+      if (!obj) continue;
       // Core and events.k8s.io Events share keys; so do other same-kind groups in the future.
       if (!this.matches(r, obj, opts)) continue;
       if (opts.limit && items.length >= opts.limit) { remaining++; continue; }

@@ -198,12 +198,10 @@ function calculateStatus(rs: KubeObject, pods: KubeObject[], failure: Condition 
     if (isPodReady(p)) ready++;
     if (isPodAvailable(p, minReady, now)) available++;
   }
-  // A ReplicaFailure condition stays (with its first time) while the failure lasts, then goes.
+  // calculateStatus: a ReplicaFailure condition is set once and kept as it is while failures go on
+  // (whatever the next error says), then removed: a retry never rewrites the status by itself.
   let conditions = ((rs.status?.conditions as Condition[] | undefined) ?? []).filter((c) => c.type !== "ReplicaFailure");
-  if (failure) {
-    const cur = getFailure(rs);
-    conditions = [...conditions, cur && cur.reason === failure.reason && cur.message === failure.message ? cur : failure];
-  }
+  if (failure) conditions = [...conditions, getFailure(rs) ?? failure];
   const status = omitEmpty({
     replicas: pods.length, fullyLabeledReplicas: fully, readyReplicas: ready, availableReplicas: available,
     observedGeneration: rs.metadata.generation, conditions,

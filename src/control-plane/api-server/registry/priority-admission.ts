@@ -9,6 +9,7 @@ import { findResource } from "../resources";
 import { errors } from "../status";
 import type { KubeObject } from "../types";
 import type { AdmissionHook } from "./store";
+import { admissionName } from "./store";
 
 /** The two classes every cluster has, even before anyone creates one. */
 const SYSTEM_CLASSES: Record<string, number> = { "system-cluster-critical": 2000000000, "system-node-critical": 2000001000 };
@@ -26,11 +27,11 @@ export const resolvePodPriority: AdmissionHook = (op, r, obj, _old, _ctx, reg) =
     let policy = "PreemptLowerPriority";
     if (name) {
       if (SYSTEM_CLASSES[name] !== undefined && obj.metadata.namespace !== "kube-system")
-        throw errors.forbidden(`pods "${obj.metadata.name}" is forbidden: pods with ${name} priorityClass is not permitted in ${obj.metadata.namespace} namespace`, r, obj.metadata.name);
+        throw errors.forbidden(`pods "${admissionName(obj)}" is forbidden: pods with ${name} priorityClass is not permitted in ${obj.metadata.namespace} namespace`, r, admissionName(obj));
       if (SYSTEM_CLASSES[name] !== undefined) value = SYSTEM_CLASSES[name];
       else {
         const pc = reg.tryGet(classes, undefined, name);
-        if (!pc) throw errors.forbidden(`pods "${obj.metadata.name}" is forbidden: no PriorityClass with name ${name} was found`, r, obj.metadata.name);
+        if (!pc) throw errors.forbidden(`pods "${admissionName(obj)}" is forbidden: no PriorityClass with name ${name} was found`, r, admissionName(obj));
         value = pc.value ?? 0;
         policy = pc.preemptionPolicy ?? policy;
       }
@@ -43,7 +44,7 @@ export const resolvePodPriority: AdmissionHook = (op, r, obj, _old, _ctx, reg) =
       }
     }
     if (spec.priority !== undefined && spec.priority !== value && name)
-      throw errors.forbidden(`pods "${obj.metadata.name}" is forbidden: the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`, r, obj.metadata.name);
+      throw errors.forbidden(`pods "${obj.metadata.name}" is forbidden: the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`, r, admissionName(obj));
     spec.priority = value;
     spec.preemptionPolicy = policy;
   }

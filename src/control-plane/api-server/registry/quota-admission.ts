@@ -9,6 +9,7 @@ import { findResource, type ResourceType } from "../resources";
 import { errors, qualified } from "../status";
 import type { KubeObject } from "../types";
 import type { AdmissionHook, Registry, WriteCtx } from "./store";
+import { admissionName } from "./store";
 import {
   formatAmount, matchingResources, podConstraints, quotaMatches, usageOf, type Amount, type Usage,
 } from "../../controller-manager/resourcequota-controller";
@@ -37,7 +38,7 @@ function requested(r: ResourceType, obj: KubeObject, old: KubeObject | undefined
 }
 
 function forbid(r: ResourceType, obj: KubeObject, why: string) {
-  return errors.forbidden(`${qualified(r)} "${obj.metadata.name ?? ""}" is forbidden: ${why}`, r, obj.metadata.name);
+  return errors.forbidden(`${qualified(r)} "${admissionName(obj)}" is forbidden: ${why}`, r, admissionName(obj));
 }
 
 export const quotaAdmission: AdmissionHook = (op, r, obj, old, ctx, reg) => {

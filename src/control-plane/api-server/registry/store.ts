@@ -151,7 +151,10 @@ export class Registry {
         throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
       obj.metadata.namespace = ns ?? obj.metadata.namespace;
     } else delete obj.metadata.namespace;
-    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generateName(obj.metadata.generateName);
+    if (!obj.metadata.name && obj.metadata.generateName) {
+      obj.metadata.name = generateName(obj.metadata.generateName);
+      generatedNames.add(obj);
+    }
 
     const strategy = strategyFor(r);
     // System-owned metadata is the server's, never the client's.
@@ -167,7 +170,7 @@ export class Registry {
     // Some defaults need the uid (a Job's generated selector); defaulting is idempotent.
     applyDefaults(obj);
     if (strategy.hasGeneration) obj.metadata.generation = 1;
-    this.storage.admit(r, obj.metadata.name!, obj.metadata.namespace, byteLength(encode(obj)), ctx.user);
+    this.storage.admit(r, admissionName(obj), obj.metadata.namespace, byteLength(encode(obj)), ctx.user);
     for (const hook of this.admission) hook("CREATE", r, obj, undefined, ctx, this);
     if (!ctx.managedFieldsDone) updateManagedFields(undefined, obj, { manager: ctx.fieldManager ?? "unknown", operation: "Update", now: rfc3339(ctx.now) });
 
@@ -380,6 +383,19 @@ export class Registry {
 export function encode(obj: KubeObject): string {
   const { resourceVersion: _rv, ...meta } = obj.metadata;
   return JSON.stringify({ ...obj, metadata: meta });
+}
+
+/** Objects whose name the server generated during this create (a WeakSet: nothing to clean up). */
+const generatedNames = new WeakSet<KubeObject>();
+
+/**
+ * The name admission refusals speak of. kube-apiserver's admission sees an object before its name
+ * is generated, so a controller's refused create reads `pods "web-5cf69f77cc-" is forbidden: …`
+ * (admission.NewForbidden falls back to generateName): the same message every time, which also
+ * keeps a controller's failure condition from changing on every retry.
+ */
+export function admissionName(obj: KubeObject): string {
+  return generatedNames.has(obj) ? obj.metadata.generateName ?? "" : obj.metadata.name ?? "";
 }
 
 function generateName(base: string): string {

@@ -28,6 +28,7 @@ import { defaultProfile, type SchedulerProfile, type SchedulingRecord } from "..
 import type { PodUsage } from "../node/node-object";
 import { backoff, FaultLog, mergeFaultReports, type FaultReport } from "../control-plane/faults";
 import { DueWork } from "./due-work";
+import { EVENT_SWEEP_EVERY_MS, EventTtl } from "../control-plane/api-server/event-ttl";
 import { advanceClock, newClock, realAt, setClock, simNow, type ClockState } from "./sim-clock";
 
 export const HEARTBEAT_MS = 10_000; // the kubelet's lease renew interval
@@ -58,6 +59,7 @@ export class ControlLoop {
   private inFlight?: Promise<void>;
   /** The latest cpu and memory use each kubelet reported (what metrics-server would hold). */
   private readonly usageByNode = new Map<string, PodUsage[]>();
+  private readonly eventTtl: EventTtl;
   /** Faults of the loop's own due items (bounded), for the architecture view. */
   readonly loopFaults = new FaultLog();
   /** Consecutive failures per due item, for its back-off; cleared when it succeeds. */
@@ -72,6 +74,7 @@ export class ControlLoop {
     private readonly realNow: () => number = () => Date.now(),
   ) {
     this.due = new DueWork(sql);
+    this.eventTtl = new EventTtl(etcd);
     this.clock = this.load<ClockState>("clock") ?? newClock(this.realNow());
     this.lastActivityReal = this.realNow();
     this.scheduler = new KubeScheduler(reg, etcd, {
@@ -149,6 +152,7 @@ export class ControlLoop {
     }
     this.startInformers();
     if (this.nodes.running().length > 0 && !this.due.has("heartbeat")) this.due.at("heartbeat", this.now());
+    if (!this.due.has("event-ttl")) this.due.at("event-ttl", this.now() + EVENT_SWEEP_EVERY_MS);
   }
 
   /** Runs everything due now, repeatedly, until nothing more is due at this instant. */
@@ -222,6 +226,9 @@ export class ControlLoop {
       this.due.set("controllers", null);
       const next = this.controllers.run();
       if (next !== null) this.due.at("controllers", Math.max(next, now));
+    } else if (name === "event-ttl") {
+      this.eventTtl.sweep(now);
+      this.due.set("event-ttl", now + EVENT_SWEEP_EVERY_MS);
     } else if (name === "heartbeat") {
       for (const n of this.nodes.running()) this.due.at(`node:${n}`, now);
       const active = this.realNow() - this.lastActivityReal < IDLE_AFTER_REAL_MS;

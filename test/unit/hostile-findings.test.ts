@@ -1,8 +1,11 @@
 // Findings of the hostile-student property test (hostile-student.test.ts), each kept as a named test.
-import { runInDurableObject } from "cloudflare:test";
+import * as workersTest from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { client, joinAs, kubeclassApi, newClassroom } from "./api-helpers";
+import { Etcd } from "../../src/control-plane/etcd/store";
+import { EVENT_SWEEP_BATCH, EVENT_TTL_MS, EventTtl } from "../../src/control-plane/api-server/event-ttl";
+import { withSql } from "./helpers";
 
 function stubOf(id: string): DurableObjectStub {
   const ns = (env as { CLASSROOM: DurableObjectNamespace }).CLASSROOM;
@@ -19,7 +22,8 @@ describe("found by the hostile student", () => {
     const tpl = { metadata: { labels: { app: "many" } }, spec: { containers: [{ name: "c", image: "nginx" }] } };
     expect((await ana.post("/apis/apps/v1/namespaces/student-ana/deployments", { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "many" }, spec: { replicas: 5, selector: { matchLabels: { app: "many" } }, template: tpl } })).status).toBe(201);
     await stub.advance(1_000);
-    const counts = () => runInDurableObject(stubOf(cls.id), (o: any) => ({ rev: o.etcd.revision as number, rs: o.loop.controllers.reconciles.get("replicaset") as number }));
+    const inside = (workersTest as any).runInDurableObject as (stub: unknown, fn: (o: any) => { rev: number; rs: number }) => Promise<{ rev: number; rs: number }>;
+    const counts = () => inside(stubOf(cls.id), (o) => ({ rev: o.etcd.revision, rs: o.loop.controllers.reconciles.get("replicaset") }));
     const before = await counts();
     await stub.advance(60_000);
     const after = await counts();
@@ -34,4 +38,26 @@ describe("found by the hostile student", () => {
     expect(events).toHaveLength(1); // one Event, its count going up
     expect(events[0].message).toBe(`Error creating: ${failure.message}`);
   });
+
+  it("Events expire an hour after their last write (kube-apiserver's --event-ttl), a bounded batch per sweep", () =>
+    withSql((sql) => {
+      const etcd = new Etcd(sql);
+      const t0 = Date.parse("2026-12-06T10:00:00Z");
+      const ev = (name: string, last: number) => JSON.stringify({ kind: "Event", metadata: { name, namespace: "default" }, lastTimestamp: new Date(last).toISOString() });
+      const n = EVENT_SWEEP_BATCH + 200;
+      for (let i = 0; i < n; i++) etcd.put(`/registry/events/default/old-${String(i).padStart(5, "0")}`, ev(`old-${i}`, t0));
+      etcd.put("/registry/events/default/recent", ev("recent", t0 + 50 * 60_000));
+      etcd.put("/registry/events/default/garbage", "not json");
+      etcd.put("/registry/pods/default/web", "{}");
+      const ttl = new EventTtl(etcd);
+      expect(ttl.sweep(t0 + 30 * 60_000)).toBe(1); // only the undated one: nothing is an hour old yet
+      const later = t0 + EVENT_TTL_MS + 1;
+      // The first sweep went past the first batch; the cursor carries on, then wraps round.
+      let deleted = 0;
+      for (let i = 0; i < 3; i++) deleted += ttl.sweep(later);
+      expect(deleted).toBe(n);
+      expect(etcd.count("/registry/events/")).toBe(1); // "recent" stays until its own hour is up
+      expect(etcd.get("/registry/pods/default/web")).toBeDefined();
+      expect(ttl.sweep(t0 + 50 * 60_000 + EVENT_TTL_MS + 1)).toBe(1);
+    }));
 });

@@ -259,6 +259,29 @@ describe("containment", () => {
     });
   });
 
+  it("a failing key is pulled forward by events at most every 5 s, not once per event (found by the hostile student)", async () => {
+    await withSql((sql) => {
+      const etcd = new Etcd(sql);
+      const reg = new Registry(etcd);
+      const clock = { now: 1_000_000 };
+      const cm = new ControllerManager(reg, etcd, { due: () => {} }, () => clock.now);
+      let runs = 0;
+      // Like a Job refused every pod by quota while its other pods keep changing status.
+      const failing: Controller = {
+        name: "failing", watches: [{ prefix: "/registry/churn/", keys: () => ["ns/a"] }], resync: () => ["ns/a"],
+        reconcile: () => { runs++; throw new Error("exceeded quota"); },
+      };
+      cm.register(failing);
+      for (let ms = 0; ms < 10_000; ms += 10) {
+        clock.now = 1_000_000 + ms;
+        etcd.put("/registry/churn/x", JSON.stringify({ metadata: { name: "x" }, at: ms })); // an event every 10 ms
+        cm.run();
+      }
+      expect(runs).toBeGreaterThanOrEqual(8); // the back-off's first steps ran
+      expect(runs).toBeLessThanOrEqual(15); // not 1,000
+    });
+  });
+
   it("records a Warning Event on the object whose reconcile fails", async () => {
     await withSql((sql) => {
       const etcd = new Etcd(sql);

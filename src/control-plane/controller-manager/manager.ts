@@ -32,6 +32,8 @@ export interface Controller {
 const BASE_BACKOFF_MS = 5;
 const MAX_BACKOFF_MS = 1000 * 1000; // client-go's default controller rate limiter: 5 ms doubling to 1000 s
 // A reflector whose list fails waits 800 ms, doubling to 30 s (client-go's reflector back-off).
+/** The longest an event makes a failing key wait (its back-off may be far longer; the event may mean the cause is gone). */
+const EVENT_RETRY_MS = 5000;
 const LIST_BASE_BACKOFF_MS = 800;
 const LIST_MAX_BACKOFF_MS = 30_000;
 const MAX_PER_RUN = 2000;
@@ -54,7 +56,7 @@ const RECONCILED_KIND: Record<string, [string, string, string]> = {
   "service-lb-controller": ["", "v1", "services"],
 };
 
-interface Item { controller: Controller; key: string; notBefore: number; failures: number }
+interface Item { controller: Controller; key: string; notBefore: number; failures: number; retryOnEventAt?: number }
 
 /** One controller's informers: listed (synced) and watching, or waiting to list again. */
 interface Informer { controller: Controller; watches: Watch[]; synced: boolean; failures: number; retryAt: number }
@@ -169,8 +171,10 @@ export class ControllerManager {
   private enqueue(c: Controller, key: string, at: number): void {
     const id = `${c.name}\u0000${key}`;
     const cur = this.queue.get(id);
-    // Already queued: one entry per key, at the earlier time (de-duplication).
-    if (cur) cur.notBefore = Math.min(cur.notBefore, at);
+    // Already queued: one entry per key, at the earlier time (de-duplication). A key that is failing
+    // may be pulled forward by an event, but not before a short pause: a reconcile that writes
+    // something and then fails would otherwise wake itself up forever at the same instant.
+    if (cur) cur.notBefore = Math.min(cur.notBefore, cur.failures > 0 ? Math.max(at, cur.retryOnEventAt ?? at) : at);
     else this.queue.set(id, { controller: c, key, notBefore: at, failures: 0 });
     this.hooks.due(Math.min(cur?.notBefore ?? at, at));
   }
@@ -192,7 +196,8 @@ export class ControllerManager {
       } catch (e) {
         // Level-triggered: a failed reconcile is simply tried again later, with back-off.
         const failures = Math.min(item.failures + 1, 64);
-        this.queue.set(id, { ...item, notBefore: t + backoff(failures, BASE_BACKOFF_MS, MAX_BACKOFF_MS), failures });
+        const delay = backoff(failures, BASE_BACKOFF_MS, MAX_BACKOFF_MS);
+        this.queue.set(id, { ...item, notBefore: t + delay, failures, retryOnEventAt: t + Math.min(delay, EVENT_RETRY_MS) });
         this.fault(item.controller, "reconcile", item.key, e, t);
         this.warnOn(item.controller, item.key, e, t);
       }

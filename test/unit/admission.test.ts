@@ -189,6 +189,23 @@ describe("stored bytes: per student namespace, and etcd's request limit", () => 
     throw new Error("not refused");
   };
 
+  it("a namespace's byte count follows writes that bypass the registry (the Event TTL sweep, a reset), and starts afresh after a restore", async () => {
+    await withSql((sql) => {
+      const { reg, now, cms } = setup(sql, 64 * 1024);
+      const etcd = (reg as any).etcd as Etcd;
+      const student = { username: "kubeclass:student:ana", groups: ["kubeclass:students", "system:authenticated"] };
+      reg.create(cms, "student-ana", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" }, data: { a: "x".repeat(10_000) } } as any, { user: student, now });
+      const base = reg.storage.total("student-ana");
+      expect(base).toBeGreaterThan(10_000);
+      etcd.put("/registry/events/student-ana/e1", JSON.stringify({ metadata: { name: "e1" }, message: "y".repeat(5_000) }));
+      expect(reg.storage.total("student-ana")).toBeGreaterThan(base + 5_000);
+      etcd.txn([], [{ type: "delete", key: "/registry/events/student-ana/e1" }]);
+      expect(reg.storage.total("student-ana")).toBe(base);
+      etcd.restore(etcd.snapshot());
+      expect(reg.storage.total("student-ana")).toBe(base); // counted again from the keyspace
+    });
+  });
+
   it("a student's write over the namespace's byte limit is Forbidden; deletes free the space", async () => {
     await withSql((sql) => {
       const { reg, now, cms } = setup(sql, 20_000);

@@ -17,6 +17,7 @@
 // resource) and then moved by every write the Registry makes. Any write that did not come
 // through here (a snapshot restore, a reset) shows as an unexpected revision and drops the totals.
 import type { Etcd } from "../../etcd/store";
+import type { Watch, WatchEvent } from "../../etcd/watch";
 import type { UserInfo } from "../auth";
 import { STUDENTS_GROUP } from "../classroom-authorizer";
 import { isStored, RESOURCES, registryPrefix, type ResourceType } from "../resources";
@@ -43,18 +44,47 @@ function namespacedPrefixes(): string[] {
   return prefixes;
 }
 
+/** The namespace a registry key belongs to, if it is a namespaced object's. */
+function namespaceOfKey(key: string): string | undefined {
+  for (const p of namespacedPrefixes()) if (key.startsWith(p)) return key.slice(p.length).split("/")[0];
+  return undefined;
+}
+
 export class NamespaceBytes {
+  /** Bytes per namespace, for the namespaces asked about so far (one entry per namespace). */
   private readonly totals = new Map<string, number>();
-  private validAt = -1;
+  private watch?: Watch;
 
   constructor(private readonly etcd: Etcd, readonly limit = STUDENT_NAMESPACE_BYTES) {}
 
+  /**
+   * Totals follow every committed change through an etcd watch, whoever writes (registry,
+   * reset, the Event TTL sweep): a namespace is scanned once, then kept up to date per write. A
+   * restore or compaction closes the watch, and the totals are counted afresh.
+   */
+  private follow(): void {
+    if (this.watch) return;
+    this.totals.clear();
+    const w = this.etcd.watch("/registry/", this.etcd.revision, (events) => { for (const e of events) this.apply(e); });
+    w.onClose = () => {
+      this.watch = undefined;
+      this.totals.clear();
+    };
+    this.watch = w;
+  }
+
+  private apply(e: WatchEvent): void {
+    const ns = namespaceOfKey(e.kv.key);
+    const t = ns === undefined ? undefined : this.totals.get(ns);
+    if (ns === undefined || t === undefined) return;
+    const before = e.prev ? byteLength(e.prev.value) : 0;
+    const after = e.type === "PUT" ? byteLength(e.kv.value) : 0;
+    this.totals.set(ns, t + after - before);
+  }
+
   /** Bytes stored in a namespace now. */
   total(ns: string): number {
-    if (this.etcd.revision !== this.validAt) {
-      this.totals.clear();
-      this.validAt = this.etcd.revision;
-    }
+    this.follow();
     let t = this.totals.get(ns);
     if (t === undefined) {
       t = 0;
@@ -62,16 +92,6 @@ export class NamespaceBytes {
       this.totals.set(ns, t);
     }
     return t;
-  }
-
-  /** A Registry write moved etcd from revision `before` to `after`, changing `ns` by `delta` bytes. */
-  wrote(ns: string | undefined, delta: number, before: number, after: number): void {
-    if (before !== this.validAt) this.totals.clear();
-    else if (ns !== undefined) {
-      const t = this.totals.get(ns);
-      if (t !== undefined) this.totals.set(ns, t + delta);
-    }
-    this.validAt = after;
   }
 
   /** Refuses a student's write that would take their namespace over the limit. */

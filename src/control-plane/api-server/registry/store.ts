@@ -180,10 +180,8 @@ export class Registry {
       return obj;
     }
     const value = this.sized(key, encode(obj));
-    const before = this.etcd.revision;
     const res = this.etcd.txn([{ key, modRevision: 0 }], [{ type: "put", key, value }]);
     if (!res.succeeded) throw errors.alreadyExists(r, obj.metadata.name!);
-    this.storage.wrote(obj.metadata.namespace, byteLength(value), before, res.revision);
     return this.decode(res.kvs.get(key)!);
   }
 
@@ -270,18 +268,14 @@ export class Registry {
     const modRevision = Number(old.metadata.resourceVersion);
     // The last finalizer gone from an object being deleted: the delete completes now.
     if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && !(obj.metadata.deletionGracePeriodSeconds) && !(r.kind === "Namespace" && obj.spec?.finalizers?.length)) {
-      const before = this.etcd.revision;
       const res = this.etcd.txn([{ key, modRevision }], [{ type: "delete", key }]);
       if (!res.succeeded) throw errors.conflict(r, old.metadata.name!);
-      this.storage.wrote(old.metadata.namespace, -oldSize, before, res.revision);
       return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(res.revision) } };
     }
     delete obj.metadata.resourceVersion;
     const value = this.sized(key, encode(obj));
-    const before = this.etcd.revision;
     const res = this.etcd.txn([{ key, modRevision }], [{ type: "put", key, value }]);
     if (!res.succeeded) throw errors.conflict(r, old.metadata.name!);
-    this.storage.wrote(old.metadata.namespace, byteLength(value) - oldSize, before, res.revision);
     return this.decode(res.kvs.get(key)!);
   }
 
@@ -325,18 +319,14 @@ export class Registry {
       const key = registryKey(r, cur.metadata.namespace, name);
       delete next.metadata.resourceVersion;
       const value = this.sized(key, encode(next));
-      const before = this.etcd.revision;
       const res = this.etcd.txn([{ key, modRevision: Number(cur.metadata.resourceVersion) }], [{ type: "put", key, value }]);
       if (!res.succeeded) throw errors.conflict(r, name);
-      this.storage.wrote(cur.metadata.namespace, byteLength(value) - this.sizeOf(cur), before, res.revision);
       return { object: this.decode(res.kvs.get(key)!), deleted: false };
     }
     if (ctx.dryRun) return { object: cur, deleted: true };
     const key = registryKey(r, cur.metadata.namespace, name);
-    const before = this.etcd.revision;
     const res = this.etcd.txn([{ key, modRevision: Number(cur.metadata.resourceVersion) }], [{ type: "delete", key }]);
     if (!res.succeeded) throw errors.conflict(r, name);
-    this.storage.wrote(cur.metadata.namespace, -this.sizeOf(cur), before, res.revision);
     return { object: cur, deleted: true };
   }
 

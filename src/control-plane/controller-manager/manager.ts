@@ -179,14 +179,17 @@ export class ControllerManager {
     this.hooks.due(Math.min(cur?.notBefore ?? at, at));
   }
 
-  /** Reconciles every key that is due; returns when the queue (or a relist) is next due (null: nothing). */
-  run(): number | null {
+  /**
+   * Reconciles keys that are due, at most `limit` of them (the control loop runs the simulation in
+   * bounded slices); returns when the queue (or a relist) is next due (null: nothing).
+   */
+  run(limit = MAX_PER_RUN): number | null {
     this.start();
     if (this.stopped) return null;
     const t = this.now();
     let n = 0;
     for (const [id, item] of [...this.queue].sort((a, b) => a[1].notBefore - b[1].notBefore)) {
-      if (item.notBefore > t || n >= MAX_PER_RUN) break;
+      if (item.notBefore > t || n >= limit) break;
       this.queue.delete(id);
       n++;
       this.reconciles.set(item.controller.name, (this.reconciles.get(item.controller.name) ?? 0) + 1);

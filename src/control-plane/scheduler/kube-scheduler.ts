@@ -185,13 +185,13 @@ export class KubeScheduler {
     if (node && (!cur || !prev || kubeletRelevant(prev, cur))) this.hooks.nodeDirty(node);
   }
 
-  /** Runs scheduling cycles for every pod that is due; returns when the queue is next due. */
-  run(profile: SchedulerProfile): number | null {
+  /** Runs scheduling cycles for pods that are due, at most `limit`; returns when the queue is next due. */
+  run(profile: SchedulerProfile, limit = MAX_PER_RUN): number | null {
     this.start();
     if (this.stopped) return null;
     const t = this.now();
     const cycle = { snapshot: undefined as ReturnType<typeof buildSnapshot> | undefined };
-    for (let i = 0; i < MAX_PER_RUN; i++) {
+    for (let i = 0; i < limit; i++) {
       const pod = this.queue.pop(t);
       if (!pod) break;
       try {

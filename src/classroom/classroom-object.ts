@@ -79,6 +79,8 @@ export class ClassroomObject extends DurableObject<Env> {
         void this.loop.arm();
       },
     });
+    // The simulation could not keep up and its clock was held back: pages re-read the clock.
+    this.loop.onClockHeld = () => this.live.settingsChanged();
     this.students = new StudentAdmin({ sql: this.sql, reg: this.api.registry, creds: this.creds, ctx, id: () => this.info()!.id, now: () => new Date(this.loop.now()), quota: () => this.studentQuota(), socketClosed: (ws) => this.live.onClose(ws) });
   }
 

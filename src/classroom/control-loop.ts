@@ -1,6 +1,8 @@
 // The classroom's clock and timer. Work that is due in simulated time (a scheduling cycle, a
 // node's kubelet sync, heartbeats) is kept in one table; the object's single alarm is set for the
 // earliest row. Tests move simulated time by hand with advance(), deterministically.
+// Requests before simulation (sim-pace.ts): work runs in bounded slices with a yield to waiting
+// requests after each, and the clock is held back when the work cannot keep up with it.
 // Containment (after k8s.io/apimachinery/pkg/util/runtime HandleCrash and client-go's
 // rate-limited requeue): a due item that throws (a node's sync over RPC, the scheduler, the
 // controllers) is recorded and tried again a little later; the rest of the run goes on.
@@ -30,6 +32,7 @@ import { backoff, FaultLog, mergeFaultReports, type FaultReport } from "../contr
 import { DueWork } from "./due-work";
 import { EVENT_SWEEP_EVERY_MS, EventTtl } from "../control-plane/api-server/event-ttl";
 import { advanceClock, newClock, realAt, setClock, simNow, type ClockState } from "./sim-clock";
+import { holdBack, Pace, RUN_BUDGET_REAL_MS, SLICE, yieldToRequests, type PaceStats } from "./sim-pace";
 
 export const HEARTBEAT_MS = 10_000; // the kubelet's lease renew interval
 /** With no API request for this long (real time), heartbeats stop, the clock pauses and the alarm goes quiet. */
@@ -40,6 +43,10 @@ const RETRY_BASE_MS = 1000;
 const RETRY_MAX_MS = 5 * 60_000;
 /** Items with a failure streak remembered; beyond this the oldest streak is forgotten (it restarts at 1 s). */
 export const MAX_RETRY_ITEMS = 256;
+/** Rounds of due work one run goes through (a round: everything due at one instant). */
+const MAX_ROUNDS = 50;
+/** Pages are told of a held-back clock at most this often (real ms): they estimate it between. */
+const HELD_NOTICE_REAL_MS = 2000;
 
 export interface NodeRunner {
   /** Runs node's kubelet once at simulated `now`; returns when it next needs to run and its pods' use. */
@@ -64,6 +71,11 @@ export class ControlLoop {
   readonly loopFaults = new FaultLog();
   /** Consecutive failures per due item, for its back-off; cleared when it succeeds. */
   private readonly failing = new Map<string, number>();
+  /** The speed simulated time really runs at, and how often it was held back. */
+  readonly pace = new Pace();
+  /** Called (at most every HELD_NOTICE_REAL_MS) when the clock was held back: pages re-read it. */
+  onClockHeld?: () => void;
+  private heldNoticeAt = 0;
 
   constructor(
     private readonly sql: Sql,
@@ -123,12 +135,13 @@ export class ControlLoop {
     return simNow(this.clock, this.realNow());
   }
 
-  clockState(): ClockState & { now: number } {
-    return { ...this.clock, now: this.now() };
+  clockState(): ClockState & { now: number } & PaceStats {
+    return { ...this.clock, now: this.now(), ...this.pace.stats(this.clock, this.realNow()) };
   }
 
   setClock(change: { speed?: number; paused?: boolean }): void {
     this.clock = setClock(this.clock, this.realNow(), change);
+    this.pace.reset();
     this.save("clock", this.clock);
     this.save("autoPaused", false); // the instructor's choice wins over an idle pause
   }
@@ -155,18 +168,31 @@ export class ControlLoop {
     if (!this.due.has("event-ttl")) this.due.at("event-ttl", this.now() + EVENT_SWEEP_EVERY_MS);
   }
 
-  /** Runs everything due now, repeatedly, until nothing more is due at this instant. */
-  async runDue(): Promise<void> {
+  /**
+   * Runs what is due now, repeatedly, until nothing more is due at this instant: one slice at a
+   * time, yielding to waiting requests after each. An alarm's run lets go after
+   * RUN_BUDGET_REAL_MS of real time and holds the clock back if work still trails it; advance()
+   * (tests, "skip ahead") runs without a budget and never holds the clock.
+   */
+  async runDue(opts: { budgetRealMs?: number } = {}): Promise<void> {
     // One run at a time: an alarm and a test's advance() wait for each other, never overlap.
     while (this.inFlight) await this.inFlight;
     // After an eviction the informers are gone: starting them again relists (level-triggered).
     this.startInformers();
+    const budget = opts.budgetRealMs ?? RUN_BUDGET_REAL_MS;
+    const started = this.realNow();
     const run = (async () => {
-      for (let round = 0; round < 50; round++) {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
         const now = this.now();
         const due = this.due.due(now);
         if (due.length === 0) break;
-        for (const name of due) await this.runGuarded(name, now);
+        for (const name of due) {
+          const t0 = this.realNow();
+          await this.runGuarded(name, now);
+          await yieldToRequests();
+          this.pace.slice(this.realNow() - t0);
+          if (this.realNow() - started >= budget) return;
+        }
       }
     })();
     this.inFlight = run;
@@ -175,7 +201,24 @@ export class ControlLoop {
     } finally {
       this.inFlight = undefined;
     }
+    if (budget !== Infinity) this.paceClock();
     await this.arm();
+  }
+
+  /** Holds the clock back when due work trails it (the simulation cannot keep up), and samples the pace. */
+  private paceClock(): void {
+    const real = this.realNow();
+    const held = holdBack(this.clock, real, this.due.earliest());
+    if (held) {
+      this.clock = held.clock;
+      this.pace.heldBackMs += held.heldMs;
+      this.save("clock", this.clock);
+      if (real - this.heldNoticeAt >= HELD_NOTICE_REAL_MS) {
+        this.heldNoticeAt = real;
+        this.onClockHeld?.();
+      }
+    }
+    this.pace.sample(real, this.now());
   }
 
   /** Both components guard their own informers; this only keeps a surprise from stopping the loop. */
@@ -220,11 +263,11 @@ export class ControlLoop {
   private async runOne(name: string, now: number): Promise<void> {
     if (name === "scheduler") {
       this.due.set("scheduler", null);
-      const next = this.scheduler.run(this.profile());
+      const next = this.scheduler.run(this.profile(), SLICE.schedulerPods);
       if (next !== null) this.due.at("scheduler", Math.max(next, now));
     } else if (name === "controllers") {
       this.due.set("controllers", null);
-      const next = this.controllers.run();
+      const next = this.controllers.run(SLICE.controllerKeys);
       if (next !== null) this.due.at("controllers", Math.max(next, now));
     } else if (name === "event-ttl") {
       this.eventTtl.sweep(now);
@@ -272,14 +315,15 @@ export class ControlLoop {
   async advance(ms: number): Promise<void> {
     const target = this.now() + ms;
     for (let i = 0; i < 10_000; i++) {
-      await this.runDue();
+      await this.runDue({ budgetRealMs: Infinity });
       const next = this.due.earliest();
       if (next === null || next > target) break;
       this.clock = advanceClock(this.clock, this.realNow(), next - this.now());
     }
     this.clock = advanceClock(this.clock, this.realNow(), Math.max(0, target - this.now()));
     this.save("clock", this.clock);
-    await this.runDue();
+    this.pace.reset();
+    await this.runDue({ budgetRealMs: Infinity });
   }
 
   records(filter: { namespace?: string; name?: string; uid?: string } = {}): SchedulingRecord[] {

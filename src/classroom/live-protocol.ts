@@ -36,7 +36,8 @@ export interface LiveSettings {
   name: string;
   cloud: boolean;
   locked: boolean;
-  clock: { speed: number; paused: boolean; now: number };
+  /** achievedSpeed: what the simulation really kept up with (sim-pace.ts), below speed when overloaded. */
+  clock: { speed: number; paused: boolean; now: number; achievedSpeed?: number };
   scheduler: { stopped: boolean; scoring: string };
   controllersStopped: boolean;
   machines: MachineState[];

@@ -21,14 +21,14 @@ import "./classroom.css";
 const S: Strings = {
   en: {
     map: "Cluster map", architecture: "Architecture", deploy: "Deploy", events: "Events", console: "Instructor console", rounds: "Rounds & outcomes", round: "Round {n}: {title}",
-    live: "live", connecting: "connecting…", offline: "offline, reconnecting…", paused: "paused", here: "Here now",
+    live: "live", connecting: "connecting…", offline: "offline, reconnecting…", paused: "paused", here: "Here now", achieved: "{speed}× achieved", achievedHint: "The simulation cannot keep up with the speed asked for; simulated time runs at the speed it achieves, so the API stays fast.",
     you: "You", kubeconfig: "kubeconfig", notJoined: "You have not joined this classroom in this browser.", joinHint: "Open the join link your instructor shared.",
     locked: "The instructor has locked submissions: you can look around, but changes are refused until they unlock.",
     loading: "Loading the cluster…", instructor: "instructor",
   },
   "pt-BR": {
     map: "Mapa do cluster", architecture: "Arquitetura", deploy: "Implantar", events: "Eventos", console: "Console do instrutor", rounds: "Rodadas e resultados", round: "Rodada {n}: {title}",
-    live: "ao vivo", connecting: "conectando…", offline: "sem conexão, reconectando…", paused: "pausado", here: "Presentes",
+    live: "ao vivo", connecting: "conectando…", offline: "sem conexão, reconectando…", paused: "pausado", here: "Presentes", achieved: "{speed}× alcançado", achievedHint: "A simulação não acompanha a velocidade pedida; o tempo simulado corre na velocidade que ela alcança, para a API continuar rápida.",
     you: "Você", kubeconfig: "kubeconfig", notJoined: "Você ainda não entrou nesta sala neste navegador.", joinHint: "Abra o link de convite que o instrutor compartilhou.",
     locked: "O instrutor bloqueou os envios: você pode olhar, mas as mudanças são recusadas até ele desbloquear.",
     loading: "Carregando o cluster…", instructor: "instrutor",
@@ -57,9 +57,13 @@ function Clock() {
   useObservable(live.cluster); // re-render as the cluster changes, which is often enough for a clock
   if (!settings) return null;
   const now = new Date(live.simNow());
+  // Shown only when the simulation falls clearly behind the speed asked for.
+  const achieved = settings.clock.achievedSpeed ?? settings.clock.speed;
+  const behind = !settings.clock.paused && achieved < settings.clock.speed * 0.9;
   return (
     <span class="clock" data-testid="clock" title="simulated time">
       {now.toISOString().slice(11, 19)} · {settings.clock.paused ? t("paused") : `${settings.clock.speed}×`}
+      {behind && <span class="behind" title={t("achievedHint")} data-testid="achieved-speed"> ({t("achieved", { speed: achieved })})</span>}
     </span>
   );
 }

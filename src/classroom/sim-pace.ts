@@ -1,0 +1,101 @@
+// Requests before simulation. A classroom's control plane and its simulation share one
+// single-threaded object, so the simulation runs in bounded slices: a slice is one scheduler or
+// controller-manager run over at most a few dozen pods or keys, or one node's sync, and after each
+// one the loop yields to the event loop so that waiting API requests are answered first (as
+// kube-apiserver never waits for a controller; here they only share a thread). When the
+// simulation cannot keep up with the requested speed, simulated time is held back to the work
+// actually done instead of piling up a backlog that starves the API: the clock runs at the speed
+// achieved, and the architecture view and settings show that speed next to the one asked for.
+import type { ClockState } from "./sim-clock";
+import { simNow } from "./sim-clock";
+
+/** Pods one scheduler slice may place, and keys one controller-manager slice may reconcile. */
+export const SLICE = { schedulerPods: 64, controllerKeys: 128 };
+/**
+ * Real time one alarm run may use before it lets go (requests are answered between slices
+ * anyway; this bounds how far the run trails the clock before the clock is held back).
+ */
+export const RUN_BUDGET_REAL_MS = 250;
+/** Work may trail simulated "now" by this much real time before the clock is held back. */
+export const MAX_LAG_REAL_MS = 250;
+/** The achieved speed is measured over this much real time. */
+export const PACE_WINDOW_REAL_MS = 10_000;
+/** Samples kept for it (a ring; one per alarm run at most every 100 ms). */
+export const MAX_PACE_SAMPLES = 128;
+
+/** Lets requests queued for this object run before the next slice of simulation. */
+export function yieldToRequests(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * The clock held back so that the earliest due work trails "now" by at most MAX_LAG_REAL_MS of
+ * real time, or undefined when it does not trail that far (or the clock is paused).
+ * Simulated time stays monotonic: the clock only stops advancing for a while, it never goes back
+ * before work already done.
+ */
+export function holdBack(c: ClockState, realNow: number, earliestDue: number | null): { clock: ClockState; heldMs: number } | undefined {
+  if (c.paused || earliestDue === null) return undefined;
+  const now = simNow(c, realNow);
+  const allowed = MAX_LAG_REAL_MS * c.speed;
+  const lag = now - earliestDue;
+  if (lag <= allowed) return undefined;
+  const held = lag - allowed;
+  return { clock: { ...c, simAtAnchor: now - held, realAtAnchor: realNow }, heldMs: held };
+}
+
+export interface PaceStats {
+  /** Simulated ms per real ms over the last PACE_WINDOW_REAL_MS (the requested speed when unmeasured). */
+  achievedSpeed: number;
+  /** Simulated ms the clock was held back in all (since the object woke). */
+  heldBackMs: number;
+  /** Slices of simulation run, and the longest one in real ms (measured across the yield). */
+  slices: number;
+  longestSliceMs: number;
+}
+
+/** How fast simulated time really went: samples of (real, simulated) time, bounded. */
+export class Pace {
+  private samples: { real: number; sim: number }[] = [];
+  heldBackMs = 0;
+  slices = 0;
+  longestSliceMs = 0;
+
+  sample(real: number, sim: number): void {
+    const last = this.samples[this.samples.length - 1];
+    if (last && real - last.real < 100) {
+      last.sim = Math.max(last.sim, sim);
+      return;
+    }
+    this.samples.push({ real, sim });
+    while (this.samples.length > MAX_PACE_SAMPLES || (this.samples.length > 2 && real - this.samples[1].real > PACE_WINDOW_REAL_MS)) this.samples.shift();
+  }
+
+  slice(realMs: number): void {
+    this.slices++;
+    if (realMs > this.longestSliceMs) this.longestSliceMs = realMs;
+  }
+
+  /** Simulated ms per real ms since the oldest sample in the window, up to `real`. */
+  achieved(c: ClockState, real: number): number {
+    if (c.paused) return 0;
+    const first = this.samples[0];
+    if (!first || real - first.real < 1000) return c.speed;
+    const speed = (simNow(c, real) - first.sim) / (real - first.real);
+    // Rounded for display; never reported above the requested speed (a jump by hand is not speed).
+    return Math.min(c.speed, Math.max(0, Math.round(speed * 100) / 100));
+  }
+
+  stats(c: ClockState, real: number): PaceStats {
+    return { achievedSpeed: this.achieved(c, real), heldBackMs: this.heldBackMs, slices: this.slices, longestSliceMs: this.longestSliceMs };
+  }
+
+  /** A speed change or a jump by hand starts a new measurement. */
+  reset(): void {
+    this.samples = [];
+  }
+
+  size(): number {
+    return this.samples.length;
+  }
+}

@@ -1,6 +1,9 @@
-// client-go's EventCorrelator, on the kubelet's side: the first occurrence of an event is created,
-// repeats patch the same Event's count and lastTimestamp, so a crash loop does not flood etcd.
+// client-go's EventCorrelator on the kubelet's side (tools/record/events_cache.go, shared with the
+// control plane in events-cache.ts): ten events alike but for their message are combined, repeats
+// patch the same Event's count and lastTimestamp, and the spam filter lets a kubelet burst 25
+// events about one pod, then one per 5 minutes, so a crash loop does not flood etcd.
 import { fnv1a64 } from "../control-plane/api-server/events";
+import { EventCorrelator, type ObservationStore } from "../control-plane/api-server/events-cache";
 import { rfc3339 } from "../control-plane/api-server/registry/store";
 import type { ApiCall } from "./api-client";
 
@@ -14,34 +17,38 @@ export interface NodeEvent {
   at?: number;
 }
 
-export interface CorrelatorStore {
-  get(key: string): { name: string; count: number } | undefined;
-  put(key: string, v: { name: string; count: number }): void;
+/** Where the kubelet keeps the count and name of events it wrote (the node's own storage). */
+export type CorrelatorStore = ObservationStore;
+
+/** A kubelet's correlator: aggregator and spam filter in memory, counts in `store`. */
+export function nodeCorrelator(store: CorrelatorStore): EventCorrelator {
+  return new EventCorrelator(store);
 }
 
-export function eventCalls(events: NodeEvent[], store: CorrelatorStore, component: string, host: string, now: number): ApiCall[] {
+export function eventCalls(events: NodeEvent[], correlator: EventCorrelator, component: string, host: string, now: number): ApiCall[] {
   const calls: ApiCall[] = [];
   for (const e of events) {
     const ns = e.regarding.namespace || "default";
-    const key = [e.regarding.uid, e.regarding.name, e.reason, e.message, e.fieldPath ?? ""].join("\u0000");
-    const seen = store.get(key);
-    const ts = rfc3339(new Date(e.at ?? now));
-    if (seen) {
-      const count = seen.count + 1;
-      store.put(key, { name: seen.name, count });
-      calls.push({ method: "PATCH", path: `/api/v1/namespaces/${ns}/events/${seen.name}`, contentType: "application/merge-patch+json", body: { count, lastTimestamp: ts } });
+    const at = e.at ?? now;
+    const involvedObject = { ...e.regarding, ...(e.fieldPath ? { fieldPath: e.fieldPath } : {}) };
+    const c = correlator.correlate({ source: { component, host }, involvedObject, type: e.type, reason: e.reason, message: e.message }, at);
+    if (c.skip) continue;
+    const ts = rfc3339(new Date(at));
+    if (c.name) {
+      const body: Record<string, unknown> = { count: c.count, lastTimestamp: ts };
+      if (c.combined) body.message = c.event.message;
+      calls.push({ method: "PATCH", path: `/api/v1/namespaces/${ns}/events/${c.name}`, contentType: "application/merge-patch+json", body });
       continue;
     }
-    const name = `${e.regarding.name}.${fnv1a64(key + "\u0000" + now)}`;
-    store.put(key, { name, count: 1 });
-    const involvedObject: Record<string, unknown> = { ...e.regarding };
-    if (e.fieldPath) involvedObject.fieldPath = e.fieldPath;
+    // First written (maybe after earlier occurrences were dropped: count says how many there were).
+    const name = `${e.regarding.name}.${fnv1a64(c.key + "\u0000" + at)}`;
+    correlator.named(c.key, name);
     calls.push({
       method: "POST", path: `/api/v1/namespaces/${ns}/events`,
       body: {
         apiVersion: "v1", kind: "Event", metadata: { name, namespace: ns }, involvedObject,
-        reason: e.reason, message: e.message, type: e.type, source: { component, host },
-        firstTimestamp: ts, lastTimestamp: ts, count: 1, reportingComponent: component, reportingInstance: host,
+        reason: e.reason, message: c.event.message, type: e.type, source: { component, host },
+        firstTimestamp: rfc3339(new Date(c.firstAt)), lastTimestamp: ts, count: c.count, reportingComponent: component, reportingInstance: host,
       },
     });
   }

@@ -1,6 +1,9 @@
-// Recording Events, as every component does through client-go's recorder: an Event about an
-// object, and a repeat of the same one (same object, reason, message, source) counted on the
-// existing Event instead of a new one, so a crash loop does not flood etcd.
+// Recording Events, as every component does through client-go's recorder and its EventCorrelator
+// (events-cache.ts): an Event about an object; a repeat of the same one (same object, reason,
+// message, source) counted on the existing Event; ten alike but for their message within ten
+// minutes combined into one; and at most 25 at once (then one per 5 minutes) from one source
+// about one object, so a crash loop or a 1000-replica scale-up does not flood etcd.
+import { EventCorrelator } from "./events-cache";
 import type { Registry } from "./registry/store";
 import { rfc3339 } from "./registry/store";
 import { findResource } from "./resources";
@@ -20,9 +23,23 @@ export interface EventSpec {
 const SYSTEM = { username: "system:kube-event-recorder", groups: ["system:masters"] };
 
 /**
+ * One correlator per registry, that is per classroom, in memory as in a component's process (a
+ * restarted object starts afresh, as a restarted kube-controller-manager does). Bounded: three
+ * LRU caches of 4096 entries.
+ */
+const correlators = new WeakMap<Registry, EventCorrelator>();
+
+export function correlatorOf(reg: Registry): EventCorrelator {
+  let c = correlators.get(reg);
+  if (!c) correlators.set(reg, (c = new EventCorrelator()));
+  return c;
+}
+
+/**
  * Best effort, as client-go's recorder is: an Event that cannot be written (a quota, a full etcd,
  * a malformed object to point at) is logged and dropped, never thrown into the component that
- * records it, so no controller or kubelet stops over its own bookkeeping.
+ * records it, so no controller or kubelet stops over its own bookkeeping. Undefined also when the
+ * spam filter dropped it.
  */
 export function recordEvent(reg: Registry, e: EventSpec): KubeObject | undefined {
   try {
@@ -33,7 +50,7 @@ export function recordEvent(reg: Registry, e: EventSpec): KubeObject | undefined
   }
 }
 
-function writeEvent(reg: Registry, e: EventSpec): KubeObject {
+function writeEvent(reg: Registry, e: EventSpec): KubeObject | undefined {
   const events = findResource("", "v1", "events")!;
   const o = e.regarding;
   const ns = o.metadata.namespace || "default";
@@ -42,21 +59,26 @@ function writeEvent(reg: Registry, e: EventSpec): KubeObject {
     apiVersion: o.apiVersion, resourceVersion: o.metadata.resourceVersion,
   };
   if (e.fieldPath) involvedObject.fieldPath = e.fieldPath;
-  const source: Record<string, string> = { component: e.component };
+  const source: { component: string; host?: string } = { component: e.component };
   if (e.host) source.host = e.host;
+  const type = e.type ?? "Normal";
+  const ref = { kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name, uid: o.metadata.uid, apiVersion: o.apiVersion, fieldPath: e.fieldPath };
+  const c = correlatorOf(reg).correlate({ source, involvedObject: ref, type, reason: e.reason, message: e.message }, e.now.getTime());
+  if (c.skip) return undefined;
   const ctx = { user: SYSTEM, now: e.now, fieldManager: e.component };
   const ts = rfc3339(e.now);
 
-  // The aggregation key client-go's EventCorrelator uses names the Event, so a repeat is one read.
-  const name = `${o.metadata.name}.${fnv1a64([o.metadata.uid, o.metadata.name, e.reason, e.message, e.component, e.host ?? "", e.fieldPath ?? ""].join("\u0000"))}`;
+  // The correlation key names the Event, so a repeat is one read, even after the cache forgot it.
+  const name = `${o.metadata.name}.${fnv1a64(c.key)}`;
   if (reg.tryGet(events, ns, name)) {
-    return reg.guaranteedUpdate(events, ns, name, ctx, (cur) => ({ ...cur, count: (cur.count ?? 1) + 1, lastTimestamp: ts }));
+    // The count includes the repeats the spam filter dropped, as client-go's patch does.
+    return reg.guaranteedUpdate(events, ns, name, ctx, (cur) => ({ ...cur, count: Math.max(c.count, (cur.count ?? 1) + 1), message: c.event.message, lastTimestamp: ts }));
   }
   return reg.create(events, ns, {
     apiVersion: "v1", kind: "Event",
     metadata: { name, namespace: ns },
-    involvedObject, reason: e.reason, message: e.message, type: e.type ?? "Normal", source,
-    firstTimestamp: ts, lastTimestamp: ts, count: 1, reportingComponent: e.component, reportingInstance: e.host ?? "",
+    involvedObject, reason: e.reason, message: c.event.message, type, source,
+    firstTimestamp: c.count > 1 ? rfc3339(new Date(c.firstAt)) : ts, lastTimestamp: ts, count: c.count, reportingComponent: e.component, reportingInstance: e.host ?? "",
   }, ctx);
 }
 

@@ -17,11 +17,21 @@ export interface ControlPlane {
   apiBatch(token: string, calls: ApiCall[]): Promise<ApiReply[]>;
 }
 
+/** Counts what is sent (call-stats.ts); optional so a client can be made without. */
+export interface CallRecorder {
+  batches: number;
+  record(method: string, path: string): void;
+}
+
 export class ApiClient {
-  constructor(private readonly plane: ControlPlane, private readonly token: string) {}
+  constructor(private readonly plane: ControlPlane, private readonly token: string, private readonly stats?: CallRecorder) {}
 
   async batch(calls: ApiCall[]): Promise<ApiReply[]> {
     if (calls.length === 0) return [];
+    if (this.stats) {
+      this.stats.batches++;
+      for (const c of calls) this.stats.record(c.method, c.path);
+    }
     return this.plane.apiBatch(this.token, calls);
   }
 

@@ -4,9 +4,11 @@ import type { KubeObject } from "../control-plane/api-server/types";
 import { DurableObject } from "cloudflare:workers";
 import { migrate, Sql } from "../control-plane/etcd/sql";
 import { ApiClient, type ApiCall, type ControlPlane } from "./api-client";
-import { eventCalls } from "./event-correlator";
+import { eventCalls, nodeCorrelator } from "./event-correlator";
+import type { EventCorrelator } from "../control-plane/api-server/events-cache";
 import { initialState, nodeObject, podLogs, syncPods, usage, type KubeletState, type NodeConfig, type SyncOutput } from "./kubelet";
 import { LogFollowers } from "./log-followers";
+import { CallStats } from "./call-stats";
 import { FAULTS_KEPT } from "./container-runtime/budgets";
 import { buildRules, newAffinityTable, route, type AffinityTable, type ProxyRules, type RouteRequest, type RouteResult } from "./kube-proxy";
 
@@ -41,6 +43,8 @@ const MIGRATIONS = [
       "CREATE TABLE node_events (key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER NOT NULL, at INTEGER NOT NULL)",
     ],
   },
+  // Events the spam filter dropped are counted before they are first written: when was the first.
+  { version: 2, statements: ["ALTER TABLE node_events ADD COLUMN first_at INTEGER NOT NULL DEFAULT 0"] },
 ];
 
 const LEASE_RENEW_MS = 10_000; // the kubelet's default renew interval (leaseDurationSeconds 40 / 4)
@@ -65,8 +69,12 @@ export interface NodeSyncResult {
 export class NodeObject extends DurableObject {
   private readonly sql: Sql;
   private readonly followers = new LogFollowers();
+  /** The API calls this kubelet sent since the object started (or the last reset). */
+  private readonly stats = new CallStats();
   /** The pods the kubelet last listed: what it runs on when the API server is unreachable. */
   private lastPods?: KubeObject[];
+  private events?: EventCorrelator;
+  private syncAt = 0;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
@@ -86,7 +94,7 @@ export class NodeObject extends DurableObject {
   private client(): ApiClient {
     const classroomId = this.get<string>("classroomId")!;
     const ns = (this.env as { CLASSROOM: DurableObjectNamespace }).CLASSROOM;
-    return new ApiClient(ns.get(ns.idFromName(classroomId)) as unknown as ControlPlane, this.get<string>("token")!);
+    return new ApiClient(ns.get(ns.idFromName(classroomId)) as unknown as ControlPlane, this.get<string>("token")!, this.stats);
   }
 
   config(): NodeConfig | undefined {
@@ -169,7 +177,8 @@ export class NodeObject extends DurableObject {
     for (const d of out.deletions) {
       calls.push({ method: "DELETE", path: `/api/v1/namespaces/${d.namespace}/pods/${d.name}`, body: { kind: "DeleteOptions", apiVersion: "v1", gracePeriodSeconds: 0, preconditions: { uid: d.uid } } });
     }
-    calls.push(...eventCalls(out.events, this.correlator(now), COMPONENT, cfg.name, now));
+    this.syncAt = now;
+    calls.push(...eventCalls(out.events, this.correlator(), COMPONENT, cfg.name, now));
 
     const node = nodeObject(cfg, out.state, now);
     const last = this.get<{ at: number; fingerprint: string }>("lastNodeStatus");
@@ -203,16 +212,31 @@ export class NodeObject extends DurableObject {
     };
   }
 
-  private correlator(now: number) {
+  /**
+   * The kubelet's event correlator: aggregator and spam filter in memory (a restarted kubelet starts
+   * them afresh, as upstream), counts and names in the node's storage so repeats keep counting.
+   */
+  private correlator(): EventCorrelator {
+    if (this.events) return this.events;
     const sql = this.sql;
-    return {
-      get: (key: string) => sql.one<{ name: string; count: number }>("SELECT name, count FROM node_events WHERE key = ?", key),
-      put: (key: string, v: { name: string; count: number }) => {
-        sql.run("INSERT INTO node_events (key, name, count, at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET count = excluded.count, at = excluded.at", key, v.name, v.count, now);
-        // Bounded, like client-go's LRU cache of recent events.
+    return (this.events = nodeCorrelator({
+      get: (key) => sql.one<{ name: string; count: number; firstAt: number }>("SELECT name, count, first_at AS firstAt FROM node_events WHERE key = ?", key),
+      put: (key, v) => {
+        // `at` (the sync's time) orders the rows for eviction: the latest touched is kept, an LRU.
+        sql.run(
+          "INSERT INTO node_events (key, name, count, at, first_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET name = excluded.name, count = excluded.count, at = excluded.at",
+          key, v.name, v.count, this.syncAt, v.firstAt,
+        );
         sql.run("DELETE FROM node_events WHERE key IN (SELECT key FROM node_events ORDER BY at DESC LIMIT -1 OFFSET ?)", KEEP_EVENT_KEYS);
       },
-    };
+    }));
+  }
+
+  /** The API calls sent, by verb and resource (for measuring and for the architecture view). */
+  apiCallStats(reset = false): ReturnType<CallStats["snapshot"]> {
+    const snap = this.stats.snapshot();
+    if (reset) this.stats.reset();
+    return snap;
   }
 
   /** Container logs, as the kubelet serves them to `kubectl logs` (follow keeps the stream open). */

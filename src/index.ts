@@ -7,6 +7,7 @@ import { errors } from "./control-plane/api-server/status";
 import { CLIENT_HEADER, LIVE_HOST, TICKET_HEADER, TOKEN_HEADER, type ClassroomObject } from "./classroom/classroom-object";
 import { TICKET_SECONDS } from "./classroom/credentials";
 import { CLASSROOM_ID, createClassroom } from "./classroom/create";
+import { stampReceived } from "./control-plane/api-server/flow-control";
 import { roundRoutes } from "./classroom/rounds/routes";
 
 export { ClassroomObject } from "./classroom/classroom-object";
@@ -318,6 +319,10 @@ async function forward(c: C, id: string, token: string | null, prefix: string): 
   const init: RequestInit = { method: c.req.method, headers };
   // Read here (3 MiB at most): a refusal before the object reads a streamed body would leave it dangling.
   if (c.req.method !== "GET" && c.req.method !== "HEAD") init.body = await readBody(c.req.raw);
+  // The moment it is handed to the object (after the body's upload, which is not the object's
+  // queue; Date.now() has moved past that I/O): the object measures its queue from this. Always
+  // the Worker's own value, replacing whatever a client sent under that name.
+  stampReceived(headers, Date.now());
   return stub.fetch(new Request(`https://classroom${apiPath}${url.search}`, init));
 }
 

@@ -8,6 +8,7 @@ import { StudentAdmin, type Refused, type StudentList } from "./student-admin";
 import { nodeAuthorizer, unionAuthorizer } from "../control-plane/api-server/node-authorizer";
 import { classroomAuthorizer } from "../control-plane/api-server/classroom-authorizer";
 import { RateLimiter } from "../control-plane/api-server/rate-limit";
+import { callerOf, FlowControl, queueWaitMs, type Caller, type FlowStats } from "../control-plane/api-server/flow-control";
 import { errorResponse } from "../control-plane/api-server/codec";
 import { errors } from "../control-plane/api-server/status";
 import { applyStudentQuota, type StudentJoin, type StudentQuota } from "./students";
@@ -46,6 +47,8 @@ export class ClassroomObject extends DurableObject<Env> {
   readonly creds: Credentials;
   private readonly students: StudentAdmin;
   private readonly limiter = new RateLimiter();
+  /** Admission of load before any work (API Priority and Fairness); flowStats() reads its counts. */
+  private readonly flow = new FlowControl();
   readonly live: LiveHub;
   readonly rounds: RoundRecorder;
   private readonly dataPlane: DataPlane;
@@ -136,15 +139,24 @@ export class ClassroomObject extends DurableObject<Env> {
 
   /** The Kubernetes API of this classroom (path already stripped of /clusters/<id>/...), or a live socket. */
   override async fetch(request: Request): Promise<Response> {
-    const auth = await this.creds.fromHeaders(request.headers, Date.now());
+    // First: Date.now() moves only across I/O, and authentication may cross some. The wait is
+    // how long the request stood in the platform's queue since the Worker stamped it.
+    const received = Date.now();
+    const waitMs = queueWaitMs(request.headers, received);
+    const auth = await this.creds.fromHeaders(request.headers, received);
     if (auth && !auth.ok && auth.code === 429) return errorResponse(errors.tooManyRequests("Too many failed authentication attempts, please try again later.", auth.retryAfterSeconds));
     const who = auth?.ok ? auth.who : undefined;
     if (new URL(request.url).host === LIVE_HOST) return this.openLive(request, who);
+    // Admission before any work, as kube-apiserver's priority and fairness: a shed request
+    // touches nothing (no meter, no round record, no simulation); an admitted one runs to the end.
+    const caller = callerOf(who);
+    const admitted = this.flow.admit(caller, waitMs, received);
+    if (!admitted.ok) return errorResponse(errors.tooManyRequests("Too many requests, please try again later.", admitted.retryAfterSeconds));
     // The join token lets a student sign up; it is not a cluster credential.
     const user = who && who.kind !== "join" ? who.user : undefined;
     this.meter.hit(Date.now());
     this.loop.touch();
-    const res = await this.studentGate(request, who) ?? await this.api.handle(request, user);
+    const res = await this.studentGate(request, who, caller) ?? await this.api.handle(request, user);
     // A round keeps what each student submitted and what was refused: part of its outcomes.
     if (who?.kind === "student") await this.rounds.request(who.user.username, request.method, res);
     await this.loop.arm();
@@ -152,13 +164,21 @@ export class ClassroomObject extends DurableObject<Env> {
   }
 
   /** What a student meets before the API server: the rate limit and the instructor's lock. */
-  private studentGate(request: Request, who: Who | undefined): Response | undefined {
+  private studentGate(request: Request, who: Who | undefined, caller: Caller): Response | undefined {
     if (who?.kind !== "student") return undefined;
     const taken = this.limiter.take(who.user.username, Date.now());
-    if (!taken.ok) return errorResponse(errors.tooManyRequests("Too many requests, please try again later.", taken.retryAfterSeconds));
+    if (!taken.ok) {
+      this.flow.rateLimited(caller, Date.now());
+      return errorResponse(errors.tooManyRequests("Too many requests, please try again later.", taken.retryAfterSeconds));
+    }
     if (!READ_METHODS.has(request.method) && this.setting("locked") === "true")
       return errorResponse(errors.forbidden("submissions are locked by the instructor: you can look, but not change anything until they are unlocked"));
     return undefined;
+  }
+
+  /** What admission of load did: admitted and shed requests (by reason), whether the object is behind. */
+  flowStats(): FlowStats {
+    return this.flow.stats(Date.now());
   }
 
   // ---- live pages ----------------------------------------------------------------------------

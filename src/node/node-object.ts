@@ -3,7 +3,7 @@
 import type { KubeObject } from "../control-plane/api-server/types";
 import { DurableObject } from "cloudflare:workers";
 import { migrate, Sql } from "../control-plane/etcd/sql";
-import { ApiClient, type ApiCall, type ControlPlane } from "./api-client";
+import { ApiClient, type ApiCall, type ApiReply, type ControlPlane } from "./api-client";
 import { eventCalls, nodeCorrelator } from "./event-correlator";
 import type { EventCorrelator } from "../control-plane/api-server/events-cache";
 import { initialState, nodeObject, podLogs, syncPods, usage, type KubeletState, type NodeConfig, type SyncOutput } from "./kubelet";
@@ -49,10 +49,22 @@ const MIGRATIONS = [
 
 const LEASE_RENEW_MS = 10_000; // the kubelet's default renew interval (leaseDurationSeconds 40 / 4)
 const NODE_STATUS_REPORT_MS = 5 * 60_000; // nodeStatusReportFrequency: unchanged status is re-sent this often
+const NODE_STATUS_UPDATE_MS = 10_000; // nodeStatusUpdateFrequency: how often the status is computed and compared
+/** With the caller's word that its pods did not change, the kubelet still relists this often. */
+export const POD_RELIST_MS = 5 * 60_000;
 const KEEP_EVENT_KEYS = 2000;
 const COMPONENT = "kubelet";
 
 /** What one sync did, for the control loop and the architecture view. */
+/**
+ * What the caller knows about this sync. podsChanged false: nothing another component changed about
+ * this node's pods since the last sync (the kubelet's watch would have delivered nothing), so the
+ * kubelet runs on the pods it holds instead of listing them. Absent: it lists, as before.
+ */
+export interface SyncHint {
+  podsChanged?: boolean;
+}
+
 export interface NodeSyncResult {
   nextWakeAt: number | null;
   pods: number;
@@ -73,6 +85,8 @@ export class NodeObject extends DurableObject {
   private readonly stats = new CallStats();
   /** The pods the kubelet last listed: what it runs on when the API server is unreachable. */
   private lastPods?: KubeObject[];
+  /** When lastPods was listed (simulated ms). */
+  private listedAt = -Infinity;
   private events?: EventCorrelator;
   private syncAt = 0;
 
@@ -139,16 +153,21 @@ export class NodeObject extends DurableObject {
    * container, write back statuses, final deletions, events, the node status and the lease.
    * Returns when it next needs to run by itself (null: nothing pending).
    */
-  async sync(now: number): Promise<NodeSyncResult> {
+  async sync(now: number, hint: SyncHint = {}): Promise<NodeSyncResult> {
     const cfg = this.config();
     const idle = (nextWakeAt: number | null): NodeSyncResult => ({ nextWakeAt, pods: 0, usage: [], faults: 0, faultsTotal: 0, followers: this.followers.size, followersClosedSlow: this.followers.slowClosed });
     if (!cfg) return idle(null);
     const api = this.client();
-    const [list] = await api.batch([{ method: "GET", path: `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${cfg.name}`)}` }]);
-    let pods;
+    // A LIST reads every pod of the classroom to filter this node's: skipped when nothing changed.
+    const cached = hint.podsChanged === false && this.lastPods !== undefined && now >= this.listedAt && now - this.listedAt < POD_RELIST_MS;
+    const [list] = cached
+      ? [{ status: 200, body: { items: this.lastPods } }]
+      : await api.batch([{ method: "GET", path: `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${cfg.name}`)}` }]);
+    let pods: KubeObject[];
     if (list.status === 200) {
       pods = list.body.items;
       this.lastPods = pods;
+      if (!cached) this.listedAt = now;
     } else if (list.status === 503) {
       // Cut off from the API server (a network partition): like a real kubelet, keep running the
       // pods it last knew of, and try again soon. Its writes fail until the network heals.
@@ -180,12 +199,16 @@ export class NodeObject extends DurableObject {
     this.syncAt = now;
     calls.push(...eventCalls(out.events, this.correlator(), COMPONENT, cfg.name, now));
 
-    const node = nodeObject(cfg, out.state, now);
-    const last = this.get<{ at: number; fingerprint: string }>("lastNodeStatus");
-    const fp = fingerprint(node);
-    if (!last || last.fingerprint !== fp || now - last.at >= NODE_STATUS_REPORT_MS) {
-      calls.push({ method: "PUT", path: `/api/v1/nodes/${cfg.name}/status`, body: node });
-      this.put("lastNodeStatus", { at: now, fingerprint: fp });
+    // kubelet_node_status.go: every nodeStatusUpdateFrequency the status is compared with the last
+    // one posted, and posted when it changed or nodeStatusReportFrequency has passed.
+    const last = this.get<{ at: number; fingerprint: string; checkedAt?: number }>("lastNodeStatus");
+    if (!last || now - (last.checkedAt ?? last.at) >= NODE_STATUS_UPDATE_MS || now < (last.checkedAt ?? last.at)) {
+      const node = nodeObject(cfg, out.state, now);
+      const fp = fingerprint(node);
+      if (!last || last.fingerprint !== fp || now - last.at >= NODE_STATUS_REPORT_MS) {
+        calls.push({ method: "PUT", path: `/api/v1/nodes/${cfg.name}/status`, body: node });
+        this.put("lastNodeStatus", { at: now, fingerprint: fp, checkedAt: now });
+      } else this.put("lastNodeStatus", { ...last, checkedAt: now });
     }
     if (now - (this.get<number>("lastLease") ?? 0) >= LEASE_RENEW_MS) {
       calls.push(this.leaseCall(cfg.name, now, undefined, false));
@@ -193,6 +216,7 @@ export class NodeObject extends DurableObject {
     }
     this.put("state", out.state);
     const replies = await api.batch(calls);
+    this.keepPodsCurrent(calls, replies);
     // Unreachable API server: nothing above was recorded, so report the node and lease again next time.
     if (replies.some((r) => r.status === 503)) {
       this.put("lastNodeStatus", { at: 0, fingerprint: "" });
@@ -216,6 +240,32 @@ export class NodeObject extends DurableObject {
    * The kubelet's event correlator: aggregator and spam filter in memory (a restarted kubelet starts
    * them afresh, as upstream), counts and names in the node's storage so repeats keep counting.
    */
+  /**
+   * The kubelet's own writes, applied to the pods it holds, as its watch would deliver them: the
+   * server's copy after a status write, and a deleted pod gone.
+   */
+  private keepPodsCurrent(calls: ApiCall[], replies: ApiReply[]): void {
+    if (!this.lastPods) return;
+    const byUid = new Map<string, KubeObject | null>();
+    calls.forEach((c, i) => {
+      const r = replies[i];
+      if (!r) return;
+      if (c.method === "PUT" && c.path.endsWith("/status") && c.path.includes("/pods/")) {
+        const uid = (c.body as KubeObject).metadata.uid;
+        if (r.status === 200 && r.body?.metadata?.uid === uid) byUid.set(uid!, r.body as KubeObject);
+        else if (r.status === 404) byUid.set(uid!, null);
+      } else if (c.method === "DELETE" && (r.status === 200 || r.status === 404)) {
+        const uid = (c.body as { preconditions?: { uid?: string } }).preconditions?.uid;
+        if (uid) byUid.set(uid, null);
+      }
+    });
+    if (byUid.size === 0) return;
+    this.lastPods = this.lastPods.flatMap((p) => {
+      const next = byUid.get(p.metadata.uid!);
+      return next === undefined ? [p] : next === null ? [] : [next];
+    });
+  }
+
   private correlator(): EventCorrelator {
     if (this.events) return this.events;
     const sql = this.sql;

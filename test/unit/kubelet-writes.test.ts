@@ -2,6 +2,7 @@
 // by verb and resource on the node's own client (call-stats.ts), in a whole classroom with
 // simulated time moved by hand.
 import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { client, newClassroom, pod } from "./api-helpers";
 
@@ -20,6 +21,26 @@ async function oneNode() {
   await stub.advance(1000);
   const node = stubOf("NODE", `${cls.id}/node-1`);
   return { cls, stub, node, k: client(cls), stats: (reset = true): Promise<Stats> => node.apiCallStats(reset) };
+}
+
+const inObject = <T>(stub: unknown, fn: (obj: Any) => T): Promise<T> => (runInDurableObject as unknown as (s: unknown, f: (o: Any) => T) => Promise<T>)(stub, fn);
+
+/**
+ * What the control loop would do to tell a kubelet whether its pods changed (a proposal for
+ * src/classroom/control-loop.ts): a node is dirty when the scheduler's pod handler says so, and its
+ * next sync gets podsChanged accordingly. Installed from outside, for measuring.
+ */
+async function withSyncHints(stub: unknown, classroomId: string): Promise<void> {
+  await inObject(stub, (obj) => {
+    const dirty = new Set<string>();
+    const hooks = obj.loop.scheduler.hooks;
+    const nodeDirty = hooks.nodeDirty.bind(hooks);
+    hooks.nodeDirty = (node: string) => {
+      dirty.add(node);
+      nodeDirty(node);
+    };
+    obj.loop.nodes.sync = (node: string, now: number) => stubOf("NODE", `${classroomId}/${node}`).sync(now, { podsChanged: dirty.delete(node) });
+  });
 }
 
 const writes = (s: Stats) => Object.entries(s.calls).filter(([k]) => !k.startsWith("LIST ") && !k.startsWith("GET ")).reduce((a, [, n]) => a + n, 0);
@@ -53,5 +74,38 @@ describe("kubelet: API calls per pod and per heartbeat", () => {
     // Per pod: Pulling, Pulled, Created, Started; a few status changes (ContainerCreating, Running+Ready).
     expect(s.calls["POST events"]).toBeLessThanOrEqual(4 * PODS);
     expect(s.calls["PUT pods/status"]).toBeLessThanOrEqual(3 * PODS);
+  });
+
+  it("told that its pods did not change, a kubelet lists them only when they did (and every 5 minutes)", async () => {
+    const { cls, stub, k, stats } = await oneNode();
+    await withSyncHints(stub, cls.id);
+    await stub.advance(60_000);
+    await stats();
+    await stub.advance(10 * 60_000);
+    const idle = await stats();
+    console.log("idle node with hints, 10 simulated minutes:", JSON.stringify(idle));
+    expect(idle.calls["LIST pods"] ?? 0).toBeLessThanOrEqual(2); // the 5-minute relist
+    expect(idle.calls["PATCH leases"]).toBe(60);
+    expect(idle.batches).toBeLessThanOrEqual(62);
+
+    const PODS = 10;
+    for (let i = 0; i < PODS; i++) expect((await k.post("/api/v1/namespaces/default/pods", pod(`web-${i}`))).status).toBe(201);
+    await stub.advance(60_000);
+    const busy = await stats();
+    console.log(`${PODS} pods to Ready with hints (plus 6 heartbeats):`, JSON.stringify(busy));
+    const items = (await k.get("/api/v1/namespaces/default/pods")).body.items as Any[];
+    expect(items.filter((p) => p.status.phase === "Running" && p.status.conditions?.find((c: Any) => c.type === "Ready")?.status === "True")).toHaveLength(PODS);
+    expect(busy.calls["PUT pods/status"]).toBeLessThanOrEqual(3 * PODS);
+    // Each pod is listed once it is bound (the scheduler binds them in one or a few runs).
+    expect(busy.calls["LIST pods"]).toBeLessThanOrEqual(PODS);
+
+    // Deleting a pod: the node hears of it (spec change), kills it and deletes it for good.
+    expect([200, 202]).toContain((await k.del("/api/v1/namespaces/default/pods/web-0")).status);
+    await stub.advance(60_000);
+    expect((await k.get("/api/v1/namespaces/default/pods/web-0")).status).toBe(404);
+    // Its own status writes do not make it relist: the server's copy replaces the one it holds.
+    await stats();
+    await stub.advance(60_000);
+    expect((await stats()).calls["PUT pods/status"] ?? 0).toBe(0);
   });
 });

@@ -274,6 +274,7 @@ export class ClassroomObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    this.loop.alarmFired();
     await this.loop.runDue();
   }
 

@@ -76,6 +76,8 @@ export class ControlLoop {
   /** Called (at most every HELD_NOTICE_REAL_MS) when the clock was held back: pages re-read it. */
   onClockHeld?: () => void;
   private heldNoticeAt = 0;
+  /** The alarm's time as this object last set or read it (null: none; undefined: not known). */
+  private armedAt: number | null | undefined;
 
   constructor(
     private readonly sql: Sql,
@@ -296,16 +298,32 @@ export class ControlLoop {
     }
   }
 
-  /** Sets the alarm for the earliest due work, or none at all: an idle classroom costs nothing. */
+  /**
+   * Sets the alarm for the earliest due work, or none at all: an idle classroom costs nothing.
+   * Every request ends here, so the alarm's time is remembered instead of read back each time
+   * (a storage call per request), and an alarm that will fire in time is left alone.
+   */
   async arm(): Promise<void> {
     const earliest = this.due.earliest();
     const real = earliest === null ? undefined : realAt(this.clock, earliest);
+    if (this.armedAt === undefined) this.armedAt = await this.storage.getAlarm();
     if (real === undefined) {
-      if ((await this.storage.getAlarm()) !== null) await this.storage.deleteAlarm();
+      if (this.armedAt !== null) await this.storage.deleteAlarm();
+      this.armedAt = null;
       return;
     }
-    const at = Math.max(Math.ceil(real), this.realNow());
-    if ((await this.storage.getAlarm()) !== at) await this.storage.setAlarm(at);
+    const realNow = this.realNow();
+    const at = Math.max(Math.ceil(real), realNow);
+    // Already set to fire no later than needed, and not in the past: an early alarm finds
+    // nothing due and arms again; a past one may be the very alarm now running, so set anew.
+    if (this.armedAt !== null && this.armedAt <= at && this.armedAt > realNow) return;
+    await this.storage.setAlarm(at);
+    this.armedAt = at;
+  }
+
+  /** The alarm fired (and is spent): what is set now is read back at the next arm(). */
+  alarmFired(): void {
+    this.armedAt = undefined;
   }
 
   /**

@@ -251,6 +251,7 @@ async function startOnce({ name, config }) {
   const server = {
     name,
     baseUrl: `http://127.0.0.1:${port}`,
+    inspectorPort: inspector, // the V8 inspector of the Worker (scripts/load/profile.mjs reads CPU profiles from it)
     pgid,
     workerdPids: () => groupPids(pgid).filter((p) => p.comm.startsWith("workerd")).map((p) => p.pid),
     logs: () => logs,

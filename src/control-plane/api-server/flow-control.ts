@@ -178,7 +178,8 @@ export class FlowControl {
     const k = Math.max(1, Math.floor(severity * this.active.size));
     let heavierOrEqual = 0;
     for (const g of this.active.values()) {
-      if (g === f || decay(g.served, g.at, nowMs, this.cfg.halfLifeMs) < f.served - 1e-9) continue;
+      // g.served is its value at g.at, at least what it is now: most flows need no decay computed.
+      if (g === f || g.served < f.served - 1e-9 || decay(g.served, g.at, nowMs, this.cfg.halfLifeMs) < f.served - 1e-9) continue;
       if (++heavierOrEqual >= k) return false;
     }
     return true;

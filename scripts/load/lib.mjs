@@ -8,6 +8,8 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Agent, fetch as undiciFetch, WebSocket } from "undici";
+// ws for the inspector: undici's WebSocket is refused by the V8 inspector's handshake.
+import InspectorSocket from "ws";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
@@ -347,4 +349,41 @@ export async function openLoop(intervalMs, durationMs, fn, { maxOutstanding = 40
   }
   await Promise.all(pending);
   return { results, skipped };
+}
+
+/**
+ * The V8 inspector of a server's Worker (the Chrome DevTools protocol), for CPU profiles and heap
+ * readings. Every call has a deadline.
+ * @param {number} port
+ */
+export async function inspector(port) {
+  const targets = await (await undiciFetch(`http://127.0.0.1:${port}/json`, { signal: AbortSignal.timeout(10_000) })).json();
+  const ws = new InspectorSocket(targets[0].webSocketDebuggerUrl);
+  await new Promise((ok, fail) => { ws.once("open", ok); ws.once("error", fail); });
+  let id = 0;
+  const waiting = new Map();
+  ws.on("message", (m) => {
+    const msg = JSON.parse(String(m));
+    if (msg.id && waiting.has(msg.id)) { waiting.get(msg.id)(msg); waiting.delete(msg.id); }
+  });
+  const send = (method, params = {}, timeoutMs = 60_000) => new Promise((ok, fail) => {
+    const i = ++id;
+    const timer = setTimeout(() => { waiting.delete(i); fail(new Error(`inspector: ${method} timed out`)); }, timeoutMs);
+    waiting.set(i, (msg) => { clearTimeout(timer); ok(msg); });
+    ws.send(JSON.stringify({ id: i, method, params }));
+  });
+  return { send, close: () => ws.close() };
+}
+
+/** The Worker isolate's JS heap in use (MiB), after a full garbage collection. */
+export async function heapMiB(server) {
+  const insp = await inspector(server.inspectorPort);
+  try {
+    await insp.send("HeapProfiler.enable");
+    await insp.send("HeapProfiler.collectGarbage");
+    const r = await insp.send("Runtime.getHeapUsage");
+    return r.result.usedSize / 2 ** 20;
+  } finally {
+    insp.close();
+  }
 }

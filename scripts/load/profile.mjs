@@ -3,26 +3,11 @@
 // and prints self time per function, top first. For finding what to cut (issue #11), not a measurement
 // of record: the figures of record are `npm run load`'s.
 //   node scripts/load/profile.mjs [creates|deployment] [seconds]
-import WebSocket from "ws";
-import { closedLoop, delay, killEverything, request, startServer } from "./lib.mjs";
+import { closedLoop, delay, inspector, killEverything, startServer } from "./lib.mjs";
 import { createClassroom, createDeployment, createPod } from "./kube.mjs";
 
 const workload = process.argv[2] ?? "creates";
 const seconds = Math.min(Number(process.argv[3] ?? 15), 120);
-
-async function inspector(port) {
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
-  const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
-  await new Promise((ok, fail) => { ws.once("open", ok); ws.once("error", fail); });
-  let id = 0;
-  const waiting = new Map();
-  ws.on("message", (m) => {
-    const msg = JSON.parse(String(m));
-    if (msg.id && waiting.has(msg.id)) { waiting.get(msg.id)(msg); waiting.delete(msg.id); }
-  });
-  const send = (method, params = {}) => new Promise((ok) => { const i = ++id; waiting.set(i, ok); ws.send(JSON.stringify({ id: i, method, params })); });
-  return { send, close: () => ws.close() };
-}
 
 function summarize(profile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));

@@ -3,7 +3,7 @@
 // student creates a 25-replica Deployment). Every phase has a deadline; RSS is read whatever was reached. This is the whole workerd process
 // (every object, the runtime, caches): an upper bound for the classroom object, not its own size. Bare:
 // the idle bare server's RSS, subtracted to show what kubeclass holds beyond a bare runtime.
-import { delay, fmt, request, rssMiB } from "../lib.mjs";
+import { delay, fmt, heapMiB, request, rssMiB } from "../lib.mjs";
 import { createClassroom, instructor, joinMany } from "../kube.mjs";
 
 export const LIMIT_MS = 240_000;
@@ -23,6 +23,7 @@ async function counts(c) {
 export async function run({ kube, bare, add, log, alive }) {
   await delay(3_000);
   const before = rssMiB(kube.workerdPids());
+  const heapBefore = await heapMiB(kube).catch(() => NaN);
   const stop = Date.now() + WORK_MS;
   const c = await createClassroom(kube.baseUrl, { nodes: 50, speed: 1 });
   await instructor(c, "PUT", "/quota", { pods: "50" });
@@ -44,8 +45,12 @@ export async function run({ kube, bare, add, log, alive }) {
     await delay(5_000);
   }
   const after = rssMiB(kube.workerdPids());
+  const heapAfter = await heapMiB(kube).catch(() => NaN);
   const bareRss = rssMiB(bare.workerdPids());
   log(`pods created ${last.created}, ready ${last.ready}; kubeclass workerd RSS ${before.toFixed(0)} -> ${after.toFixed(0)} MiB; bare ${bareRss.toFixed(0)} MiB`);
   add({ metric: `workerd RSS growth, ${students.length} students + ${last.created} pods created (${last.ready} ready)`, kubeclass: fmt(after - before, " MiB"), bare: "—", ratio: "", note: `${made}/${students.length} Deployment creates answered 201; whole workerd process, an upper bound for the classroom object; ${before.toFixed(0)} -> ${after.toFixed(0)} MiB${last.created < STUDENTS * REPLICAS ? `; only ${last.created}/${STUDENTS * REPLICAS} pods after ${WAIT_MS / 1000} s` : ""}` });
+  // The JS heap of the Worker's isolate after a full GC: the classroom object and, under wrangler dev, its
+  // 50 node objects too (one isolate holds them all here; deployed, each object has its own 128 MB).
+  add({ metric: `JS heap after GC, classroom + 50 node objects, ${last.created} pods`, kubeclass: fmt(heapAfter, " MiB"), bare: "—", ratio: "", target: "< 100 MB for the object", note: `heap ${fmt(heapBefore, " MiB")} before the classroom existed; an upper bound for the classroom object alone` });
   add({ metric: "workerd RSS after, minus the idle bare server's", kubeclass: fmt(after - bareRss, " MiB"), bare: fmt(bareRss, " MiB"), ratio: "", note: "kubeclass RSS after minus bare RSS (the runtime's own floor)" });
 }

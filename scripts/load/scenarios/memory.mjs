@@ -49,8 +49,8 @@ export async function run({ kube, bare, add, log, alive }) {
   const bareRss = rssMiB(bare.workerdPids());
   log(`pods created ${last.created}, ready ${last.ready}; kubeclass workerd RSS ${before.toFixed(0)} -> ${after.toFixed(0)} MiB; bare ${bareRss.toFixed(0)} MiB`);
   add({ metric: `workerd RSS growth, ${students.length} students + ${last.created} pods created (${last.ready} ready)`, kubeclass: fmt(after - before, " MiB"), bare: "—", ratio: "", note: `${made}/${students.length} Deployment creates answered 201; whole workerd process, an upper bound for the classroom object; ${before.toFixed(0)} -> ${after.toFixed(0)} MiB${last.created < STUDENTS * REPLICAS ? `; only ${last.created}/${STUDENTS * REPLICAS} pods after ${WAIT_MS / 1000} s` : ""}` });
-  // The JS heap of the Worker's isolate after a full GC: the classroom object and, under wrangler dev, its
+  // The JS heap in use in the Worker's isolate (garbage included: workerd cannot be asked to collect): the classroom object and, under wrangler dev, its
   // 50 node objects too (one isolate holds them all here; deployed, each object has its own 128 MB).
-  add({ metric: `JS heap after GC, classroom + 50 node objects, ${last.created} pods`, kubeclass: fmt(heapAfter, " MiB"), bare: "—", ratio: "", target: "< 100 MB for the object", note: `heap ${fmt(heapBefore, " MiB")} before the classroom existed; an upper bound for the classroom object alone` });
+  add({ metric: `JS heap in use, classroom + 50 node objects, ${last.created} pods`, kubeclass: fmt(heapAfter, " MiB"), bare: "—", ratio: "", target: "< 100 MB for the object", note: `heap ${fmt(heapBefore, " MiB")} before the classroom existed; an upper bound for the classroom object alone` });
   add({ metric: "workerd RSS after, minus the idle bare server's", kubeclass: fmt(after - bareRss, " MiB"), bare: fmt(bareRss, " MiB"), ratio: "", note: "kubeclass RSS after minus bare RSS (the runtime's own floor)" });
 }

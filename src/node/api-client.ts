@@ -13,8 +13,18 @@ export interface ApiReply {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
+/**
+ * What apiBatch may answer instead: the response text unparsed, so that parsing a large reply (a
+ * pod list) happens on the node's thread rather than the classroom's, and the RPC carries one
+ * string instead of a deep object.
+ */
+export interface ApiTextReply {
+  status: number;
+  text: string;
+}
+
 export interface ControlPlane {
-  apiBatch(token: string, calls: ApiCall[]): Promise<ApiReply[]>;
+  apiBatch(token: string, calls: ApiCall[]): Promise<(ApiReply | ApiTextReply)[]>;
 }
 
 /** Counts what is sent (call-stats.ts); optional so a client can be made without. */
@@ -32,7 +42,8 @@ export class ApiClient {
       this.stats.batches++;
       for (const c of calls) this.stats.record(c.method, c.path);
     }
-    return this.plane.apiBatch(this.token, calls);
+    const replies = await this.plane.apiBatch(this.token, calls);
+    return replies.map((r) => ("text" in r ? { status: r.status, body: r.text ? JSON.parse(r.text) : undefined } : r));
   }
 
   async one(call: ApiCall): Promise<ApiReply> {

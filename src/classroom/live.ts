@@ -4,12 +4,16 @@
 // A page that reconnects says the last revision it saw and gets only what changed since, read a
 // page of history at a time and only while it stays under MAX_CATCH_UP / MAX_CATCH_UP_BYTES;
 // beyond that it gets a fresh snapshot, so a resume never holds unbounded history.
+// A class opening its pages at once costs O(pages), not O(pages²): pages opening in the same burst
+// share one encoded snapshot (plus the changes since, already encoded for the fan-out), and
+// presence goes out at most every PRESENCE_INTERVAL_MS however many join or leave (live-share.ts).
 // Sockets: workerd's WebSocket has no bufferedAmount, so what a slow page has not received yet
 // cannot be measured here; what is bounded is every message (catch-up as above, changes batched
-// per burst of commits).
+// per burst of commits). Nothing is buffered per socket.
 import { findResource, registryPrefix } from "../control-plane/api-server/resources";
 import { CompactedError, type Etcd } from "../control-plane/etcd/store";
 import type { WatchEvent } from "../control-plane/etcd/watch";
+import { changesText, Coalescer, PRESENCE_INTERVAL_MS, realClock, SharedSnapshot, SharedTexts, type EncodedChange, type LiveClock } from "./live-share";
 import { LIVE_RESOURCES, type ClientMessage, type LiveChange, type LiveObject, type LiveResource, type LiveSettings, type LiveStats, type Person, type ServerMessage } from "./live-protocol";
 
 const GROUPS: Record<LiveResource, string> = { pods: "", nodes: "", events: "", services: "", namespaces: "", deployments: "apps", replicasets: "apps", daemonsets: "apps", statefulsets: "apps", jobs: "batch" };
@@ -52,10 +56,20 @@ export function toChanges(events: WatchEvent[]): LiveChange[] {
 }
 
 export class LiveHub {
-  private pending: LiveChange[] = [];
+  /** Changes committed and not yet sent, each encoded once for every page. */
+  private pending: EncodedChange[] = [];
   private flushQueued = false;
   /** The storage warning last announced: pages hear when it turns on or off, not every byte. */
   private storageWarning: boolean;
+  /** Real time for the shared snapshot's age and presence; tests swap in a manual clock. */
+  clock: LiveClock = realClock;
+  private readonly shared = new SharedSnapshot();
+  private readonly texts = new SharedTexts();
+  private readonly presence = new Coalescer(PRESENCE_INTERVAL_MS, () => this.clock, () => this.sendPresence());
+  /** Sockets closed and still listed by the runtime until their close handler returns: not present. */
+  private readonly leaving = new WeakSet<WebSocket>();
+  /** What a burst of pages cost (the storm test reads these). */
+  readonly counters = { snapshotsBuilt: 0, snapshotsShared: 0, catchUpsBuilt: 0, catchUpsShared: 0 };
 
   constructor(private readonly ctx: DurableObjectState, private readonly etcd: Etcd, private readonly hooks: LiveHooks) {
     this.storageWarning = etcd.usage().warning;
@@ -67,13 +81,16 @@ export class LiveHub {
     // An etcd restore ends every watch: start again and give every page the restored cluster.
     w.onClose = () => {
       this.pending = [];
+      this.shared.clear();
+      this.texts.clear();
       this.subscribe();
-      for (const ws of this.sockets()) this.send(ws, this.snapshot());
+      const text = this.snapshotText();
+      for (const ws of this.sockets()) this.sendText(ws, text);
     };
   }
 
   private sockets(except?: WebSocket): WebSocket[] {
-    return this.ctx.getWebSockets().filter((ws) => ws !== except);
+    return this.ctx.getWebSockets().filter((ws) => ws !== except && !this.leaving.has(ws));
   }
 
   private onEvents(events: WatchEvent[]): void {
@@ -82,8 +99,15 @@ export class LiveHub {
       this.storageWarning = warning;
       this.settingsChanged();
     }
-    if (this.ctx.getWebSockets().length === 0) return;
-    this.pending.push(...toChanges(events));
+    if (this.ctx.getWebSockets().length === 0) {
+      // Nobody to tell, so nobody keeps the shared snapshot's tail: the next page builds afresh.
+      this.shared.clear();
+      return;
+    }
+    for (const e of events) {
+      const resource = resourceOf(e.kv.key);
+      if (resource) this.pending.push({ rev: e.kv.modRevision, text: JSON.stringify({ type: e.type, resource, object: parse(e.kv.value) } satisfies LiveChange) });
+    }
     if (this.flushQueued) return;
     this.flushQueued = true;
     // One message per burst of commits (a request often writes several times).
@@ -93,31 +117,33 @@ export class LiveHub {
   flush(): void {
     this.flushQueued = false;
     if (this.pending.length === 0) return;
-    const msg: ServerMessage = { t: "changes", rev: this.etcd.revision, changes: this.pending };
+    const batch = this.pending;
     this.pending = [];
-    this.broadcast(msg);
+    this.shared.append(batch);
+    this.broadcastText(changesText(this.etcd.revision, batch.map((c) => c.text)));
   }
 
   broadcast(msg: ServerMessage, except?: WebSocket): void {
-    const text = JSON.stringify(msg);
-    for (const ws of this.sockets(except)) {
-      try {
-        ws.send(text);
-      } catch {
-        // closing already; its close handler tidies up
-      }
-    }
+    this.broadcastText(JSON.stringify(msg), except);
+  }
+
+  private broadcastText(text: string, except?: WebSocket): void {
+    for (const ws of this.sockets(except)) this.sendText(ws, text);
   }
 
   private send(ws: WebSocket, msg: ServerMessage): void {
+    this.sendText(ws, JSON.stringify(msg));
+  }
+
+  private sendText(ws: WebSocket, text: string): void {
     try {
-      ws.send(JSON.stringify(msg));
+      ws.send(text);
     } catch {
-      // gone
+      // closing already; its close handler tidies up
     }
   }
 
-  /** Accepts a page's socket: hello, then what it missed (or everything), then presence for all. */
+  /** Accepts a page's socket: hello, then what it missed (or everything); presence follows, coalesced. */
   accept(person: Omit<Person, "connections">, since: number | undefined): Response {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
@@ -125,26 +151,62 @@ export class LiveHub {
     const att: Attachment = { name: person.name, role: person.role, namespace: person.namespace };
     server.serializeAttachment(att);
     this.send(server, { t: "hello", you: { ...person, connections: 1 }, settings: this.hooks.settings() });
-    this.send(server, this.catchUp(since));
-    this.broadcast({ t: "presence", people: this.people() });
+    for (const text of this.catchUpTexts(since)) this.sendText(server, text);
+    this.presence.poke();
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  private catchUp(since: number | undefined): ServerMessage {
-    if (since === undefined || since > this.etcd.revision) return this.snapshot();
+  /** What a page opening now needs, shared with every other page opening in the same burst. */
+  private catchUpTexts(since: number | undefined): string[] {
+    const rev = this.etcd.revision;
+    if (since === undefined || since > rev) return this.snapshotTexts();
+    const key = `since:${since}`;
+    const cached = this.texts.get(rev, key);
+    if (cached !== undefined) {
+      this.counters.catchUpsShared++;
+      return [cached];
+    }
+    const msg = this.catchUp(since);
+    if (msg === undefined) return this.snapshotTexts();
+    this.counters.catchUpsBuilt++;
+    const text = JSON.stringify(msg);
+    this.texts.put(rev, key, text);
+    return [text];
+  }
+
+  /** The changes since a revision, or undefined when a snapshot is smaller (too many) or needed (compacted). */
+  private catchUp(since: number): ServerMessage | undefined {
     try {
       const changes: LiveChange[] = [];
       let bytes = 0;
       for (const page of this.etcd.historyPages("/registry/", since)) {
         for (const e of page) if (resourceOf(e.kv.key)) bytes += e.kv.value.length;
         changes.push(...toChanges(page));
-        if (changes.length > MAX_CATCH_UP || bytes > MAX_CATCH_UP_BYTES) return this.snapshot();
+        if (changes.length > MAX_CATCH_UP || bytes > MAX_CATCH_UP_BYTES) return undefined;
       }
       return { t: "changes", rev: this.etcd.revision, changes };
     } catch (e) {
-      if (e instanceof CompactedError) return this.snapshot();
+      if (e instanceof CompactedError) return undefined;
       throw e;
     }
+  }
+
+  /** The cluster for a page: the burst's shared snapshot and the changes since, or one built now and shared. */
+  private snapshotTexts(): string[] {
+    const now = this.clock.now();
+    const held = this.shared.get(this.etcd.revision, now);
+    if (held) {
+      this.counters.snapshotsShared++;
+      return held;
+    }
+    const text = this.snapshotText();
+    this.shared.put(this.etcd.revision, now, text);
+    return [text];
+  }
+
+  private snapshotText(): string {
+    this.counters.snapshotsBuilt++;
+    return JSON.stringify(this.snapshot());
   }
 
   snapshot(): ServerMessage {
@@ -155,6 +217,19 @@ export class LiveHub {
       for (const kv of kvs) objects.push({ resource, object: parse(kv.value) });
     }
     return { t: "snapshot", rev: this.etcd.revision, objects };
+  }
+
+  /** What the live feed holds for sharing now (bounds are in live-share.ts). */
+  sharedSize(): { snapshot: SharedSnapshot["size"]; texts: SharedTexts["size"]; presencePending: boolean } {
+    return { snapshot: this.shared.size, texts: this.texts.size, presencePending: this.presence.pending };
+  }
+
+  /** Presence messages broadcast so far. */
+  get presenceSent(): number { return this.presence.runs; }
+
+  private sendPresence(): void {
+    const sockets = this.sockets();
+    if (sockets.length > 0) this.broadcastText(JSON.stringify({ t: "presence", people: this.people() } satisfies ServerMessage));
   }
 
   people(except?: WebSocket): Person[] {
@@ -186,12 +261,13 @@ export class LiveHub {
   }
 
   onClose(ws: WebSocket): void {
+    this.leaving.add(ws);
     try {
       ws.close(1000, "bye");
     } catch {
       // already closed
     }
-    this.broadcast({ t: "presence", people: this.people(ws) }, ws);
+    this.presence.poke();
   }
 
   settingsChanged(): void {

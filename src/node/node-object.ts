@@ -171,6 +171,8 @@ export class NodeObject extends DurableObject {
     } else if (list.status === 503) {
       // Cut off from the API server (a network partition): like a real kubelet, keep running the
       // pods it last knew of, and try again soon. Its writes fail until the network heals.
+      // What changed meanwhile was not seen: list again at the next sync, whatever it is told.
+      this.listedAt = -Infinity;
       if (!this.lastPods) return idle(now + LEASE_RENEW_MS);
       pods = this.lastPods;
     } else throw new Error(`kubelet could not list its pods: ${list.status} ${JSON.stringify(list.body)}`);
@@ -219,6 +221,7 @@ export class NodeObject extends DurableObject {
     this.keepPodsCurrent(calls, replies);
     // Unreachable API server: nothing above was recorded, so report the node and lease again next time.
     if (replies.some((r) => r.status === 503)) {
+      this.listedAt = -Infinity;
       this.put("lastNodeStatus", { at: 0, fingerprint: "" });
       this.put("lastLease", 0);
     }

@@ -108,4 +108,18 @@ describe("kubelet: API calls per pod and per heartbeat", () => {
     await stub.advance(60_000);
     expect((await stats()).calls["PUT pods/status"] ?? 0).toBe(0);
   });
+
+  it("a change missed while cut off from the API server is picked up after the partition heals, hint or not", async () => {
+    const { cls, stub, k } = await oneNode();
+    await withSyncHints(stub, cls.id);
+    await stub.advance(20_000);
+    expect(await stub.nodeOp({ set: "node-1", state: "partitioned" })).toMatchObject({ ok: true });
+    expect((await k.post("/api/v1/namespaces/default/pods", pod("late"))).status).toBe(201);
+    await stub.advance(20_000); // bound, the node told its pods changed, its LIST answered 503
+    expect((await k.get("/api/v1/namespaces/default/pods/late")).body.status.phase).toBe("Pending");
+    expect(await stub.nodeOp({ set: "node-1", state: "running" })).toMatchObject({ ok: true });
+    await stub.advance(30_000); // heartbeats only: podsChanged false
+    const late = (await k.get("/api/v1/namespaces/default/pods/late")).body;
+    expect(late.status.phase).toBe("Running");
+  });
 });

@@ -2,9 +2,9 @@
 // workload, takes a V8 CPU profile of the Worker over the inspector (the same one Chrome DevTools uses)
 // and prints self time per function, top first. For finding what to cut (issue #11), not a measurement
 // of record: the figures of record are `npm run load`'s.
-//   node scripts/load/profile.mjs [creates|deployment] [seconds]
+//   node scripts/load/profile.mjs [creates|api|deployment] [seconds]   (api: creates with the scheduler and controllers stopped)
 import { closedLoop, delay, inspector, killEverything, startServer } from "./lib.mjs";
-import { createClassroom, createDeployment, createPod } from "./kube.mjs";
+import { createClassroom, createDeployment, createPod, instructor } from "./kube.mjs";
 
 const workload = process.argv[2] ?? "creates";
 const seconds = Math.min(Number(process.argv[3] ?? 15), 120);
@@ -58,6 +58,10 @@ const kube = await startServer({ name: "kubeclass" });
 try {
   const c = await createClassroom(kube.baseUrl, { nodes: workload === "deployment" ? 20 : 10 });
   await delay(3000);
+  if (workload === "api") {
+    await instructor(c, "PUT", "/scheduler/running", { running: false });
+    await instructor(c, "PUT", "/controllers/running", { running: false });
+  }
   const insp = await inspector(kube.inspectorPort);
   await insp.send("Profiler.enable");
   await insp.send("Profiler.setSamplingInterval", { interval: 200 });

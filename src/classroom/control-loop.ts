@@ -76,6 +76,8 @@ export class ControlLoop {
   /** Called (at most every HELD_NOTICE_REAL_MS) when the clock was held back: pages re-read it. */
   onClockHeld?: () => void;
   private heldNoticeAt = 0;
+  private periodicCheckedAt = -Infinity;
+  private periodicSeen = false;
   /** The alarm's time as this object last set or read it (null: none; undefined: not known). */
   private armedAt: number | null | undefined;
 
@@ -166,8 +168,14 @@ export class ControlLoop {
       this.save("autoPaused", false);
     }
     this.startInformers();
-    if (this.nodes.running().length > 0 && !this.due.has("heartbeat")) this.due.at("heartbeat", this.now());
+    // Every request touches: once both periodic items are known to be there, they are checked
+    // again (two reads) at most once a second; only the heartbeat removes itself, and says so.
+    if (this.periodicSeen && this.lastActivityReal - this.periodicCheckedAt < 1000) return;
+    this.periodicCheckedAt = this.lastActivityReal;
+    const nodes = this.nodes.running().length > 0;
+    if (nodes && !this.due.has("heartbeat")) this.due.at("heartbeat", this.now());
     if (!this.due.has("event-ttl")) this.due.at("event-ttl", this.now() + EVENT_SWEEP_EVERY_MS);
+    this.periodicSeen = nodes;
   }
 
   /**
@@ -278,6 +286,7 @@ export class ControlLoop {
       for (const n of this.nodes.running()) this.due.at(`node:${n}`, now);
       const active = this.realNow() - this.lastActivityReal < IDLE_AFTER_REAL_MS;
       this.due.set("heartbeat", active ? now + HEARTBEAT_MS : null);
+      if (!active) this.periodicSeen = false;
       if (!active && !this.clock.paused) {
         // Nobody is here: stop simulated time, so leases do not go stale and nothing is due
         // (no alarm at all) until the next request resumes it.

@@ -1,7 +1,7 @@
 // What one kubelet API call costs the classroom object on the apiBatch path (a Request per call,
 // JSON.stringify of the body, the full API server, the response text and JSON.parse), next to the
-// API server's own handling (ApiServer.handle) and the registry work inside it. 200 pods on one
-// node; each call kind repeated, times averaged. Measurement wraps the object from outside.
+// API server's own handling (ApiServer.handle). 200 pods on one node of two (the other lists
+// none); each call kind repeated, times averaged. Measurement wraps the object from outside.
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { bench, describe } from "vitest";
@@ -20,7 +20,7 @@ const inObject = <T>(stub: unknown, fn: (i: Any) => T): Promise<T> =>
   (runInDurableObject as unknown as (s: unknown, f: (i: Any) => T) => Promise<T>)(stub, fn);
 
 async function calls(): Promise<void> {
-  const cls = await newClassroom("calls", 1);
+  const cls = await newClassroom("calls", 2);
   const stub = stubOf("CLASSROOM", cls.id);
   await stub.setClock({ paused: true });
   await stub.advance(1000);
@@ -34,6 +34,7 @@ async function calls(): Promise<void> {
   const pod = (await k.get("/api/v1/namespaces/default/pods/p-0")).body;
   const kinds: Record<string, Any> = {
     "LIST pods (fieldSelector, 200 of 200)": { method: "GET", path: `/api/v1/pods?fieldSelector=${encodeURIComponent("spec.nodeName=node-1")}` },
+    "LIST pods (fieldSelector, 0 of 200)": { method: "GET", path: `/api/v1/pods?fieldSelector=${encodeURIComponent("spec.nodeName=node-2")}` },
     "PUT pods/status": { method: "PUT", path: "/api/v1/namespaces/default/pods/p-0/status", body: { apiVersion: "v1", kind: "Pod", metadata: { name: "p-0", namespace: "default", uid: pod.metadata.uid }, status: pod.status } },
     "PATCH leases": { method: "PATCH", path: "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-1", contentType: "application/merge-patch+json", body: { spec: { renewTime: "2026-01-01T00:00:00.000000Z" } } },
     "POST events": { method: "POST", path: "/api/v1/namespaces/default/events", body: { apiVersion: "v1", kind: "Event", metadata: { generateName: "p-0." }, involvedObject: { kind: "Pod", namespace: "default", name: "p-0", uid: pod.metadata.uid, apiVersion: "v1" }, reason: "Pulled", message: "m", type: "Normal", source: { component: "kubelet", host: "node-1" }, count: 1 } },

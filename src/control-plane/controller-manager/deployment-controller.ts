@@ -6,7 +6,8 @@ import type { Registry, WriteCtx } from "../api-server/registry/store";
 import { recordEvent } from "../api-server/events";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
-import type { Controller, ReconcileCtx } from "./manager";
+import { listerOf, type Controller, type ReconcileCtx } from "./manager";
+import type { Lister } from "./informers";
 import {
   claim, computeHash, controllerOf, deploymentsR, equalIgnoreHash, getCondition, isTerminating, keyOf, maxUnavailable,
   newCondition, newControllerRef, omitEmpty, podsR, POD_TEMPLATE_HASH, removeCondition, replicaSetsR, REVISION,
@@ -29,21 +30,21 @@ export interface DSync {
   requeueAfter?: number;
 }
 
-export function deploymentController(reg: Registry): Controller {
+export function deploymentController(_reg: Registry): Controller {
   return {
     name: "deployment",
     watches: [
       { prefix: "/registry/deployments/", keys: (d) => [keyOf(d)] },
-      { prefix: "/registry/replicasets/", keys: (rs, prev) => deploymentKeysForRS(reg, rs, prev) },
+      { prefix: "/registry/replicasets/", keys: (rs, prev, ev) => deploymentKeysForRS(ev.cache, rs, prev) },
       // Recreate waits for old pods to be gone, so it hears about pods of its ReplicaSets.
-      { prefix: "/registry/pods/", keys: (pod) => recreateKeyForPod(reg, pod) },
+      { prefix: "/registry/pods/", keys: (pod, _prev, ev) => recreateKeyForPod(ev.cache, pod) },
     ],
     resync: (r) => r.list(deploymentsR(), undefined).items.map(keyOf),
     reconcile: (key, ctx) => syncDeployment(key, ctx),
   };
 }
 
-function deploymentKeysForRS(reg: Registry, rs: KubeObject, prev?: KubeObject): string[] {
+function deploymentKeysForRS(cache: Lister, rs: KubeObject, prev?: KubeObject): string[] {
   const ns = rs.metadata.namespace!;
   const keys = new Set<string>();
   for (const o of [rs, prev]) {
@@ -51,22 +52,23 @@ function deploymentKeysForRS(reg: Registry, rs: KubeObject, prev?: KubeObject): 
     if (ref?.kind === "Deployment") keys.add(`${ns}/${ref.name}`);
   }
   if (!controllerOf(rs) && !isTerminating(rs)) {
-    for (const d of reg.list(deploymentsR(), ns).items) if (selectorOf(d)?.matches(rs.metadata.labels)) keys.add(keyOf(d));
+    for (const d of cache.list(deploymentsR(), ns)) if (selectorOf(d)?.matches(rs.metadata.labels)) keys.add(keyOf(d));
   }
   return [...keys];
 }
 
-function recreateKeyForPod(reg: Registry, pod: KubeObject): string[] {
+function recreateKeyForPod(cache: Lister, pod: KubeObject): string[] {
   const ref = controllerOf(pod);
   if (ref?.kind !== "ReplicaSet") return [];
-  const rs = reg.tryGet(replicaSetsR(), pod.metadata.namespace, ref.name);
+  const rs = cache.get(replicaSetsR(), pod.metadata.namespace, ref.name);
   const dref = rs && controllerOf(rs);
   if (dref?.kind !== "Deployment") return [];
-  const d = reg.tryGet(deploymentsR(), pod.metadata.namespace, dref.name);
+  const d = cache.get(deploymentsR(), pod.metadata.namespace, dref.name);
   return d?.spec?.strategy?.type === "Recreate" ? [keyOf(d)] : [];
 }
 
-function syncDeployment(key: string, { reg, now, write }: ReconcileCtx): void | { requeueAfter?: number } {
+function syncDeployment(key: string, ctx: ReconcileCtx): void | { requeueAfter?: number } {
+  const { reg, now, write } = ctx;
   const [ns, name] = splitKey(key);
   const d = reg.tryGet(deploymentsR(), ns, name);
   if (!d) return;
@@ -89,7 +91,7 @@ function syncDeployment(key: string, { reg, now, write }: ReconcileCtx): void | 
   if (c.d.spec?.paused || isScalingEvent(c, rsList)) {
     syncScale(c, rsList);
   } else if (c.d.spec?.strategy?.type === "Recreate") {
-    const podMap = podMapFor(c, rsList);
+    const podMap = podMapFor(c, listerOf(ctx), rsList);
     rolloutRecreate(c, rsList, podMap);
   } else {
     rolloutRolling(c, rsList);
@@ -98,10 +100,10 @@ function syncDeployment(key: string, { reg, now, write }: ReconcileCtx): void | 
 }
 
 /** Pods of the Deployment's ReplicaSets, by ReplicaSet uid (getPodMapForDeployment). */
-function podMapFor(c: DSync, rsList: KubeObject[]): Map<string, KubeObject[]> {
+function podMapFor(c: DSync, cache: Lister, rsList: KubeObject[]): Map<string, KubeObject[]> {
   const sel = selectorOf(c.d)!;
   const map = new Map<string, KubeObject[]>(rsList.map((rs) => [rs.metadata.uid!, []]));
-  for (const p of c.reg.list(podsR(), c.d.metadata.namespace).items) {
+  for (const p of cache.list(podsR(), c.d.metadata.namespace)) {
     if (!sel.matches(p.metadata.labels)) continue;
     const ref = controllerOf(p);
     if (ref && map.has(ref.uid)) map.get(ref.uid)!.push(p);

@@ -1,7 +1,7 @@
 // The Endpoints controller: the older, single-object form of a Service's addresses
 // (core/v1 Endpoints named like the Service), still read by many tools.
 import { findResource } from "../api-server/resources";
-import type { Controller } from "./manager";
+import { listerOf, type Controller } from "./manager";
 import { desiredEndpoints, endpointsNeedUpdate } from "./endpoints";
 import { allServiceKeys, podsR, serviceKeysForPod, servicesR, splitKey } from "./service-keys";
 
@@ -9,19 +9,21 @@ const endpointsR = () => findResource("", "v1", "endpoints")!;
 /** Endpoints this controller made carry no such label; ones a user wrote for a selector-less Service are left alone. */
 const MANAGED = "endpoints.kubernetes.io/managed-by";
 
-export function endpointsController(reg: Parameters<Controller["resync"]>[0]): Controller {
+export function endpointsController(_reg: Parameters<Controller["resync"]>[0]): Controller {
   return {
     name: "endpoints",
     watches: [
       { prefix: "/registry/services/", keys: (svc) => [`${svc.metadata.namespace}/${svc.metadata.name}`] },
-      { prefix: "/registry/pods/", keys: (pod, prev) => serviceKeysForPod(reg, pod, prev) },
+      { prefix: "/registry/pods/", keys: (pod, prev, ev) => serviceKeysForPod(ev.cache, pod, prev) },
     ],
     resync: allServiceKeys,
-    reconcile(key, { reg, write }) {
+    reconcile(key, ctx) {
+      const { reg, write } = ctx;
+      const cache = listerOf(ctx);
       const [ns, name] = splitKey(key);
-      const svc = reg.tryGet(servicesR(), ns, name);
+      const svc = cache.get(servicesR(), ns, name);
       const current = reg.tryGet(endpointsR(), ns, name);
-      const desired = svc ? desiredEndpoints(svc, reg.list(podsR(), ns).items) : null;
+      const desired = svc ? desiredEndpoints(svc, cache.list(podsR(), ns)) : null;
       if (!desired) {
         if (current && (!svc || current.metadata.labels?.[MANAGED] === "endpoint-controller")) reg.delete(endpointsR(), ns, name, write);
         return;

@@ -1,7 +1,7 @@
 // The EndpointSlice controller: for each Service with a selector, keeps EndpointSlices listing
 // the addresses of its pods (ready, serving, terminating), which every node's kube-proxy reads.
 import { findResource } from "../api-server/resources";
-import type { Controller } from "./manager";
+import { listerOf, type Controller } from "./manager";
 import { desiredEndpointSlices, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from "./endpointslice";
 import { tolerateGone } from "./keys";
 import { allServiceKeys, podsR, serviceKeysForPod, servicesR, splitKey } from "./service-keys";
@@ -9,25 +9,27 @@ import { allServiceKeys, podsR, serviceKeysForPod, servicesR, splitKey } from ".
 const slicesR = () => findResource("discovery.k8s.io", "v1", "endpointslices")!;
 const nodesR = () => findResource("", "v1", "nodes")!;
 
-export function endpointSliceController(reg: Parameters<Controller["resync"]>[0]): Controller {
+export function endpointSliceController(_reg: Parameters<Controller["resync"]>[0]): Controller {
   return {
     name: "endpointslice",
     watches: [
       { prefix: "/registry/services/", keys: (svc) => [`${svc.metadata.namespace}/${svc.metadata.name}`] },
-      { prefix: "/registry/pods/", keys: (pod, prev) => serviceKeysForPod(reg, pod, prev) },
+      { prefix: "/registry/pods/", keys: (pod, prev, ev) => serviceKeysForPod(ev.cache, pod, prev) },
       { prefix: "/registry/discovery.k8s.io/endpointslices/", keys: (s) => (s.metadata.labels?.[LABEL_SERVICE_NAME] ? [`${s.metadata.namespace}/${s.metadata.labels[LABEL_SERVICE_NAME]}`] : []) },
     ],
     resync: allServiceKeys,
-    reconcile(key, { reg, write }) {
+    reconcile(key, ctx) {
+      const { reg, write } = ctx;
+      const cache = listerOf(ctx);
       const [ns, name] = splitKey(key);
       const owned = reg.list(slicesR(), ns).items.filter((s) => s.metadata.labels?.[LABEL_SERVICE_NAME] === name && s.metadata.labels?.[LABEL_MANAGED_BY] === "endpointslice-controller.k8s.io");
-      const svc = reg.tryGet(servicesR(), ns, name);
+      const svc = cache.get(servicesR(), ns, name);
       if (!svc) {
         // The garbage collector would remove them through ownerReferences; with no GC yet, do it here.
         for (const s of owned) tolerateGone(() => reg.delete(slicesR(), ns, s.metadata.name!, write));
         return;
       }
-      const plan = desiredEndpointSlices(svc, reg.list(podsR(), ns).items, owned, reg.list(nodesR(), undefined).items);
+      const plan = desiredEndpointSlices(svc, cache.list(podsR(), ns), owned, cache.list(nodesR(), undefined));
       for (const s of plan.create) reg.create(slicesR(), ns, s, write);
       for (const s of plan.update) reg.update(slicesR(), ns, s.metadata.name!, s, write);
       for (const s of plan.delete) tolerateGone(() => reg.delete(slicesR(), ns, s.metadata.name!, write));

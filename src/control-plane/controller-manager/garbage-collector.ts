@@ -3,15 +3,17 @@
 // the references to it stripped from its dependents; one deleted with "foregroundDeletion" first
 // has its dependents deleted and keeps its finalizer until no blocking dependent remains.
 //
-// The dependency graph (owner uid → dependent keys) lives in memory, built by resync and kept
-// current by the watches, so a reconcile reads only the objects it concerns. The graph is a hint:
+// The dependency graph (owner uid → dependent keys; GraphBuilder's uidToNode) lives in memory,
+// built by resync and kept current by the watches from the events alone (no read per event), so a
+// reconcile reads only the objects it concerns. Its size is bounded by the objects that exist (a
+// delete removes the entries). The graph is a hint:
 // every decision re-reads the objects from the registry (level-triggered), and stale graph
 // entries are pruned when they are found not to hold.
 import type { Registry, WriteCtx } from "../api-server/registry/store";
 import { isStored, registryKey, registryPrefix, resourceForKind, RESOURCES, storageResource, type ResourceType } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject, OwnerReference } from "../api-server/types";
-import type { Controller } from "./manager";
+import type { Controller, WatchCtx } from "./manager";
 
 export const FINALIZER_ORPHAN = "orphan";
 export const FINALIZER_FOREGROUND = "foregroundDeletion";
@@ -45,7 +47,8 @@ interface Graph {
 const hasFinalizer = (o: KubeObject, f: string) => !!o.metadata.finalizers?.includes(f);
 const refsOf = (o: KubeObject): OwnerReference[] => o.metadata.ownerReferences ?? [];
 
-export function garbageCollector(reg: Registry): Controller {
+/** The collector, with the sizes of its graph (bounded by the objects that exist). */
+export function garbageCollector(reg: Registry): Controller & { graphSizes(): { dependents: number; owners: number; uids: number } } {
   const resources = gcResources();
   const byRid = new Map(resources.map((r) => [rid(r), r]));
   const graph: Graph = { dependents: new Map(), owners: new Map(), byUid: new Map() };
@@ -226,11 +229,17 @@ export function garbageCollector(reg: Registry): Controller {
   }
 
   /** Keys a change enqueues; also keeps the graph current. Never throws (a throwing watcher is dropped). */
-  function onChange(r: ResourceType, obj: KubeObject, prev?: KubeObject): string[] {
+  function onChange(r: ResourceType, obj: KubeObject, prev: KubeObject | undefined, ev?: WatchCtx): string[] {
     try {
       const key = keyOf(r, obj);
-      const live = reg.etcd.get(registryKey(r, obj.metadata.namespace, obj.metadata.name!));
-      const cur = live ? reg.decode(live) : undefined;
+      // Events arrive at commit, so a PUT's value is the live one and a DELETE means gone; without
+      // the event type (driven by hand) the store is asked.
+      let cur: KubeObject | undefined;
+      if (ev) cur = ev.type === "DELETE" ? undefined : obj;
+      else {
+        const live = reg.etcd.get(registryKey(r, obj.metadata.namespace, obj.metadata.name!));
+        cur = live ? reg.decode(live) : undefined;
+      }
       const uid = obj.metadata.uid;
       if (!cur || cur.metadata.uid !== uid) {
         // Gone: its owners may be waiting for it, its dependents may now be orphans.
@@ -257,7 +266,8 @@ export function garbageCollector(reg: Registry): Controller {
 
   return {
     name: "garbagecollector",
-    watches: resources.map((r) => ({ prefix: registryPrefix(r), keys: (obj: KubeObject, prev?: KubeObject) => onChange(r, obj, prev) })),
+    graphSizes: () => ({ dependents: graph.dependents.size, owners: graph.owners.size, uids: graph.byUid.size }),
+    watches: resources.map((r) => ({ prefix: registryPrefix(r), keys: (obj: KubeObject, prev: KubeObject | undefined, ev?: WatchCtx) => onChange(r, obj, prev, ev) })),
     resync(reg) {
       graph.dependents.clear();
       graph.owners.clear();

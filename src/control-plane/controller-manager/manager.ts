@@ -5,24 +5,37 @@
 // Containment follows client-go: each informer is a reflector (list, then watch; a closed watch
 // means list again, a failed list is retried with back-off), and, as in HandleCrash, a fault in
 // one event, one resync or one reconcile is recorded and never stops the other controllers.
+// As client-go's shared informer factory, one watch per prefix decodes each event once for every
+// controller, and keeps a store that reconciles list from instead of etcd (informers.ts).
 import type { Etcd } from "../etcd/store";
-import type { Watch, WatchEvent } from "../etcd/watch";
 import type { Registry, WriteCtx } from "../api-server/registry/store";
 import type { KubeObject } from "../api-server/types";
 import { recordEvent } from "../api-server/events";
 import { findResource, registryKey, type ResourceType } from "../api-server/resources";
 import { backoff, FaultLog, type FaultReport, type FaultStage } from "../faults";
+import { registryLister, SharedInformers, type Lister } from "./informers";
 
 export interface ReconcileCtx {
   reg: Registry;
   now: number;
   write: WriteCtx;
+  /** The informers' stores (objects shared by every controller: read, never change them). */
+  cache?: Lister;
 }
+
+/** What a watch's keys() learns besides the objects: the event type, and the stores. */
+export interface WatchCtx {
+  type: "PUT" | "DELETE";
+  cache: Lister;
+}
+
+/** The stores a reconcile reads: the manager's, or the registry itself when driven by hand. */
+export const listerOf = (ctx: ReconcileCtx): Lister => ctx.cache ?? registryLister(ctx.reg);
 
 export interface Controller {
   name: string;
-  /** etcd prefixes to watch, and which keys a change there enqueues. */
-  watches: { prefix: string; keys(obj: KubeObject, prev?: KubeObject): string[] }[];
+  /** etcd prefixes to watch, and which keys a change there enqueues (obj and prev are shared and frozen). */
+  watches: { prefix: string; keys(obj: KubeObject, prev: KubeObject | undefined, ev: WatchCtx): string[] }[];
   /** Every key that exists now: the initial list of the informers. */
   resync(reg: Registry): string[];
   /** Brings one key to its desired state; may ask to be looked at again later. */
@@ -58,13 +71,15 @@ const RECONCILED_KIND: Record<string, [string, string, string]> = {
 
 interface Item { controller: Controller; key: string; notBefore: number; failures: number; retryOnEventAt?: number }
 
-/** One controller's informers: listed (synced) and watching, or waiting to list again. */
-interface Informer { controller: Controller; watches: Watch[]; synced: boolean; failures: number; retryAt: number }
+/** One controller's informers: listed (synced) and subscribed, or waiting to list again. */
+interface Informer { controller: Controller; subs: (() => void)[]; synced: boolean; failures: number; retryAt: number }
 
 export class ControllerManager {
   private readonly controllers: Controller[] = [];
   private readonly queue = new Map<string, Item>();
   private informers: Informer[] = [];
+  /** The shared informers and their stores (one watch per prefix). */
+  readonly shared: SharedInformers;
   private started = false;
   /** Reconciles run per controller, for the architecture view. */
   readonly reconciles = new Map<string, number>();
@@ -80,7 +95,9 @@ export class ControllerManager {
     private readonly hooks: { due(at: number): void },
     private readonly now: () => number,
     private readonly user = { username: "system:kube-controller-manager", groups: ["system:masters"] },
-  ) {}
+  ) {
+    this.shared = new SharedInformers(reg, etcd);
+  }
 
   register(c: Controller): void {
     this.controllers.push(c);
@@ -96,15 +113,16 @@ export class ControllerManager {
   start(): void {
     if (!this.started) {
       this.started = true;
-      this.informers = this.controllers.map((controller) => ({ controller, watches: [], synced: false, failures: 0, retryAt: 0 }));
+      this.informers = this.controllers.map((controller) => ({ controller, subs: [], synced: false, failures: 0, retryAt: 0 }));
     }
     const t = this.now();
     for (const inf of this.informers) if (!inf.synced && inf.retryAt <= t) this.listAndWatch(inf, t);
   }
 
   stop(): void {
-    for (const inf of this.informers) for (const w of inf.watches) w.cancel();
+    for (const inf of this.informers) for (const unsub of inf.subs) unsub();
     this.informers = [];
+    this.shared.stop();
     this.queue.clear();
     this.started = false;
   }
@@ -121,47 +139,42 @@ export class ControllerManager {
 
   private listAndWatch(inf: Informer, t: number): void {
     const c = inf.controller;
-    const watches: Watch[] = [];
+    const subs: (() => void)[] = [];
     try {
       const keys = c.resync(this.reg);
       for (const w of c.watches) {
-        const watch = this.etcd.watch(w.prefix, this.etcd.revision, (events) => this.onEvents(inf, w, events));
-        watch.onClose = () => this.watchClosed(inf, watch);
-        watches.push(watch);
+        const unsub = this.shared.subscribe(w.prefix, {
+          event: (ev) => {
+            try {
+              for (const key of w.keys(ev.obj, ev.prev, { type: ev.type, cache: this.shared })) this.enqueue(c, key, this.now());
+            } catch (err) {
+              this.fault(c, "informer", ev.key, err, this.now());
+            }
+          },
+          error: (key, err) => this.fault(c, "informer", key, err, this.now()),
+          closed: () => this.watchClosed(inf, unsub),
+        });
+        subs.push(unsub);
       }
       for (const key of keys) this.enqueue(c, key, t);
     } catch (e) {
-      for (const w of watches) w.cancel();
+      for (const unsub of subs) unsub();
       inf.failures++;
       inf.retryAt = t + backoff(inf.failures, LIST_BASE_BACKOFF_MS, LIST_MAX_BACKOFF_MS);
       this.fault(c, "list", "", e, t);
       this.hooks.due(inf.retryAt);
       return;
     }
-    inf.watches = watches;
+    inf.subs = subs;
     inf.synced = true;
     inf.failures = 0;
   }
 
-  /** Every event on its own: one that cannot be decoded or keyed is recorded and skipped. */
-  private onEvents(inf: Informer, w: Controller["watches"][number], events: WatchEvent[]): void {
-    const at = this.now();
-    for (const e of events) {
-      try {
-        const obj = this.reg.decode(e.kv);
-        const prev = e.prev ? this.reg.decode(e.prev) : undefined;
-        for (const key of w.keys(obj, prev)) this.enqueue(inf.controller, key, at);
-      } catch (err) {
-        this.fault(inf.controller, "informer", e.kv.key, err, at);
-      }
-    }
-  }
-
   /** A closed watch (restore, compaction, a dropped subscriber) leaves the informer deaf: list again. */
-  private watchClosed(inf: Informer, watch: Watch): void {
-    if (!inf.watches.includes(watch)) return; // an informer already stopped or listed again
-    for (const w of inf.watches) if (w !== watch) w.cancel();
-    inf.watches = [];
+  private watchClosed(inf: Informer, sub: () => void): void {
+    if (!inf.subs.includes(sub)) return; // an informer already stopped or listed again
+    for (const unsub of inf.subs) unsub();
+    inf.subs = [];
     inf.synced = false;
     inf.retryAt = 0;
     this.relists++;
@@ -188,13 +201,18 @@ export class ControllerManager {
     if (this.stopped) return null;
     const t = this.now();
     let n = 0;
-    for (const [id, item] of [...this.queue].sort((a, b) => a[1].notBefore - b[1].notBefore)) {
-      if (item.notBefore > t || n >= limit) break;
+    // Only what is due is sorted (the queue holds a key per owner and pod: a slice must not sort it all).
+    const due: [string, Item][] = [];
+    for (const entry of this.queue) if (entry[1].notBefore <= t) due.push(entry);
+    due.sort((a, b) => a[1].notBefore - b[1].notBefore);
+    for (const [id, item] of due) {
+      if (n >= limit) break;
+      if (this.queue.get(id) !== item) continue; // replaced by a retry of the same key in this run
       this.queue.delete(id);
       n++;
       this.reconciles.set(item.controller.name, (this.reconciles.get(item.controller.name) ?? 0) + 1);
       try {
-        const res = item.controller.reconcile(item.key, { reg: this.reg, now: t, write: { user: this.user, now: new Date(t), fieldManager: `kube-controller-manager/${item.controller.name}` } });
+        const res = item.controller.reconcile(item.key, { reg: this.reg, now: t, cache: this.shared, write: { user: this.user, now: new Date(t), fieldManager: `kube-controller-manager/${item.controller.name}` } });
         if (res && res.requeueAfter !== undefined) this.enqueue(item.controller, item.key, t + res.requeueAfter);
       } catch (e) {
         // Level-triggered: a failed reconcile is simply tried again later, with back-off.

@@ -7,7 +7,7 @@ import { rfc3339, type Registry } from "../api-server/registry/store";
 import { findResource } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
-import type { Controller, ReconcileCtx } from "./manager";
+import { listerOf, type Controller, type ReconcileCtx } from "./manager";
 
 /** --node-monitor-grace-period's default. */
 export const NODE_MONITOR_GRACE_MS = 40_000;
@@ -63,7 +63,7 @@ function markUnknown(ctx: ReconcileCtx, node: KubeObject): KubeObject {
   }, "status");
   recordEvent(ctx.reg, { regarding: updated, reason: "NodeNotReady", message: `Node ${node.metadata.name} status is now: NodeNotReady`, component: "node-controller", now: new Date(ctx.now) });
   // MarkPodsNotReady: the pods there are no longer known to be ready.
-  for (const pod of podsOn(ctx.reg, node.metadata.name!)) {
+  for (const pod of podsOn(ctx, node.metadata.name!)) {
     try {
       ctx.reg.guaranteedUpdate(podsR(), pod.metadata.namespace, pod.metadata.name!, ctx.write, (cur) => {
         cur.status.conditions = (cur.status.conditions ?? []).map((c: any) => (c.type === "Ready" && c.status !== "False" ? { ...c, status: "False", lastTransitionTime: now } : c));
@@ -96,8 +96,8 @@ function syncTaints(ctx: ReconcileCtx, node: KubeObject): KubeObject {
   });
 }
 
-function podsOn(reg: Registry, node: string): KubeObject[] {
-  return reg.list(podsR(), undefined).items.filter((p) => p.spec?.nodeName === node && !p.metadata.deletionTimestamp);
+function podsOn(ctx: ReconcileCtx, node: string): KubeObject[] {
+  return listerOf(ctx).list(podsR(), undefined).filter((p) => p.spec?.nodeName === node && !p.metadata.deletionTimestamp);
 }
 
 function tolerates(pod: KubeObject, taint: any): { forever: boolean; seconds?: number } | undefined {
@@ -114,7 +114,7 @@ function evictPods(ctx: ReconcileCtx, node: KubeObject): number {
   const noExecute = (node.spec?.taints ?? []).filter((t: any) => t.effect === "NoExecute");
   if (noExecute.length === 0) return Infinity;
   let next = Infinity;
-  for (const pod of podsOn(ctx.reg, node.metadata.name!)) {
+  for (const pod of podsOn(ctx, node.metadata.name!)) {
     let evictAt = -Infinity;
     let tolerated = true;
     for (const taint of noExecute) {

@@ -6,7 +6,8 @@ import { rfc3339 } from "../api-server/registry/store";
 import { recordEvent } from "../api-server/events";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
-import type { Controller, ReconcileCtx } from "./manager";
+import { listerOf, type Controller, type ReconcileCtx } from "./manager";
+import type { Lister } from "./informers";
 import {
   availableAt, claim, controllerOf, deepEqual, isPodActive, isPodAvailable, isPodReady, isTerminating, keyOf, newControllerRef,
   omitEmpty, podsR, readyCondition, replicaSetsR, selectorOf, specReplicas, splitKey, tolerate, type Condition,
@@ -17,12 +18,12 @@ const BURST_REPLICAS = 500; // at most this many creates or deletes per sync
 const SLOW_START_INITIAL_BATCH = 1;
 const DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
 
-export function replicaSetController(reg: Registry): Controller {
+export function replicaSetController(_reg: Registry): Controller {
   return {
     name: "replicaset",
     watches: [
       { prefix: "/registry/replicasets/", keys: (rs) => [keyOf(rs)] },
-      { prefix: "/registry/pods/", keys: (pod, prev) => rsKeysForPod(reg, pod, prev) },
+      { prefix: "/registry/pods/", keys: (pod, prev, ev) => rsKeysForPod(ev.cache, pod, prev) },
     ],
     resync: (r) => r.list(replicaSetsR(), undefined).items.map(keyOf),
     reconcile: (key, ctx) => syncReplicaSet(key, ctx),
@@ -30,7 +31,7 @@ export function replicaSetController(reg: Registry): Controller {
 }
 
 /** The owning ReplicaSet (now or before); for an orphan, every ReplicaSet that could adopt it. */
-function rsKeysForPod(reg: Registry, pod: KubeObject, prev?: KubeObject): string[] {
+function rsKeysForPod(cache: Lister, pod: KubeObject, prev?: KubeObject): string[] {
   const ns = pod.metadata.namespace!;
   const keys = new Set<string>();
   for (const p of [pod, prev]) {
@@ -38,28 +39,31 @@ function rsKeysForPod(reg: Registry, pod: KubeObject, prev?: KubeObject): string
     if (ref?.kind === "ReplicaSet") keys.add(`${ns}/${ref.name}`);
   }
   if (!controllerOf(pod) && !isTerminating(pod)) {
-    for (const rs of reg.list(replicaSetsR(), ns).items) {
+    for (const rs of cache.list(replicaSetsR(), ns)) {
       if (selectorOf(rs)?.matches(pod.metadata.labels)) keys.add(keyOf(rs));
     }
   }
   return [...keys];
 }
 
-function syncReplicaSet(key: string, { reg, now, write }: ReconcileCtx): void | { requeueAfter?: number } {
+function syncReplicaSet(key: string, ctx: ReconcileCtx): void | { requeueAfter?: number } {
+  const { reg, now, write } = ctx;
+  // The pods come from the informer's store (podLister.Pods(ns)), which is current at every write.
+  const cache = listerOf(ctx);
   const [ns, name] = splitKey(key);
   const rs = reg.tryGet(replicaSetsR(), ns, name);
   if (!rs) return; // the garbage collector takes its pods
   const sel = selectorOf(rs);
   if (!sel || sel.empty) return; // an empty or invalid selector selects nothing here
 
-  const active = reg.list(podsR(), ns).items.filter(isPodActive);
+  const active = cache.list(podsR(), ns).filter(isPodActive);
   let pods = claim(reg, podsR(), rs, sel, active, write);
 
   let failure: Condition | undefined;
   if (!isTerminating(rs)) {
-    const res = manageReplicas(reg, rs, pods, active, now, write);
+    const res = manageReplicas(reg, cache, rs, pods, active, now, write);
     failure = res.failure;
-    pods = reg.list(podsR(), ns).items.filter((p) => isPodActive(p) && controllerOf(p)?.uid === rs.metadata.uid);
+    pods = cache.list(podsR(), ns).filter((p) => isPodActive(p) && controllerOf(p)?.uid === rs.metadata.uid);
   }
 
   const minReady = rs.spec?.minReadySeconds ?? 0;
@@ -75,7 +79,7 @@ function syncReplicaSet(key: string, { reg, now, write }: ReconcileCtx): void | 
   }
 }
 
-function manageReplicas(reg: Registry, rs: KubeObject, pods: KubeObject[], active: KubeObject[], now: number, write: WriteCtx): { failure?: Condition } {
+function manageReplicas(reg: Registry, cache: Lister, rs: KubeObject, pods: KubeObject[], active: KubeObject[], now: number, write: WriteCtx): { failure?: Condition } {
   const diff = pods.length - specReplicas(rs);
   const at = new Date(now);
   if (diff < 0) {
@@ -107,7 +111,7 @@ function manageReplicas(reg: Registry, rs: KubeObject, pods: KubeObject[], activ
   }
   if (diff > 0) {
     const n = Math.min(diff, BURST_REPLICAS);
-    const related = relatedPods(reg, rs, active);
+    const related = relatedPods(cache, rs, active);
     for (const pod of podsToDelete(pods, related, n, now)) {
       try {
         tolerate(() => reg.delete(podsR(), pod.metadata.namespace, pod.metadata.name!, write));
@@ -134,10 +138,10 @@ export function podFromTemplate(rs: KubeObject): KubeObject {
 }
 
 /** getIndirectlyRelatedPods: pods of every ReplicaSet with the same controller (one Deployment's). */
-function relatedPods(reg: Registry, rs: KubeObject, active: KubeObject[]): KubeObject[] {
+function relatedPods(cache: Lister, rs: KubeObject, active: KubeObject[]): KubeObject[] {
   const owner = controllerOf(rs);
   if (!owner) return active.filter((p) => controllerOf(p)?.uid === rs.metadata.uid);
-  const siblings = new Set(reg.list(replicaSetsR(), rs.metadata.namespace).items.filter((x) => controllerOf(x)?.uid === owner.uid).map((x) => x.metadata.uid));
+  const siblings = new Set(cache.list(replicaSetsR(), rs.metadata.namespace).filter((x) => controllerOf(x)?.uid === owner.uid).map((x) => x.metadata.uid));
   siblings.add(rs.metadata.uid);
   return active.filter((p) => siblings.has(controllerOf(p)?.uid));
 }

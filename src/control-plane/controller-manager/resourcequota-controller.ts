@@ -7,7 +7,8 @@ import type { Registry } from "../api-server/registry/store";
 import { findResource, RESOURCES, registryPrefix, type ResourceType } from "../api-server/resources";
 import { formatBytes, formatCpuMillis, parseQuantity } from "../api-server/quantity";
 import type { KubeObject } from "../api-server/types";
-import type { Controller } from "./manager";
+import { listerOf, type Controller, type WatchCtx } from "./manager";
+import { registryLister, type Lister } from "./informers";
 import { sameJSON, splitKey } from "./job-controller";
 
 export const quotasR = () => findResource("", "v1", "resourcequotas")!;
@@ -194,12 +195,16 @@ function resourcesFor(names: string[]): ResourceType[] {
 }
 
 /** status.used for a quota, recounted from storage. */
-export function computeUsed(reg: Registry, quota: KubeObject): Record<string, string> {
+export function computeUsed(reg: Registry, quota: KubeObject, cache?: Lister): Record<string, string> {
+  // Pods (counted on every pod change) come from the informer's store; other kinds, which may be
+  // large (Secrets, ConfigMaps) and change rarely, are read from storage rather than kept twice.
+  const podLister = cache ?? registryLister(reg);
+  const direct = registryLister(reg);
   const hard = Object.keys(quota.spec?.hard ?? {});
   const total: Usage = new Map();
   for (const r of resourcesFor(hard)) {
     const names = matchingResources(r, hard);
-    for (const obj of reg.list(r, quota.metadata.namespace).items) {
+    for (const obj of (r.plural === "pods" ? podLister : direct).list(r, quota.metadata.namespace)) {
       if (!quotaMatches(quota, r, obj)) continue;
       for (const [k, a] of usageOf(r, obj)) if (names.includes(k)) add(total, k, a);
     }
@@ -225,8 +230,8 @@ const WATCHED = [["", "pods"], ["", "services"], ["", "configmaps"], ["", "secre
   ["apps", "statefulsets"], ["apps", "daemonsets"], ["batch", "jobs"], ["batch", "cronjobs"]] as const;
 
 export function resourceQuotaController(_reg: Registry): Controller {
-  const quotaKeys = (reg: Registry, ns: string | undefined) =>
-    ns ? reg.list(quotasR(), ns).items.map((q) => `${ns}/${q.metadata.name}`) : [];
+  const quotaKeys = (cache: Lister, ns: string | undefined) =>
+    ns ? cache.list(quotasR(), ns).map((q) => `${ns}/${q.metadata.name}`) : [];
   return {
     name: "resourcequota",
     watches: [
@@ -235,13 +240,12 @@ export function resourceQuotaController(_reg: Registry): Controller {
         const r = findResource(g, "v1", plural)!;
         return {
           prefix: registryPrefix(r),
-          keys: (obj: KubeObject, prev?: KubeObject) => {
+          keys: (obj: KubeObject, prev: KubeObject | undefined, ev: WatchCtx) => {
             // A write that leaves the charge unchanged (a pod's status heartbeat) recounts nothing; a
-            // delete arrives as the same value twice and always does.
-            const strip = (o: KubeObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
-            const deleted = prev !== undefined && strip(prev) === strip(obj);
+            // delete always does.
+            const deleted = ev.type === "DELETE";
             if (prev && !deleted && sameJSON([...usageOf(r, prev)], [...usageOf(r, obj)]) && sameJSON(prev.spec?.priorityClassName, obj.spec?.priorityClassName)) return [];
-            return quotaKeys(_reg, obj.metadata.namespace);
+            return quotaKeys(ev.cache, obj.metadata.namespace);
           },
         };
       }),
@@ -252,7 +256,7 @@ export function resourceQuotaController(_reg: Registry): Controller {
       const quota = ctx.reg.tryGet(quotasR(), ns, name);
       if (!quota || quota.metadata.deletionTimestamp) return;
       const hard = { ...(quota.spec?.hard ?? {}) };
-      const used = computeUsed(ctx.reg, quota);
+      const used = computeUsed(ctx.reg, quota, listerOf(ctx));
       if (!sameJSON(quota.status?.hard, hard) || !sameUsage(quota.status?.used, used)) {
         ctx.reg.guaranteedUpdate(quotasR(), ns, name, ctx.write, (cur) => ({ ...cur, status: { hard, used } }), "status");
       }

@@ -1,19 +1,41 @@
 // Which Services a pod change concerns: those in its namespace whose selector matches its labels
-// now or before (the pod may have left a Service). Shared by the Endpoints and EndpointSlice controllers.
+// now or before (the pod may have left a Service). Shared by the Endpoints and EndpointSlice
+// controllers. As upstream's ServiceSelectorCache (pkg/controller/util/endpoint), the Services come
+// from the informer's store and each one's selector is parsed once (per version of the Service).
 import type { Registry } from "../api-server/registry/store";
 import { findResource } from "../api-server/resources";
-import { labelSelectorFromObject } from "../api-server/selectors";
+import { labelSelectorFromObject, type LabelSelector } from "../api-server/selectors";
 import type { KubeObject } from "../api-server/types";
+import type { Lister } from "./informers";
 
 export const servicesR = () => findResource("", "v1", "services")!;
 export const podsR = () => findResource("", "v1", "pods")!;
 
-export function serviceKeysForPod(reg: Registry, pod: KubeObject, prev?: KubeObject): string[] {
+/** Parsed selectors by Service object: an entry lives as long as the store holds that version. */
+const selectors = new WeakMap<KubeObject, LabelSelector | null>();
+
+/** The Service's selector, parsed once; null when it selects nothing (none, empty, or invalid). */
+export function serviceSelector(svc: KubeObject): LabelSelector | null {
+  let sel = selectors.get(svc);
+  if (sel === undefined) {
+    const raw = svc.spec?.selector;
+    try {
+      sel = raw && typeof raw === "object" && Object.keys(raw).length > 0 ? labelSelectorFromObject({ matchLabels: raw }) : null;
+    } catch {
+      sel = null;
+    }
+    selectors.set(svc, sel);
+  }
+  return sel;
+}
+
+/** GetPodServiceMemberships, for the pod now and before. */
+export function serviceKeysForPod(services: Lister, pod: KubeObject, prev?: KubeObject): string[] {
   const ns = pod.metadata.namespace!;
   const keys: string[] = [];
-  for (const svc of reg.list(servicesR(), ns).items) {
-    if (!svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) continue;
-    const sel = labelSelectorFromObject({ matchLabels: svc.spec.selector });
+  for (const svc of services.list(servicesR(), ns)) {
+    const sel = serviceSelector(svc);
+    if (!sel) continue;
     if (sel.matches(pod.metadata.labels) || (prev && sel.matches(prev.metadata.labels))) keys.push(`${ns}/${svc.metadata.name}`);
   }
   return keys;

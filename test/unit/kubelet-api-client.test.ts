@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiClient, type ApiCall, type ControlPlane } from "../../src/node/api-client";
 import { CallStats, callKey, MAX_CALL_KEYS } from "../../src/node/call-stats";
+import { MAX_HINTED_NODES, PodsDirty } from "../../src/node/sync-hints";
 
 describe("kubelet: API client", () => {
   it("takes replies as objects or as text, and counts each call by verb and resource", async () => {
@@ -42,5 +43,29 @@ describe("kubelet: API client", () => {
     expect(snap.total).toBe(MAX_CALL_KEYS + 10);
     stats.reset();
     expect(stats.snapshot().total).toBe(0);
+  });
+});
+
+describe("kubelet: sync hints (which kubelets have news)", () => {
+  it("a node lists at its first sync, then only after a change; a failed sync keeps the news", () => {
+    const h = new PodsDirty();
+    expect(h.take("node-1")).toEqual({ podsChanged: true }); // first sync since the classroom started
+    expect(h.take("node-1")).toEqual({ podsChanged: false });
+    h.mark("node-1");
+    const hint = h.take("node-1");
+    expect(hint).toEqual({ podsChanged: true });
+    h.failed("node-1", hint);
+    expect(h.take("node-1")).toEqual({ podsChanged: true });
+    expect(h.take("node-1")).toEqual({ podsChanged: false });
+    h.forget("node-1");
+    expect(h.take("node-1")).toEqual({ podsChanged: true });
+  });
+
+  it("is bounded: past MAX_HINTED_NODES names it forgets everything, and every node lists again", () => {
+    const h = new PodsDirty();
+    expect(h.take("node-1").podsChanged).toBe(true);
+    for (let i = 0; i < MAX_HINTED_NODES + 10; i++) h.mark(`ghost-${i}`);
+    expect(h.size).toBeLessThanOrEqual(MAX_HINTED_NODES);
+    expect(h.take("node-1").podsChanged).toBe(true);
   });
 });

@@ -4,6 +4,7 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { PodsDirty } from "../../src/node/sync-hints";
 import { client, newClassroom, pod } from "./api-helpers";
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -28,18 +29,26 @@ const inObject = <T>(stub: unknown, fn: (obj: Any) => T): Promise<T> => (runInDu
 /**
  * What the control loop would do to tell a kubelet whether its pods changed (a proposal for
  * src/classroom/control-loop.ts): a node is dirty when the scheduler's pod handler says so, and its
- * next sync gets podsChanged accordingly. Installed from outside, for measuring.
+ * next sync gets podsChanged accordingly (src/node/sync-hints.ts). Installed from outside here.
  */
 async function withSyncHints(stub: unknown, classroomId: string): Promise<void> {
   await inObject(stub, (obj) => {
-    const dirty = new Set<string>();
+    const hints = new PodsDirty();
     const hooks = obj.loop.scheduler.hooks;
     const nodeDirty = hooks.nodeDirty.bind(hooks);
     hooks.nodeDirty = (node: string) => {
-      dirty.add(node);
+      hints.mark(node);
       nodeDirty(node);
     };
-    obj.loop.nodes.sync = (node: string, now: number) => stubOf("NODE", `${classroomId}/${node}`).sync(now, { podsChanged: dirty.delete(node) });
+    obj.loop.nodes.sync = async (node: string, now: number) => {
+      const hint = hints.take(node);
+      try {
+        return await stubOf("NODE", `${classroomId}/${node}`).sync(now, hint);
+      } catch (e) {
+        hints.failed(node, hint);
+        throw e;
+      }
+    };
   });
 }
 

@@ -38,9 +38,16 @@ export class WatchHub {
     return sub;
   }
 
+  /**
+   * Hands every subscriber its events, in the order they subscribed. Subscribers of one prefix get
+   * the same event objects (one filtering per prefix, not per subscriber), which is what lets the
+   * API server's watches share one decode and one encode of each value (handlers/watch.ts).
+   */
   publish(events: WatchEvent[]): void {
+    const byPrefix = new Map<string, WatchEvent[]>();
     for (const sub of [...this.subs]) {
-      const mine = events.filter((e) => e.kv.key.startsWith(sub.prefix));
+      let mine = byPrefix.get(sub.prefix);
+      if (!mine) byPrefix.set(sub.prefix, (mine = events.filter((e) => e.kv.key.startsWith(sub.prefix))));
       if (mine.length === 0) continue;
       try {
         sub.fn(mine);

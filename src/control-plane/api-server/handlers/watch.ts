@@ -5,7 +5,14 @@
 // MAX_REPLAY history is answered as compacted (410, the client relists), and a client that stops
 // reading is ended once MAX_UNREAD_BYTES wait for it (the cacher closes an unresponsive watcher;
 // the client re-watches from the last resourceVersion it got).
+// One write reaches many watches (every student's `kubectl get nodes -w`, informers of the same
+// kind): as in the cacher's cachingObject (staging/src/k8s.io/apiserver/pkg/storage/cacher/
+// caching_object.go, one serialization per encoder shared by all watchers), each stored value is
+// decoded once and each of its lines is encoded once per (resource, version, output, event type),
+// then enqueued to every watch it concerns. Filtering stays per watch (its namespace by its prefix,
+// its selectors on the shared object, which nothing here mutates).
 import { CompactedError, type BacklogLimit, type Etcd } from "../../etcd/store";
+import type { KeyValue } from "../../etcd/store";
 import type { WatchEvent } from "../../etcd/watch";
 import { apiVersionOf } from "../resources";
 import { errors } from "../status";
@@ -22,6 +29,22 @@ export const MAX_REPLAY: BacklogLimit = { events: 5_000, bytes: 16 * 1024 * 1024
 export const MAX_UNREAD_BYTES = 16 * 1024 * 1024;
 
 type Kind = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+
+/**
+ * What watches share about one stored value, for as long as a published event holds it: the store
+ * publishes one KeyValue object to every watch, and this lives exactly as long (weakly held).
+ * Replayed history is read per watch, so it is never shared and costs what it did before.
+ */
+interface Shared { obj?: KubeObject; lines?: Map<string, Uint8Array> }
+const sharedByValue = new WeakMap<KeyValue, Shared>();
+/** Encodes done and encodes saved by sharing, for the tests and the fan-out measurement. */
+export const watchEncodes = { encoded: 0, shared: 0 };
+
+function sharedOf(kv: KeyValue): Shared {
+  let s = sharedByValue.get(kv);
+  if (!s) sharedByValue.set(kv, (s = {}));
+  return s;
+}
 
 export function watchObjects(c: ReqCtx, etcd: Etcd): Response {
   const q = c.url.searchParams;
@@ -51,6 +74,31 @@ export function watchObjects(c: ReqCtx, etcd: Etcd): Response {
     lastRv = obj.metadata.resourceVersion ?? lastRv;
     return line(type, object);
   };
+  // Every watch of this resource, version and output encodes a published event to the same bytes
+  // (a Table's cells depend on `now` too; its first line, with the column definitions, is this watch's own).
+  const encoder = `${c.r.group}/${c.r.version}/${c.r.plural}|${c.out.as}|${c.out.includeObject ?? ""}|${c.out.as === "table" ? c.out.now : ""}`;
+  const decodeShared = (kv: KeyValue): KubeObject => {
+    const s = sharedOf(kv);
+    return (s.obj ??= c.registry.decode(kv));
+  };
+  const sharedLine = (type: Kind, kv: KeyValue, obj: KubeObject) => {
+    if (c.out.as === "table" && firstTable) {
+      watchEncodes.encoded++;
+      return objectLine(type, obj);
+    }
+    const s = sharedOf(kv);
+    const key = `${type}|${encoder}`;
+    let bytes = s.lines?.get(key);
+    if (bytes) {
+      watchEncodes.shared++;
+      lastRv = obj.metadata.resourceVersion ?? lastRv;
+      return bytes;
+    }
+    watchEncodes.encoded++;
+    bytes = objectLine(type, obj);
+    (s.lines ??= new Map()).set(key, bytes);
+    return bytes;
+  };
 
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -69,21 +117,31 @@ export function watchObjects(c: ReqCtx, etcd: Etcd): Response {
         if (baseline !== undefined && (controller.desiredSize ?? 0) < baseline - MAX_UNREAD_BYTES) close();
       };
 
+      // Replayed history (events read for this watch alone) is decoded and encoded here; published
+      // events share their decoded object and lines with every other watch.
+      let live = false;
       const deliver = (events: WatchEvent[]) => {
         for (const e of events) {
-          const cur = c.registry.decode(e.kv);
+          const decode = live ? decodeShared : (kv: KeyValue) => c.registry.decode(kv);
+          const emit = (type: Kind, obj: KubeObject) => send(live ? sharedLine(type, e.kv, obj) : objectLine(type, obj));
+          const cur = decode(e.kv);
           if (e.type === "DELETE") {
-            if (matches(cur)) send(objectLine("DELETED", cur));
+            if (matches(cur)) emit("DELETED", cur);
             continue;
           }
-          // Replayed events carry no previous value; it matters only when a selector filters.
-          const prev = e.prev ? c.registry.decode(e.prev) : e.kv.version > 1 ? (filtered ? previousState(etcd, c, e) : cur) : undefined;
+          if (!filtered) {
+            // No selector: the previous value matters only for whether the key existed before.
+            emit(e.prev || e.kv.version > 1 ? "MODIFIED" : "ADDED", cur);
+            continue;
+          }
+          // Replayed events carry no previous value: read it from history.
+          const prev = e.prev ? decode(e.prev) : e.kv.version > 1 ? previousState(etcd, c, e) : undefined;
           const now = matches(cur);
           const before = prev ? matches(prev) : false;
-          if (now && !prev) send(objectLine("ADDED", cur));
-          else if (now && before) send(objectLine("MODIFIED", cur));
-          else if (now) send(objectLine("ADDED", cur));
-          else if (before) send(objectLine("DELETED", cur));
+          if (now && !prev) emit("ADDED", cur);
+          else if (now && before) emit("MODIFIED", cur);
+          else if (now) emit("ADDED", cur);
+          else if (before) emit("DELETED", cur);
         }
       };
 
@@ -109,6 +167,7 @@ export function watchObjects(c: ReqCtx, etcd: Etcd): Response {
         return;
       }
       baseline = controller.desiredSize ?? 0;
+      live = true;
       w.onClose = (err) => {
         // Compacted (restore): 410 makes the client relist. Otherwise the store could not deliver
         // to us: end the stream and the client re-watches from the last version it got.

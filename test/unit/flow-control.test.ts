@@ -12,6 +12,8 @@ import { client, joinAs, newClassroom, pod } from "./api-helpers";
 const student = (name: string): Caller => ({ exempt: false, flow: `kubeclass:student:${name}` });
 const instructor: Caller = callerOf({ kind: "instructor", user: { username: "kubeclass:instructor", groups: ["system:masters", "system:authenticated"] } });
 const T0 = 1_000_000;
+/** The pure fairness logic, without the gate on requests queued ahead (tested on its own below). */
+const FAIR = { ...FLOW_CONTROL, minQueued: 0 };
 
 describe("queue wait from the Worker's stamp", () => {
   it("is now minus the stamp; a missing, malformed or future stamp is no wait", () => {
@@ -45,14 +47,14 @@ describe("who is exempt (APF's default configuration)", () => {
 
 describe("FlowControl admission", () => {
   it("admits everyone while the wait is under the target", () => {
-    const fc = new FlowControl();
+    const fc = new FlowControl(FAIR);
     for (let i = 0; i < 100; i++) expect(fc.admit(student("heavy"), FLOW_CONTROL.targetMs - 1, T0 + i).ok).toBe(true);
     expect(fc.stats(T0 + 100).shed.total).toBe(0);
     expect(fc.stats(T0 + 100).admitted).toBe(100);
   });
 
   it("a wait above target for less than an interval is a spike, not a standing queue", () => {
-    const fc = new FlowControl();
+    const fc = new FlowControl(FAIR);
     for (let i = 0; i < 20; i++) fc.admit(student("heavy"), 0, T0 + i);
     fc.admit(student("light"), 0, T0 + 20);
     expect(fc.admit(student("heavy"), 300, T0 + 30).ok).toBe(true);
@@ -61,7 +63,7 @@ describe("FlowControl admission", () => {
   });
 
   it("when behind, the student over their share is shed with a Retry-After and the light one is served", () => {
-    const fc = new FlowControl();
+    const fc = new FlowControl(FAIR);
     // Before the queue stood: the heavy student was served 30 requests, the light one 1.
     for (let i = 0; i < 30; i++) fc.admit(student("heavy"), 0, T0 + i);
     fc.admit(student("light"), 0, T0 + 30);
@@ -84,7 +86,7 @@ describe("FlowControl admission", () => {
   });
 
   it("over a long overload a heavy student still gets about a fair share, and a light one all it asks", () => {
-    const fc = new FlowControl();
+    const fc = new FlowControl(FAIR);
     // 50 students sent one request each 2 s before: no longer contending, they do not lower the share.
     for (let i = 0; i < 50; i++) fc.admit(student(`once${i}`), 0, T0 + i);
     let t = T0 + 2_000;
@@ -110,7 +112,7 @@ describe("FlowControl admission", () => {
   it("the further behind, the more students are shed, heaviest first; equal students are served in turn", () => {
     // Ten students served 1..10 requests just before the queue stood.
     const setup = () => {
-      const fc = new FlowControl();
+      const fc = new FlowControl(FAIR);
       for (let n = 1; n <= 10; n++) for (let i = 0; i < n; i++) fc.admit(student(`s${n}`), 0, T0);
       fc.admit(student("s1"), 300, T0 + 1);
       fc.admit(student("s1"), 300, T0 + 1 + FLOW_CONTROL.intervalMs);
@@ -127,7 +129,7 @@ describe("FlowControl admission", () => {
     expect(shedAt(FLOW_CONTROL.hardMs - 1).length).toBeGreaterThanOrEqual(8);
 
     // 50 students with one request each while behind: turn by turn, nearly all are served.
-    const fc = new FlowControl();
+    const fc = new FlowControl(FAIR);
     fc.admit(student("x"), 300, T0);
     let served = 0;
     for (let i = 0; i < 50; i++) if (fc.admit(student(`eq${i}`), 300, T0 + FLOW_CONTROL.intervalMs + i).ok) served++;
@@ -135,7 +137,7 @@ describe("FlowControl admission", () => {
   });
 
   it("a request that already waited past the hard limit is shed whoever sent it; the instructor is exempt", () => {
-    const fc = new FlowControl();
+    const fc = new FlowControl(FAIR);
     const a = fc.admit(student("light"), FLOW_CONTROL.hardMs, T0);
     expect(a).toEqual({ ok: false, reason: "overload", retryAfterSeconds: 1 });
     expect(fc.admit(instructor, 10_000, T0 + 1)).toEqual({ ok: true });
@@ -148,7 +150,7 @@ describe("FlowControl admission", () => {
   });
 
   it("a token-bucket refusal is counted as shed and not charged to the student's share", () => {
-    const fc = new FlowControl();
+    const fc = new FlowControl(FAIR);
     fc.admit(student("ana"), 0, T0);
     fc.rateLimited(student("ana"), T0);
     fc.admit(student("bia"), 0, T0);
@@ -159,15 +161,29 @@ describe("FlowControl admission", () => {
     expect(fc.admit(student("bia"), 300, T0 + 1 + FLOW_CONTROL.intervalMs).ok).toBe(true);
   });
 
-  it("remembers at most maxFlows flows (default 10,000), and forgets idle ones", () => {
+  it("sheds only when requests queued ahead: a wait behind the simulation alone is not refused", () => {
     const fc = new FlowControl();
+    // A lone request that waited 2 s (an alarm's long step ahead of it) is served.
+    expect(fc.admit(student("ana"), 2_000, T0).ok).toBe(true);
+    expect(fc.admit(student("ana"), 2_000, T0 + 50).ok).toBe(true);
+    // Eight requests started while the next one waited: requests are the queue; it is shed.
+    for (let i = 0; i < FLOW_CONTROL.minQueued; i++) fc.admit(instructor, 0, T0 + 100 + i);
+    expect(fc.admit(student("ana"), 2_000, T0 + 200)).toMatchObject({ ok: false, reason: "overload" });
+    // One that arrived after them had nobody ahead.
+    expect(fc.admit(student("bia"), 2_000 - 150, T0 + 2_200).ok).toBe(true);
+    for (let i = 0; i < 100; i++) fc.admit(instructor, 0, T0 + 3_000 + i);
+    expect(fc.startsKept).toBe(FLOW_CONTROL.minQueued);
+  });
+
+  it("remembers at most maxFlows flows (default 10,000), and forgets idle ones", () => {
+    const fc = new FlowControl(FAIR);
     for (let i = 0; i < FLOW_CONTROL.maxFlows + 500; i++) fc.admit(student(`s${i}`), 0, T0);
     expect(fc.size).toBe(FLOW_CONTROL.maxFlows);
     expect(fc.activeSize).toBe(FLOW_CONTROL.maxFlows);
     fc.admit(student("late"), 0, T0 + FLOW_CONTROL.idleMs);
     expect(fc.size).toBe(1);
     expect(fc.activeSize).toBe(1);
-    const small = new FlowControl({ ...FLOW_CONTROL, maxFlows: 3 });
+    const small = new FlowControl({ ...FAIR, maxFlows: 3 });
     for (const n of ["a", "b", "c", "d", "e"]) small.admit(student(n), 0, T0);
     expect(small.size).toBe(3);
     expect(small.stats(T0).flows).toBe(3);
@@ -217,7 +233,9 @@ describe("the classroom object sheds before any work", () => {
     const stub = stubOf(cls.id);
     const podsPath = `/api/v1/namespaces/${ana.namespace}/pods`;
 
-    const shed = await stub.fetch(forwarded(podsPath, ana.token, 5_000, pod("shed-me")));
+    // Requests queued ahead of the student's: the instructor's, started while it waited.
+    for (let i = 0; i < FLOW_CONTROL.minQueued; i++) expect((await stub.fetch(forwarded(podsPath, cls.instructorToken, 0))).status).toBe(200);
+    const shed = await stub.fetch(forwarded(podsPath, ana.token, 60_000, pod("shed-me")));
     expect(shed.status).toBe(429);
     expect(Number(shed.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     const status = (await shed.json()) as { kind: string; reason: string; details: { retryAfterSeconds: number } };
@@ -226,7 +244,7 @@ describe("the classroom object sheds before any work", () => {
     expect(status.details.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect((await client(cls).get(`${podsPath}/shed-me`)).status).toBe(404);
 
-    const admitted = await stub.fetch(forwarded(podsPath, cls.instructorToken, 5_000, pod("by-instructor")));
+    const admitted = await stub.fetch(forwarded(podsPath, cls.instructorToken, 60_000, pod("by-instructor")));
     expect(admitted.status).toBe(201);
     expect((await client(cls).get(`${podsPath}/by-instructor`)).status).toBe(200);
 
@@ -243,6 +261,8 @@ describe("the classroom object sheds before any work", () => {
   it("a client's own stamp header cannot force shedding: the Worker overwrites it", async () => {
     const cls = await newClassroom("flow-forge", 0, { controllers: false });
     const bia = (await joinAs(cls, "bia")).body;
+    // Requests ahead, so that a wait taken from the client's stamp (1 ms after the epoch) would shed.
+    for (let i = 0; i < FLOW_CONTROL.minQueued; i++) expect((await client(cls).get("/api/v1/namespaces/default/pods")).status).toBe(200);
     const res = await client(cls, bia.token).post(`/api/v1/namespaces/${bia.namespace}/pods`, pod("forged"), { [RECEIVED_HEADER]: "1" });
     expect(res.status).toBe(201);
     const stats = await stubOf(cls.id).flowStats();

@@ -9,8 +9,9 @@
 // fetch() runs is the object's queue, measured. When that queue stands above a target, the
 // students served most lately are answered 429 at once, heaviest first and more of them the longer
 // the wait (fair queuing's outcome: one student's burst cannot take another's turn); a request that
-// already waited past a hard limit is shed whoever sent it. Exempt, as system:masters is in APF:
-// the instructor. Nothing is shed once admitted: admission happens before any work.
+// already waited past a hard limit is shed whoever sent it. Only requests queued ahead count: a
+// wait behind the simulation alone is not cured by refusing requests. Exempt, as system:masters
+// is in APF: the instructor. Nothing is shed once admitted: admission happens before any work.
 import type { UserInfo } from "./auth";
 
 /** Header with the Worker's receive time (ms since the epoch); the Worker always overwrites it. */
@@ -31,6 +32,12 @@ export interface FlowControlConfig {
    * shedding drains the queue behind it fastest.
    */
   hardMs: number;
+  /**
+   * Requests shed only when at least this many admitted requests started while this one waited:
+   * then requests are what the object is behind on. A wait behind the simulation alone (an alarm's
+   * step, a lone request) is not cured by refusing requests; the simulation yields to them instead.
+   */
+  minQueued: number;
   /** Half-life (ms) of the work a flow was served: "recently" for fairness. */
   halfLifeMs: number;
   /** A flow seen within this long is contending: fairness ranks those flows by their served work. */
@@ -44,7 +51,7 @@ export interface FlowControlConfig {
 }
 
 export const FLOW_CONTROL: FlowControlConfig = {
-  targetMs: 250, intervalMs: 100, hardMs: 500, halfLifeMs: 2_000, activeMs: 1_000, idleMs: 10_000, maxFlows: 10_000, maxRetryAfterSeconds: 8,
+  targetMs: 250, intervalMs: 100, hardMs: 500, minQueued: 8, halfLifeMs: 2_000, activeMs: 1_000, idleMs: 10_000, maxFlows: 10_000, maxRetryAfterSeconds: 8,
 };
 
 /**
@@ -109,6 +116,9 @@ export class FlowControl {
   private aboveSince: number | undefined;
   private lastSampleAt = -Infinity;
   private lastWait = 0;
+  /** Start times of the last minQueued admitted requests (a ring: the bound is minQueued). */
+  private readonly starts: number[] = [];
+  private nextStart = 0;
   private readonly retry: RetryAfter;
   private readonly counts = { admitted: 0, exemptAdmitted: 0, overShare: 0, overload: 0, rateLimit: 0 };
 
@@ -123,17 +133,24 @@ export class FlowControl {
   get activeSize(): number {
     return this.active.size;
   }
+  /** Start times kept to tell whether requests queued ahead (at most minQueued). */
+  get startsKept(): number {
+    return this.starts.length;
+  }
 
   /** Admits a request or sheds it, before any work; an admitted request runs to completion. */
   admit(caller: Caller, waitMs: number, nowMs: number): Admission {
     this.observe(waitMs, nowMs);
     if (caller.exempt) {
       this.counts.exemptAdmitted++;
+      this.started(nowMs);
       return { ok: true };
     }
     this.expire(nowMs);
     const f = this.touch(caller.flow, nowMs);
-    const reason: ShedReason | undefined = waitMs >= this.cfg.hardMs ? "overload"
+    const queued = this.queuedAhead(nowMs - waitMs);
+    const reason: ShedReason | undefined = !queued ? undefined
+      : waitMs >= this.cfg.hardMs ? "overload"
       : this.behind(nowMs) && this.amongHeaviest(f, waitMs, nowMs) ? "overShare" : undefined;
     if (reason) {
       this.counts[reason]++;
@@ -142,6 +159,7 @@ export class FlowControl {
     // Served work is what fair queuing equalises: a shed request cost next to nothing.
     f.served += 1;
     this.counts.admitted++;
+    this.started(nowMs);
     return { ok: true };
   }
 
@@ -183,6 +201,21 @@ export class FlowControl {
       if (++heavierOrEqual >= k) return false;
     }
     return true;
+  }
+
+  /** Whether at least minQueued admitted requests started after `sinceMs` (when this one arrived). */
+  private queuedAhead(sinceMs: number): boolean {
+    const n = this.cfg.minQueued;
+    if (n <= 0) return true;
+    if (this.starts.length < n) return false;
+    // The ring's oldest entry is the n-th most recent start.
+    return this.starts[this.nextStart] > sinceMs;
+  }
+
+  private started(nowMs: number): void {
+    if (this.cfg.minQueued <= 0) return;
+    this.starts[this.nextStart] = nowMs;
+    this.nextStart = (this.nextStart + 1) % this.cfg.minQueued;
   }
 
   /** CoDel's standing-queue test: every request for an interval waited more than the target. */

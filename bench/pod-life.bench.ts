@@ -49,6 +49,7 @@ function time(p: Profile, label: string, obj: Any, name: string): void {
 }
 
 let report: Record<string, unknown>[] = [];
+const callers = new Map<string, number>();
 
 async function podLife(): Promise<void> {
   const cls = await newClassroom("pod-life", NODES);
@@ -69,6 +70,18 @@ async function podLife(): Promise<void> {
       for (const w of c.watches) time(profile, `keys ${c.name}`, w, "keys");
     }
     time(profile, "decode", i.api.registry, "decode");
+    for (const m of ["create", "update", "guaranteedUpdate", "delete", "list"]) time(profile, `reg.${m}`, i.api.registry, m);
+    // Who decodes: one call in 50 is attributed to the first frames outside the registry.
+    const decode = i.api.registry.decode;
+    let n = 0;
+    i.api.registry.decode = function (this: unknown, ...args: unknown[]) {
+      if (n++ % 50 === 0) {
+        const frames = (new Error().stack ?? "").split("\n").slice(2).map((l) => l.trim().replace(/^at /, "").replace(/\(.*\/(src|bench)\//, "(").replace(/:\d+\)$/, ")"));
+        const site = frames.filter((f) => !/registry\/store|pod-life/.test(f)).slice(0, 3).join(" < ");
+        callers.set(site, (callers.get(site) ?? 0) + 50);
+      }
+      return decode.apply(this, args);
+    };
   });
   const k = client(cls);
   const res = await k.post("/apis/apps/v1/namespaces/default/deployments", {
@@ -98,6 +111,8 @@ async function podLife(): Promise<void> {
   console.log(`  per pod: etcd.get ${per("etcd.get")}, etcd.range ${per("etcd.range")}, etcd.txn ${per("etcd.txn")}, decode ${per("decode")}`);
   report = [...profile.ms].sort((a, b) => b[1] - a[1]).map(([label, ms]) => ({ label, ms: Math.round(ms), calls: profile.calls.get(label) ?? 0 }));
   for (const r of report) console.log(`  ${String(r.label).padEnd(34)} ${String(r.ms).padStart(8)} ms ${String(r.calls).padStart(9)} calls`);
+  console.log("  decodes by caller (sampled):");
+  for (const [site, count] of [...callers].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${String(count).padStart(9)}  ${site}`);
 }
 
 describe("a pod's life", () => {

@@ -85,6 +85,16 @@ export function garbageCollector(reg: Registry): Controller & { graphSizes(): { 
     if (uid && graph.byUid.get(uid) === key) graph.byUid.delete(uid);
   }
 
+  /** The owner a reference names is a live object in the graph, with that uid, kind, namespace and name. */
+  function ownerKnown(dep: KubeObject, ref: OwnerReference): boolean {
+    const key = ref && graph.byUid.get(ref.uid);
+    if (!key) return false;
+    const [r, ns, name] = parse(key);
+    const want = resourceForKind(ref.apiVersion, ref.kind);
+    if (!r || !want || !isStored(want) || rid(storageResource(want)) !== rid(r) || name !== ref.name) return false;
+    return want.namespaced ? ns === dep.metadata.namespace : ns === undefined;
+  }
+
   const ownerKeys = (uids: string[]) => uids.map((u) => graph.byUid.get(u)).filter((k): k is string => !!k);
   const dependentKeys = (uid: string | undefined) => (uid ? [...(graph.dependents.get(uid) ?? [])] : []);
 
@@ -252,7 +262,9 @@ export function garbageCollector(reg: Registry): Controller & { graphSizes(): { 
       const keys = ownerKeys(dropped);
       const refsChanged = !prev || prev.metadata.uid !== uid || JSON.stringify(refsOf(prev)) !== JSON.stringify(refsOf(cur));
       if (refsChanged) keys.push(...ownerKeys(refsOf(cur).map((x) => x.uid)));
-      if (refsChanged && refsOf(cur).length) keys.push(key);
+      // As GraphBuilder, a dependent is looked at only when an owner it names is not in the graph
+      // (a "virtual" node to verify); owners that exist are looked at through their own events.
+      if (refsChanged && refsOf(cur).some((ref) => !ownerKnown(cur!, ref))) keys.push(key);
       if (cur.metadata.deletionTimestamp) {
         if (hasFinalizer(cur, FINALIZER_ORPHAN)) keys.push(key);
         if (hasFinalizer(cur, FINALIZER_FOREGROUND)) keys.push(key, ...dependentKeys(uid));

@@ -68,7 +68,7 @@ export class ClassroomObject extends DurableObject<Env> {
       metrics: () => this.dataPlane.metrics(),
     });
     this.loop = new ControlLoop(this.sql, this.api.registry, this.etcd, {
-      sync: async (node, now) => this.nodeStub(node).sync(now),
+      sync: async (node, now, hint) => this.nodeStub(node).sync(now, hint),
       running: () => this.fleet.running(),
       exists: (name) => this.fleet.get(name) !== undefined,
     }, ctx.storage);
@@ -437,6 +437,7 @@ export class ClassroomObject extends DurableObject<Env> {
   async restore(snap: Snapshot): Promise<{ ok: true; revision: number } | { ok: false; message: string }> {
     try {
       const revision = this.etcd.restore(snap);
+      this.loop.forgetNodePods();
       // Every watch was closed: the scheduler and controllers relist now, not at the next request.
       this.loop.touch();
       await this.loop.runDue();

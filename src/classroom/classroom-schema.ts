@@ -48,6 +48,8 @@ export const CLASSROOM_MIGRATIONS = [
       "CREATE TABLE nodes (name TEXT PRIMARY KEY, idx INTEGER NOT NULL, config TEXT NOT NULL, token_hash TEXT NOT NULL, state TEXT NOT NULL)",
     ],
   },
+  // Trimming decision records to the newest ones walks them by time.
+  { version: 3, statements: ["CREATE INDEX scheduling_records_by_at ON scheduling_records (at)"] },
 ];
 
 export const INSTRUCTOR: UserInfo = { username: "kubeclass:instructor", groups: ["system:masters", "system:authenticated"] };

@@ -30,6 +30,8 @@ import { defaultProfile, type SchedulerProfile, type SchedulingRecord } from "..
 import type { PodUsage } from "../node/node-object";
 import { backoff, FaultLog, mergeFaultReports, type FaultReport } from "../control-plane/faults";
 import { DueWork } from "./due-work";
+import { SchedulingRecords } from "./scheduling-records";
+import { PodsDirty } from "../node/sync-hints";
 import { EVENT_SWEEP_EVERY_MS, EventTtl } from "../control-plane/api-server/event-ttl";
 import { advanceClock, newClock, realAt, setClock, simNow, type ClockState } from "./sim-clock";
 import { holdBack, Pace, RUN_BUDGET_REAL_MS, SLICE, yieldToRequests, type PaceStats } from "./sim-pace";
@@ -37,7 +39,6 @@ import { holdBack, Pace, RUN_BUDGET_REAL_MS, SLICE, yieldToRequests, type PaceSt
 export const HEARTBEAT_MS = 10_000; // the kubelet's lease renew interval
 /** With no API request for this long (real time), heartbeats stop, the clock pauses and the alarm goes quiet. */
 export const IDLE_AFTER_REAL_MS = 5 * 60_000;
-const KEEP_RECORDS = 5000;
 /** A due item that failed runs again after 1 s of simulated time, doubling to 5 minutes. */
 const RETRY_BASE_MS = 1000;
 const RETRY_MAX_MS = 5 * 60_000;
@@ -50,7 +51,11 @@ const HELD_NOTICE_REAL_MS = 2000;
 
 export interface NodeRunner {
   /** Runs node's kubelet once at simulated `now`; returns when it next needs to run and its pods' use. */
-  sync(node: string, now: number): Promise<{ nextWakeAt: number | null; usage: PodUsage[]; faultsTotal?: number }>;
+  /**
+   * podsChanged false: nothing but the kubelet itself changed this node's pods since its last sync
+   * (its watch would have delivered nothing), so it may run on the pods it holds instead of a LIST.
+   */
+  sync(node: string, now: number, hint: { podsChanged?: boolean }): Promise<{ nextWakeAt: number | null; usage: PodUsage[]; faultsTotal?: number }>;
   running(): string[];
   /** The machine exists (running or stopped): what the cloud provider knows. */
   exists(name: string): boolean;
@@ -73,11 +78,14 @@ export class ControlLoop {
   private readonly failing = new Map<string, number>();
   /** The speed simulated time really runs at, and how often it was held back. */
   readonly pace = new Pace();
+  readonly schedulingRecords: SchedulingRecords;
   /** Called (at most every HELD_NOTICE_REAL_MS) when the clock was held back: pages re-read it. */
   onClockHeld?: () => void;
   private heldNoticeAt = 0;
   private periodicCheckedAt = -Infinity;
   private periodicSeen = false;
+  /** Which kubelets have news about their pods (bounded; forgetting only costs a LIST). */
+  private podsDirty = new PodsDirty();
   /** The alarm's time as this object last set or read it (null: none; undefined: not known). */
   private armedAt: number | null | undefined;
 
@@ -90,13 +98,17 @@ export class ControlLoop {
     private readonly realNow: () => number = () => Date.now(),
   ) {
     this.due = new DueWork(sql);
+    this.schedulingRecords = new SchedulingRecords(sql);
     this.eventTtl = new EventTtl(etcd);
     this.clock = this.load<ClockState>("clock") ?? newClock(this.realNow());
     this.lastActivityReal = this.realNow();
     this.scheduler = new KubeScheduler(reg, etcd, {
-      nodeDirty: (node) => this.due.at(`node:${node}`, this.now()),
+      nodeDirty: (node) => {
+        this.podsDirty.mark(node);
+        this.due.at(`node:${node}`, this.now());
+      },
       due: (at) => this.due.at("scheduler", at),
-      record: (r) => this.saveRecord(r),
+      record: (r) => this.schedulingRecords.save(r),
     }, () => this.now());
     this.scheduler.stopped = this.load<boolean>("schedulerStopped") ?? false;
     this.controllers = new ControllerManager(reg, etcd, { due: (at) => this.due.at("controllers", at) }, () => this.now());
@@ -298,7 +310,15 @@ export class ControlLoop {
       const node = name.slice(5);
       this.due.set(name, null);
       if (!this.nodes.running().includes(node)) return;
-      const { nextWakeAt: next, usage, faultsTotal } = await this.nodes.sync(node, now);
+      const hint = this.podsDirty.take(node);
+      let result: Awaited<ReturnType<NodeRunner["sync"]>>;
+      try {
+        result = await this.nodes.sync(node, now, hint);
+      } catch (e) {
+        this.podsDirty.failed(node, hint);
+        throw e;
+      }
+      const { nextWakeAt: next, usage, faultsTotal } = result;
       this.usageByNode.set(node, usage);
       if (faultsTotal !== undefined) this.kubeletFaults.set(node, faultsTotal);
       if (next !== null) this.due.at(name, Math.max(next, now + 1));
@@ -330,6 +350,11 @@ export class ControlLoop {
     this.armedAt = at;
   }
 
+  /** After an etcd restore (or anything that rewrote pods behind the informers): every kubelet lists again. */
+  forgetNodePods(): void {
+    this.podsDirty = new PodsDirty();
+  }
+
   /** The alarm fired (and is spent): what is set now is read back at the next arm(). */
   alarmFired(): void {
     this.armedAt = undefined;
@@ -354,20 +379,7 @@ export class ControlLoop {
   }
 
   records(filter: { namespace?: string; name?: string; uid?: string } = {}): SchedulingRecord[] {
-    const rows = filter.uid
-      ? this.sql.all<{ record: string }>("SELECT record FROM scheduling_records WHERE uid = ?", filter.uid)
-      : filter.name
-        ? this.sql.all<{ record: string }>("SELECT record FROM scheduling_records WHERE namespace = ? AND name = ? ORDER BY at DESC", filter.namespace ?? "default", filter.name)
-        : this.sql.all<{ record: string }>("SELECT record FROM scheduling_records ORDER BY at DESC LIMIT 100");
-    return rows.map((r) => JSON.parse(r.record));
-  }
-
-  private saveRecord(r: SchedulingRecord): void {
-    this.sql.run(
-      "INSERT INTO scheduling_records (uid, namespace, name, at, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT(uid) DO UPDATE SET at = excluded.at, record = excluded.record",
-      r.pod.uid, r.pod.namespace, r.pod.name, r.at, JSON.stringify(r),
-    );
-    this.sql.run("DELETE FROM scheduling_records WHERE uid IN (SELECT uid FROM scheduling_records ORDER BY at DESC LIMIT -1 OFFSET ?)", KEEP_RECORDS);
+    return this.schedulingRecords.list(filter);
   }
 
   /** On premises: no cloud provider, so LoadBalancer Services stay <pending>. Set at creation. */

@@ -203,7 +203,11 @@ export class FlowControl {
     return true;
   }
 
-  /** Whether at least minQueued admitted requests started after `sinceMs` (when this one arrived). */
+  /**
+   * Whether at least minQueued admitted requests started after `sinceMs` (when this one arrived).
+   * `sinceMs` is the Worker's clock and the starts the object's: a skew of some milliseconds only
+   * moves the boundary by as much, small against waits of hundreds.
+   */
   private queuedAhead(sinceMs: number): boolean {
     const n = this.cfg.minQueued;
     if (n <= 0) return true;

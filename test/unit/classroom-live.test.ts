@@ -3,15 +3,35 @@
 // explanation for students. The clock is paused and moved by hand.
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { client, joinAs, newClassroom, pod, type Classroom } from "./api-helpers";
 import type { ServerMessage } from "../../src/classroom/live-protocol";
-import { MAX_CATCH_UP_BYTES } from "../../src/classroom/live";
+import { MAX_CATCH_UP_BYTES, type LiveHub } from "../../src/classroom/live";
+import { Coalescer, MAX_SHARED_SNAPSHOT_BYTES, MAX_SHARED_TEXT_BYTES, MAX_SHARED_TEXTS, PRESENCE_INTERVAL_MS, SharedSnapshot, SharedTexts, SNAPSHOT_MAX_AGE_MS, SNAPSHOT_TAIL_BYTES, SNAPSHOT_TAIL_CHANGES, type LiveClock } from "../../src/classroom/live-share";
 import type { Etcd } from "../../src/control-plane/etcd/store";
 
 /** Runs fn on a classroom's own etcd, inside its object. */
 const inEtcd = <T>(id: string, fn: (etcd: Etcd) => T): Promise<T> =>
   (runInDurableObject as unknown as (s: unknown, f: (i: { etcd: Etcd }) => T) => Promise<T>)(stubOf(id), (i) => fn(i.etcd));
+
+/** Runs fn on a classroom's live hub, inside its object. */
+const inHub = <T>(id: string, fn: (hub: LiveHub) => T): Promise<T> =>
+  (runInDurableObject as unknown as (s: unknown, f: (i: { live: LiveHub }) => T) => Promise<T>)(stubOf(id), (i) => fn(i.live));
+
+/** A clock that moves only when told; its timers run when their time comes. */
+function manualClock(start = 1_000_000) {
+  let now = start;
+  const timers: { at: number; fn: () => void }[] = [];
+  const clock: LiveClock = { now: () => now, later: (ms, fn) => { timers.push({ at: now + ms, fn }); } };
+  const advance = (ms: number) => {
+    now += ms;
+    for (const t of timers.filter((x) => x.at <= now)) {
+      timers.splice(timers.indexOf(t), 1);
+      t.fn();
+    }
+  };
+  return { clock, advance, timers };
+}
 
 const worker = () => (exports as any).default as Fetcher;
 const BASE = "http://kubeclass.test";
@@ -183,6 +203,123 @@ describe("live feed", () => {
     expect(st.scheduler.stopped).toBe(true);
     expect(st.kubelets).toEqual([expect.objectContaining({ node: "node-1", state: "running", lastHeartbeat: expect.any(String) })]);
     expect(st.proxy.services).toBe(1); // default/kubernetes
+  });
+});
+
+describe("live feed: many pages at once", () => {
+  it("presence is coalesced: 100 joins in one interval make 2 broadcasts, a steady stream at most one per interval", () => {
+    const m = manualClock();
+    let sent = 0;
+    const c = new Coalescer(PRESENCE_INTERVAL_MS, () => m.clock, () => sent++);
+    for (let i = 0; i < 100; i++) { c.poke(); m.advance(1); }
+    // The first at once, the other 99 together when the interval is over; one timer at most.
+    expect(sent).toBe(1);
+    expect(m.timers.length).toBe(1);
+    m.advance(PRESENCE_INTERVAL_MS);
+    expect(sent).toBe(2);
+    expect(c.pending).toBe(false);
+    // A join every 10 ms for 10 s: at most one broadcast per interval (plus the one at once).
+    sent = 0;
+    for (let t = 0; t < 10_000; t += 10) { c.poke(); m.advance(10); }
+    m.advance(PRESENCE_INTERVAL_MS);
+    expect(sent).toBeLessThanOrEqual(10_000 / PRESENCE_INTERVAL_MS + 1);
+    expect(sent).toBeGreaterThanOrEqual(10_000 / PRESENCE_INTERVAL_MS - 1);
+    // Quiet for an interval: the next change goes out at once again.
+    m.advance(PRESENCE_INTERVAL_MS);
+    sent = 0;
+    c.poke();
+    expect(sent).toBe(1);
+  });
+
+  it("pages joining and leaving together get a few presence messages, and the last one is right", async () => {
+    const { cls } = await cluster(0);
+    const m = manualClock();
+    await inHub(cls.id, (hub) => { hub.clock = m.clock; });
+    const names = ["ana", "ben", "cy", "dee", "eve"];
+    const tokens = [];
+    for (const n of names) tokens.push((await join(cls, n)).token);
+    const t = await connect(cls, cls.instructorToken);
+    await t.next("presence"); // its own join, at once
+    const pages = [];
+    for (const token of [...tokens, ...tokens]) pages.push(await connect(cls, token));
+    for (const p of pages.slice(0, 5)) p.ws.close();
+    // Leaving reaches the object as webSocketClose: wait until all five were handled.
+    await vi.waitFor(async () => expect(await inHub(cls.id, (hub) => hub.people().reduce((a, p) => a + p.connections, 0))).toBe(6));
+    await inHub(cls.id, () => m.advance(PRESENCE_INTERVAL_MS));
+    const last = await t.next("presence", (x) => x.people.length === 6);
+    expect(last.people.map((p) => [p.name, p.connections])).toEqual([["instructor", 1], ["ana", 1], ["ben", 1], ["cy", 1], ["dee", 1], ["eve", 1]]);
+    // Ten joins and five leaves: the instructor's page got its own presence and this one.
+    t.send({ t: "ping" });
+    await t.next("pong");
+    expect(await inHub(cls.id, (hub) => hub.presenceSent)).toBe(2);
+    await expect(Promise.race([t.next("presence"), Promise.resolve("none")])).resolves.toBe("none");
+  });
+
+  it("the snapshot shared with a later page, plus the changes since, equals a fresh snapshot", async () => {
+    const { cls, k } = await cluster(1);
+    const m = manualClock();
+    await inHub(cls.id, (hub) => { hub.clock = m.clock; });
+    const a = await connect(cls, cls.instructorToken);
+    const first = await a.next("snapshot");
+    await k.post("/api/v1/namespaces/default/pods", pod("later"));
+    await k.post("/api/v1/namespaces/default/services", { apiVersion: "v1", kind: "Service", metadata: { name: "svc" }, spec: { ports: [{ port: 80 }] } });
+    const b = await connect(cls, cls.instructorToken);
+    const shared = await b.next("snapshot");
+    expect(shared).toEqual(first);
+    const since = await b.next("changes");
+    const fresh = await inHub(cls.id, (hub) => hub.snapshot());
+    if (fresh.t !== "snapshot") throw new Error("not a snapshot");
+    expect(since.rev).toBe(fresh.rev);
+    const key = (r: string, o: { metadata: { namespace?: string; name?: string } }) => `${r}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+    const view = new Map(shared.objects.map((o) => [key(o.resource, o.object), o.object]));
+    for (const c of since.changes) c.type === "DELETE" ? view.delete(key(c.resource, c.object)) : view.set(key(c.resource, c.object), c.object);
+    expect(view).toEqual(new Map(fresh.objects.map((o) => [key(o.resource, o.object), o.object])));
+    expect(await inHub(cls.id, (hub) => hub.counters)).toMatchObject({ snapshotsBuilt: 1, snapshotsShared: 1 });
+    // Once the shared snapshot is too old, the next page gets a fresh one.
+    await inHub(cls.id, () => m.advance(SNAPSHOT_MAX_AGE_MS + 1));
+    const c = await connect(cls, cls.instructorToken);
+    expect((await c.next("snapshot")).rev).toBe(fresh.rev);
+    expect(await inHub(cls.id, (hub) => hub.counters.snapshotsBuilt)).toBe(2);
+  });
+
+  it("pages resuming from the same revision share one catch-up message", async () => {
+    const { cls, k } = await cluster(0);
+    const a = await connect(cls, cls.instructorToken);
+    const snap = await a.next("snapshot");
+    await k.post("/api/v1/namespaces/default/pods", pod("p1"));
+    const b = await connect(cls, cls.instructorToken, snap.rev);
+    const c = await connect(cls, cls.instructorToken, snap.rev);
+    expect(await c.next("changes")).toEqual(await b.next("changes"));
+    expect(await inHub(cls.id, (hub) => hub.counters)).toMatchObject({ catchUpsBuilt: 1, catchUpsShared: 1 });
+  });
+
+  it("what is held for sharing is bounded in entries and bytes, and lets go at the next revision", () => {
+    const texts = new SharedTexts();
+    const chunk = "x".repeat(Math.floor(MAX_SHARED_TEXT_BYTES / 4));
+    for (let i = 0; i < MAX_SHARED_TEXTS * 2; i++) texts.put(7, `since:${i}`, i < 10 ? chunk : "small");
+    expect(texts.size.entries).toBeLessThanOrEqual(MAX_SHARED_TEXTS);
+    expect(texts.size.bytes).toBeLessThanOrEqual(MAX_SHARED_TEXT_BYTES);
+    expect(texts.get(7, `since:${MAX_SHARED_TEXTS * 2 - 1}`)).toBe("small"); // the newest stay
+    expect(texts.get(7, "since:0")).toBeUndefined(); // the oldest went
+    texts.put(7, "huge", "x".repeat(MAX_SHARED_TEXT_BYTES + 1));
+    expect(texts.get(7, "huge")).toBeUndefined();
+    expect(texts.get(8, `since:${MAX_SHARED_TEXTS * 2 - 1}`)).toBeUndefined();
+    expect(texts.size).toEqual({ entries: 0, bytes: 0 });
+
+    const snap = new SharedSnapshot();
+    snap.put(10, 0, "x".repeat(MAX_SHARED_SNAPSHOT_BYTES + 1));
+    expect(snap.size.snapshots).toBe(0); // too big to hold: built per page
+    snap.put(10, 0, "S");
+    snap.append([{ rev: 11, text: "{\"a\":1}" }]);
+    expect(snap.get(11, 0)).toEqual(["S", '{"t":"changes","rev":11,"changes":[{"a":1}]}']);
+    for (let i = 0; i < SNAPSHOT_TAIL_CHANGES; i++) snap.append([{ rev: 12 + i, text: "{}" }]);
+    expect(snap.size).toEqual({ snapshots: 0, bytes: 0, tail: 0 }); // past the tail's bound it lets go
+    snap.put(20, 0, "S");
+    snap.append([{ rev: 21, text: "y".repeat(SNAPSHOT_TAIL_BYTES + 1) }]);
+    expect(snap.size.snapshots).toBe(0);
+    snap.put(30, 0, "S");
+    expect(snap.get(30, SNAPSHOT_MAX_AGE_MS + 1)).toBeUndefined();
+    expect(snap.size.snapshots).toBe(0);
   });
 });
 

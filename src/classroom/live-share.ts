@@ -19,8 +19,10 @@ export const realClock: LiveClock = { now: () => Date.now(), later: (ms, fn) => 
 
 /** A shared snapshot serves pages for this many changes after it; then one fresh snapshot is cheaper than the tail. */
 export const SNAPSHOT_TAIL_CHANGES = 500;
-/** ...and while the tail stays under this many bytes. */
-export const SNAPSHOT_TAIL_BYTES = 4 * 1024 * 1024;
+/** ...and while the tail stays under this many bytes, or a quarter of the snapshot when that is more
+ * (past it every page would get much more than a fresh snapshot: one is built and shared instead). */
+export const SNAPSHOT_TAIL_BYTES = 64 * 1024;
+export const SNAPSHOT_TAIL_RATIO = 0.25;
 /** ...and for this long (ms): a storm lasts seconds, and the text is memory held for nobody afterwards. */
 export const SNAPSHOT_MAX_AGE_MS = 10_000;
 /** A snapshot larger than this is built per page rather than held (the object's memory is 128 MB). */
@@ -77,7 +79,7 @@ export class SharedSnapshot {
       this.tail.push(c);
       this.tailBytes += c.text.length;
     }
-    if (this.tail.length > SNAPSHOT_TAIL_CHANGES || this.tailBytes > SNAPSHOT_TAIL_BYTES) this.clear();
+    if (this.tail.length > SNAPSHOT_TAIL_CHANGES || this.tailBytes > Math.max(SNAPSHOT_TAIL_BYTES, this.base.text.length * SNAPSHOT_TAIL_RATIO)) this.clear();
   }
 
   clear(): void {

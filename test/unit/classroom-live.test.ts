@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { client, joinAs, newClassroom, pod, type Classroom } from "./api-helpers";
 import type { ServerMessage } from "../../src/classroom/live-protocol";
 import { MAX_CATCH_UP_BYTES, type LiveHub } from "../../src/classroom/live";
-import { Coalescer, MAX_SHARED_SNAPSHOT_BYTES, MAX_SHARED_TEXT_BYTES, MAX_SHARED_TEXTS, PRESENCE_INTERVAL_MS, SharedSnapshot, SharedTexts, SNAPSHOT_MAX_AGE_MS, SNAPSHOT_TAIL_BYTES, SNAPSHOT_TAIL_CHANGES, type LiveClock } from "../../src/classroom/live-share";
+import { Coalescer, MAX_SHARED_SNAPSHOT_BYTES, MAX_SHARED_TEXT_BYTES, MAX_SHARED_TEXTS, PRESENCE_INTERVAL_MS, SharedSnapshot, SharedTexts, SNAPSHOT_MAX_AGE_MS, SNAPSHOT_TAIL_BYTES, SNAPSHOT_TAIL_CHANGES, SNAPSHOT_TAIL_RATIO, type LiveClock } from "../../src/classroom/live-share";
 import type { Etcd } from "../../src/control-plane/etcd/store";
 
 /** Runs fn on a classroom's own etcd, inside its object. */
@@ -317,6 +317,13 @@ describe("live feed: many pages at once", () => {
     snap.put(20, 0, "S");
     snap.append([{ rev: 21, text: "y".repeat(SNAPSHOT_TAIL_BYTES + 1) }]);
     expect(snap.size.snapshots).toBe(0);
+    // A large snapshot keeps serving while its tail is under a quarter of it.
+    const big = "S".repeat(SNAPSHOT_TAIL_BYTES * 8);
+    snap.put(40, 0, big);
+    snap.append([{ rev: 41, text: "y".repeat(big.length * SNAPSHOT_TAIL_RATIO - 10) }]);
+    expect(snap.get(41, 0)?.[0]).toBe(big);
+    snap.append([{ rev: 42, text: "y".repeat(20) }]);
+    expect(snap.get(42, 0)).toBeUndefined();
     snap.put(30, 0, "S");
     expect(snap.get(30, SNAPSHOT_MAX_AGE_MS + 1)).toBeUndefined();
     expect(snap.size.snapshots).toBe(0);

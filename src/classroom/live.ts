@@ -25,6 +25,12 @@ export const MAX_CATCH_UP = 2_000;
 /** Nor more than this much of objects in one catch-up message (well under a WebSocket message's limit). */
 export const MAX_CATCH_UP_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Stats asked for within this long of the last computation get the same answer: the architecture
+ * view polls every 2 s, and a class of pages on it must cost one computation a second, not one each.
+ */
+export const STATS_SHARE_MS = 1_000;
+
 export interface LiveHooks {
   settings(): LiveSettings;
   stats(): LiveStats;
@@ -69,7 +75,9 @@ export class LiveHub {
   /** Sockets closed and still listed by the runtime until their close handler returns: not present. */
   private readonly leaving = new WeakSet<WebSocket>();
   /** What a burst of pages cost (the storm test reads these). */
-  readonly counters = { snapshotsBuilt: 0, snapshotsShared: 0, catchUpsBuilt: 0, catchUpsShared: 0 };
+  readonly counters = { snapshotsBuilt: 0, snapshotsShared: 0, catchUpsBuilt: 0, catchUpsShared: 0, statsBuilt: 0, statsShared: 0 };
+  /** The last stats answer (one entry), shared for STATS_SHARE_MS. */
+  private stats?: { at: number; text: string };
 
   constructor(private readonly ctx: DurableObjectState, private readonly etcd: Etcd, private readonly hooks: LiveHooks) {
     this.storageWarning = etcd.usage().warning;
@@ -256,7 +264,14 @@ export class LiveHub {
       this.hooks.touch();
       this.send(ws, { t: "pong" });
     } else if (msg.t === "stats") {
-      this.send(ws, { t: "stats", stats: this.hooks.stats() });
+      const now = this.clock.now();
+      if (this.stats && now - this.stats.at < STATS_SHARE_MS && now >= this.stats.at) {
+        this.counters.statsShared++;
+      } else {
+        this.counters.statsBuilt++;
+        this.stats = { at: now, text: JSON.stringify({ t: "stats", stats: this.hooks.stats() } satisfies ServerMessage) };
+      }
+      this.sendText(ws, this.stats.text);
     }
   }
 

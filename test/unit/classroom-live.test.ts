@@ -6,7 +6,7 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { client, joinAs, newClassroom, pod, type Classroom } from "./api-helpers";
 import type { ServerMessage } from "../../src/classroom/live-protocol";
-import { MAX_CATCH_UP_BYTES, type LiveHub } from "../../src/classroom/live";
+import { MAX_CATCH_UP_BYTES, STATS_SHARE_MS, type LiveHub } from "../../src/classroom/live";
 import { Coalescer, MAX_SHARED_SNAPSHOT_BYTES, MAX_SHARED_TEXT_BYTES, MAX_SHARED_TEXTS, PRESENCE_INTERVAL_MS, SharedSnapshot, SharedTexts, SNAPSHOT_MAX_AGE_MS, SNAPSHOT_TAIL_BYTES, SNAPSHOT_TAIL_CHANGES, SNAPSHOT_TAIL_RATIO, type LiveClock } from "../../src/classroom/live-share";
 import type { Etcd } from "../../src/control-plane/etcd/store";
 
@@ -280,6 +280,21 @@ describe("live feed: many pages at once", () => {
     const c = await connect(cls, cls.instructorToken);
     expect((await c.next("snapshot")).rev).toBe(fresh.rev);
     expect(await inHub(cls.id, (hub) => hub.counters.snapshotsBuilt)).toBe(2);
+  });
+
+  it("stats asked by many pages within STATS_SHARE_MS are computed once", async () => {
+    const { cls } = await cluster(1);
+    const m = manualClock();
+    await inHub(cls.id, (hub) => { hub.clock = m.clock; });
+    const pages = [await connect(cls, cls.instructorToken), await connect(cls, cls.instructorToken), await connect(cls, cls.instructorToken)];
+    const ask = async () => Promise.all(pages.map(async (p) => { p.send({ t: "stats" }); return (await p.next("stats")).stats; }));
+    const first = await ask();
+    expect(first[1]).toEqual(first[0]);
+    expect(first[2]).toEqual(first[0]);
+    expect(await inHub(cls.id, (hub) => hub.counters)).toMatchObject({ statsBuilt: 1, statsShared: 2 });
+    await inHub(cls.id, () => m.advance(STATS_SHARE_MS));
+    await ask();
+    expect(await inHub(cls.id, (hub) => hub.counters)).toMatchObject({ statsBuilt: 2, statsShared: 4 });
   });
 
   it("pages resuming from the same revision share one catch-up message", async () => {

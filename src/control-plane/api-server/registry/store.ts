@@ -18,6 +18,7 @@ import { goJson, invalid } from "../validation/helpers";
 import { decodeObjectMeta } from "../validation/metadata-decode";
 import { byteLength, MAX_OBJECT_BYTES, NamespaceBytes, requestTooLarge, STUDENT_NAMESPACE_BYTES } from "./storage-quota";
 import { normalize, strategyFor, specOf } from "./strategy";
+import { PodNodeIndex } from "./pod-node-index";
 
 export interface WriteCtx {
   user: UserInfo;
@@ -60,11 +61,14 @@ export class Registry {
   private readonly admission: AdmissionHook[] = [];
   /** Stored bytes per namespace, for the per-student storage limit. */
   readonly storage: NamespaceBytes;
+  /** Pods by spec.nodeName: a kubelet's LIST reads its own pods, not every pod. */
+  readonly podsByNode: PodNodeIndex;
   /** The stored size of each object read from etcd, so a write knows how much it grows. */
   private readonly sizes = new WeakMap<KubeObject, number>();
 
   constructor(readonly etcd: Etcd, opts: { studentNamespaceBytes?: number } = {}) {
     this.storage = new NamespaceBytes(etcd, opts.studentNamespaceBytes ?? STUDENT_NAMESPACE_BYTES);
+    this.podsByNode = new PodNodeIndex(etcd);
   }
 
   addAdmission(hook: AdmissionHook): void {
@@ -113,7 +117,7 @@ export class Registry {
   list(r: ResourceType, ns: string | undefined, opts: ListOptions = {}): ListResult {
     let startAfter: string | undefined;
     if (opts.continue) startAfter = decodeContinue(opts.continue, this.prefix(r, ns));
-    const { kvs, revision } = this.etcd.range(this.prefix(r, ns), { startAfter });
+    const { kvs, revision } = this.byNode(r, ns, opts) ?? this.etcd.range(this.prefix(r, ns), { startAfter });
     const items: KubeObject[] = [];
     let lastKey: string | undefined;
     let remaining = 0;
@@ -132,6 +136,19 @@ export class Registry {
       if (!opts.labelSelector && !opts.fieldSelector) out.remainingItemCount = remaining;
     }
     return out;
+  }
+
+  /** Pods selected by spec.nodeName=<node>, unpaged, read through the index (matches() still checks every field). */
+  private byNode(r: ResourceType, ns: string | undefined, opts: ListOptions): { kvs: KeyValue[]; revision: number } | undefined {
+    if (r.kind !== "Pod" || r.group !== "" || opts.limit || opts.continue) return undefined;
+    const node = opts.fieldSelector?.requirements.find((q) => q.field === "spec.nodeName" && q.op === "=")?.value;
+    if (!node) return undefined;
+    const kvs: KeyValue[] = [];
+    for (const key of this.podsByNode.keys(node, this.prefix(r, ns))) {
+      const kv = this.etcd.get(key);
+      if (kv) kvs.push(kv);
+    }
+    return { kvs, revision: this.etcd.revision };
   }
 
   matches(r: ResourceType, obj: KubeObject, opts: Pick<ListOptions, "labelSelector" | "fieldSelector">): boolean {

@@ -22,7 +22,7 @@ export function endpointsController(_reg: Parameters<Controller["resync"]>[0]): 
       const cache = listerOf(ctx);
       const [ns, name] = splitKey(key);
       const svc = cache.get(servicesR(), ns, name);
-      const current = reg.tryGet(endpointsR(), ns, name);
+      const current = cache.get(endpointsR(), ns, name);
       const desired = svc ? desiredEndpoints(svc, cache.list(podsR(), ns)) : null;
       if (!desired) {
         if (current && (!svc || current.metadata.labels?.[MANAGED] === "endpoint-controller")) reg.delete(endpointsR(), ns, name, write);

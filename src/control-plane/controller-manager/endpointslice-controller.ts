@@ -22,7 +22,7 @@ export function endpointSliceController(_reg: Parameters<Controller["resync"]>[0
       const { reg, write } = ctx;
       const cache = listerOf(ctx);
       const [ns, name] = splitKey(key);
-      const owned = reg.list(slicesR(), ns).items.filter((s) => s.metadata.labels?.[LABEL_SERVICE_NAME] === name && s.metadata.labels?.[LABEL_MANAGED_BY] === "endpointslice-controller.k8s.io");
+      const owned = cache.list(slicesR(), ns).filter((s) => s.metadata.labels?.[LABEL_SERVICE_NAME] === name && s.metadata.labels?.[LABEL_MANAGED_BY] === "endpointslice-controller.k8s.io");
       const svc = cache.get(servicesR(), ns, name);
       if (!svc) {
         // The garbage collector would remove them through ownerReferences; with no GC yet, do it here.

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { client, joinAs, newClassroom, pod, type Classroom } from "./api-helpers";
 import type { ServerMessage } from "../../src/classroom/live-protocol";
 import { MAX_CATCH_UP_BYTES, STATS_SHARE_MS, type LiveHub } from "../../src/classroom/live";
-import { Coalescer, MAX_SHARED_SNAPSHOT_BYTES, MAX_SHARED_TEXT_BYTES, MAX_SHARED_TEXTS, PRESENCE_INTERVAL_MS, SharedSnapshot, SharedTexts, SNAPSHOT_MAX_AGE_MS, SNAPSHOT_TAIL_BYTES, SNAPSHOT_TAIL_CHANGES, SNAPSHOT_TAIL_RATIO, type LiveClock } from "../../src/classroom/live-share";
+import { changesText, Coalescer, MAX_SHARED_SNAPSHOT_BYTES, MAX_SHARED_TEXT_BYTES, MAX_SHARED_TEXTS, PRESENCE_INTERVAL_MS, SharedSnapshot, SharedTexts, SNAPSHOT_MAX_AGE_MS, SNAPSHOT_TAIL_BYTES, SNAPSHOT_TAIL_CHANGES, SNAPSHOT_TAIL_RATIO, type LiveClock } from "../../src/classroom/live-share";
 import type { Etcd } from "../../src/control-plane/etcd/store";
 
 /** Runs fn on a classroom's own etcd, inside its object. */
@@ -320,6 +320,12 @@ describe("live feed: many pages at once", () => {
     expect(texts.get(7, "huge")).toBeUndefined();
     expect(texts.get(8, `since:${MAX_SHARED_TEXTS * 2 - 1}`)).toBeUndefined();
     expect(texts.size).toEqual({ entries: 0, bytes: 0 });
+
+    // The fan-out joins changes encoded one by one: the same bytes as encoding the whole message.
+    const a = { type: "PUT", resource: "pods", object: { metadata: { name: "a", labels: { x: "\u00e9\"" } } } };
+    const b = { type: "DELETE", resource: "nodes", object: { metadata: { name: "n" } } };
+    expect(changesText(5, [JSON.stringify(a), JSON.stringify(b)])).toBe(JSON.stringify({ t: "changes", rev: 5, changes: [a, b] }));
+    expect(changesText(6, [])).toBe(JSON.stringify({ t: "changes", rev: 6, changes: [] }));
 
     const snap = new SharedSnapshot();
     snap.put(10, 0, "x".repeat(MAX_SHARED_SNAPSHOT_BYTES + 1));

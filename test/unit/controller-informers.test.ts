@@ -215,3 +215,33 @@ describe("shared informers", () => {
       expect(gc.graphSizes()).toEqual(base);
     }));
 });
+
+describe("work queue slices", () => {
+  it("run(limit) reconciles at most limit due keys, earliest first, and says the rest is due now", () =>
+    withSql((sql) => {
+      const h = setup(sql);
+      const done: string[] = [];
+      const later = new Set(["ns/late"]);
+      h.mgr.register({
+        name: "order", watches: [],
+        resync: () => ["ns/c", "ns/a", "ns/late", "ns/b"],
+        reconcile: (key) => {
+          done.push(key);
+          // The first pass of "late" asks to be looked at again in 5 s.
+          if (later.delete(key)) return { requeueAfter: 5000 };
+        },
+      });
+      expect(h.mgr.run(2)).not.toBeNull();
+      expect(done).toHaveLength(2);
+      expect(h.mgr.pending()).toBe(2);
+      const next = h.mgr.run(10);
+      expect(done.slice().sort()).toEqual(["ns/a", "ns/b", "ns/c", "ns/late"]);
+      // Only the requeued key is left, 5 s from now; a run before then does nothing.
+      expect(h.mgr.pending()).toBe(1);
+      expect(h.mgr.run(10)).toBe(next);
+      expect(done).toHaveLength(4);
+      h.tick(5000);
+      expect(h.mgr.run(10)).toBeNull();
+      expect(done.at(-1)).toBe("ns/late");
+    }));
+});

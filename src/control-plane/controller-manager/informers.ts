@@ -144,7 +144,8 @@ export class SharedInformers implements Lister {
     try {
       this.decodes++;
       obj = deepFreeze(this.reg.decode(kv));
-      if (typeof obj.metadata !== "object" || obj.metadata === null) throw new Error("stored value has no metadata");
+      // What a list would leave out (reg.tryDecode) is no object to the handlers either.
+      if (typeof obj.metadata !== "object" || obj.metadata === null || Array.isArray(obj.metadata)) throw new Error("stored value has no metadata");
       // The previous value is usually the one the store holds: no second decode.
       prev = !prevKv ? undefined : held && held.metadata.resourceVersion === String(prevKv.modRevision) ? held : deepFreeze(this.reg.decode(prevKv));
     } catch (err) {

@@ -2,7 +2,7 @@
 // workload, takes a V8 CPU profile of the Worker over the inspector (the same one Chrome DevTools uses)
 // and prints self time per function, top first. For finding what to cut (issue #11), not a measurement
 // of record: the figures of record are `npm run load`'s.
-//   node scripts/load/profile.mjs [creates|api|deployment] [seconds]   (api: creates with the scheduler and controllers stopped)
+//   node scripts/load/profile.mjs [creates|api|deployment|deployment-fast] [seconds]   (api: creates with the scheduler and controllers stopped)
 import { closedLoop, delay, inspector, killEverything, startServer } from "./lib.mjs";
 import { createClassroom, createDeployment, createPod, instructor } from "./kube.mjs";
 
@@ -56,7 +56,7 @@ function summarize(profile) {
 
 const kube = await startServer({ name: "kubeclass" });
 try {
-  const c = await createClassroom(kube.baseUrl, { nodes: workload === "deployment" ? 20 : 10 });
+  const c = await createClassroom(kube.baseUrl, workload.startsWith("deployment") ? { nodes: 50, speed: workload === "deployment-fast" ? 100 : 1 } : { nodes: 10 });
   await delay(3000);
   if (workload === "api") {
     await instructor(c, "PUT", "/scheduler/running", { running: false });
@@ -66,8 +66,8 @@ try {
   await insp.send("Profiler.enable");
   await insp.send("Profiler.setSamplingInterval", { interval: 200 });
   await insp.send("Profiler.start");
-  if (workload === "deployment") {
-    await createDeployment(c.admin, "default", "big", 500);
+  if (workload.startsWith("deployment")) {
+    await createDeployment(c.admin, "default", "big", 1000);
     await delay(seconds * 1000);
   } else {
     const res = await closedLoop(16, seconds * 1000, (cl, i) => createPod(c.admin, "default", `p-${cl}-${i}`));

@@ -91,7 +91,7 @@ export class ClassroomObject extends DurableObject<Env> {
     return {
       name: this.setting("name") ?? "", cloud: this.setting("cloud") !== "false", locked: this.setting("locked") === "true",
       quota: this.studentQuota(), loop: this.loop, fleet: this.fleet, etcd: this.etcd, reg: this.api.registry, meter: this.meter,
-      dbBytes: this.ctx.storage.sql.databaseSize, round: this.rounds.store.current(),
+      dbBytes: this.ctx.storage.sql.databaseSize, round: this.rounds.store.current(), flow: this.flowStats(),
     };
   }
 

@@ -57,7 +57,10 @@ export interface StorageState { usedBytes: number; quotaBytes: number; warning: 
 /** What each component is doing now, for the architecture view. */
 export interface LiveStats {
   at: number;
-  apiServer: { requestsPerSecond: number; requests: number; watches: number };
+  /** shed: requests answered 429 by the admission of load (flow-control.ts); behind: its queue stands now. */
+  apiServer: { requestsPerSecond: number; requests: number; watches: number; shed?: number; behind?: boolean };
+  /** The simulation's slices (sim-pace.ts): how many, the longest (real ms), simulated ms held back in all. */
+  pace?: { slices: number; longestSliceMs: number; heldBackMs: number };
   etcd: { revision: number; keys: number; historyRows: number; dbBytes: number; compacted: number };
   scheduler: { stopped: boolean; scoring: string; active: number; backoff: number; unschedulable: number; cycles: number; bound: number; failed: number; last: { pod: string; node?: string; message?: string; at: number }[] };
   controllers: { stopped: boolean; reconciles: Record<string, number> };

@@ -1,5 +1,6 @@
 // The classroom settings and component activity that pages show (instructor console, architecture
 // view), read off the parts of a classroom object; no state of its own beyond a request counter.
+import type { FlowStats } from "../control-plane/api-server/flow-control";
 import type { Registry } from "../control-plane/api-server/registry/store";
 import { findResource } from "../control-plane/api-server/resources";
 import type { KubeObject } from "../control-plane/api-server/types";
@@ -44,6 +45,8 @@ export interface ClassroomParts {
   meter: RequestMeter;
   dbBytes: number;
   round?: Round;
+  /** The admission of load's counts (shed requests, whether the object is behind). */
+  flow?: FlowStats;
 }
 
 export function liveSettings(p: ClassroomParts): LiveSettings {
@@ -87,7 +90,8 @@ export function liveStats(p: ClassroomParts): LiveStats {
   const ports = services.reduce((a, s) => a + ((s.spec?.ports as unknown[]) ?? []).length, 0);
   return {
     at: p.loop.now(),
-    apiServer: { requestsPerSecond: p.meter.perSecond(now), requests: p.meter.total, watches: p.etcd.watcherCount() },
+    apiServer: { requestsPerSecond: p.meter.perSecond(now), requests: p.meter.total, watches: p.etcd.watcherCount(), shed: p.flow?.shed.total ?? 0, behind: p.flow?.behind ?? false },
+    pace: paceStats(p),
     etcd: { revision: p.etcd.revision, keys: p.etcd.count("/registry/"), historyRows: p.etcd.historySize(), dbBytes: p.dbBytes, compacted: p.etcd.compactedRevision },
     scheduler: {
       stopped: p.loop.scheduler.stopped, scoring: p.loop.profile().scoringStrategy.type,
@@ -101,6 +105,11 @@ export function liveStats(p: ClassroomParts): LiveStats {
     proxy: { services: services.length, endpoints, rulesPerNode: ports * 2 + endpoints * 2 },
     faults: faultStats(p),
   };
+}
+
+function paceStats(p: ClassroomParts): LiveStats["pace"] {
+  const c = p.loop.clockState();
+  return { slices: c.slices, longestSliceMs: c.longestSliceMs, heldBackMs: c.heldBackMs };
 }
 
 /** The control plane's contained faults plus each kubelet's, newest five described. */

@@ -203,6 +203,10 @@ describe("live feed", () => {
     expect(st.scheduler.stopped).toBe(true);
     expect(st.kubelets).toEqual([expect.objectContaining({ node: "node-1", state: "running", lastHeartbeat: expect.any(String) })]);
     expect(st.proxy.services).toBe(1); // default/kubernetes
+    // The admission of load and the simulation's slices, for the architecture view.
+    expect(st.apiServer).toMatchObject({ shed: 0, behind: false });
+    expect(st.pace.slices).toBeGreaterThan(0);
+    expect(st.pace.longestSliceMs).toBeGreaterThanOrEqual(0);
   });
 });
 

@@ -126,7 +126,9 @@ export class Live {
   simNow(): number {
     const c = this.settings.value?.clock;
     if (!c) return Date.now();
-    return c.paused ? c.now : c.now + (Date.now() - this.settingsAt) * c.speed;
+    // Held back when the simulation cannot keep up: estimate at the speed it achieves.
+    const speed = Math.min(c.speed, c.achievedSpeed ?? c.speed);
+    return c.paused ? c.now : c.now + (Date.now() - this.settingsAt) * speed;
   }
 
   requestStats(): void {

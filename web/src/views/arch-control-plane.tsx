@@ -127,6 +127,7 @@ export function ControlPlane(p: CpProps) {
             <Num value={s.apiServer.requestsPerSecond} label={t("reqPerSec")} />
             <Num value={s.apiServer.requests} label={t("requests")} />
             <Num value={s.apiServer.watches} label={t("watches")} />
+            {(s.apiServer.shed ?? 0) > 0 && <Num value={s.apiServer.shed!} label={s.apiServer.behind ? t("shedNow") : t("shed")} />}
           </div>}
         </Part>
       </div>

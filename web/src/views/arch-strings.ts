@@ -18,7 +18,7 @@ export const S: Strings = {
     waiting: "Waiting for the first numbers…",
     running: "running", stopped: "stopped", partitioned: "partitioned", notRunning: "not running",
     // kube-apiserver
-    reqPerSec: "requests/s", requests: "requests", watches: "open watches",
+    reqPerSec: "requests/s", requests: "requests", watches: "open watches", shed: "answered 429 (overload)", shedNow: "answered 429: overloaded now",
     // etcd
     revision: "revision", keys: "keys", history: "history rows", dbSize: "db size", compacted: "compacted at",
     // scheduler
@@ -58,7 +58,7 @@ export const S: Strings = {
     cri: "CRI: inicia / para containers",
     waiting: "Aguardando os primeiros números…",
     running: "rodando", stopped: "parado", partitioned: "particionado", notRunning: "não está rodando",
-    reqPerSec: "requisições/s", requests: "requisições", watches: "watches abertos",
+    reqPerSec: "requisições/s", requests: "requisições", watches: "watches abertos", shed: "respondidas 429 (sobrecarga)", shedNow: "respondidas 429: sobrecarregado agora",
     revision: "revisão", keys: "chaves", history: "linhas de histórico", dbSize: "tamanho do banco", compacted: "compactado em",
     queue: "fila", active: "ativos", backoff: "backoff", unschedulable: "não agendáveis", cycles: "ciclos", bound: "agendados", failed: "falharam",
     scoring: "pontuação", lastDecisions: "últimas decisões", noDecisions: "nenhuma decisão ainda", stoppedScheduler: "parado: Pods novos ficam Pending",

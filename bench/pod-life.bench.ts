@@ -3,6 +3,12 @@
 // etcd reads and writes per pod, and where the classroom object's time went (scheduler,
 // controllers per controller, kubelet syncs). Measurement wraps the object's parts from outside
 // (runInDurableObject), so no counter lives in the product.
+//
+// Issue #11, 2-core shared machine, same tree but for src/control-plane/controller-manager:
+//   before (list-per-event, decode per controller): 102 s wall, controllers 65 s; per pod 4,907
+//     decodes, 83 etcd gets, 44 ranges, 15 txns
+//   after (shared informers and stores):           37 s wall, controllers 9 s; per pod 232
+//     decodes, 55 gets, 19 ranges, 15 txns (most decodes left are the kubelets' API lists)
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { bench, describe } from "vitest";

@@ -216,6 +216,30 @@ describe("shared informers", () => {
     }));
 });
 
+describe("EndpointSlice tracker", () => {
+  it("the controller's own slice writes do not requeue the Service; someone else's do", () =>
+    withSql((sql) => {
+      const h = setup(sql);
+      h.mgr.register(endpointSliceController(h.reg));
+      h.reg.create(svcR, "default", service("web", { app: "web" }), h.ctx());
+      h.settle();
+      const syncs = () => h.mgr.reconciles.get("endpointslice") ?? 0;
+      const before = syncs();
+      runningPod(h.reg, h.ctx, "a", { app: "web" }, "10.244.1.2");
+      h.settle();
+      expect(sliced(h.reg, "web")).toEqual(["a"]);
+      expect(syncs() - before).toBe(1); // one sync wrote the slice; its event did not bring a second
+      expect(h.mgr.pending()).toBe(0);
+
+      // A user empties the managed slice: the controller hears it and puts the endpoint back.
+      const slice = h.reg.list(slicesR, "default").items.find((x) => x.metadata.labels?.["kubernetes.io/service-name"] === "web")!;
+      h.reg.guaranteedUpdate(slicesR, "default", slice.metadata.name!, h.ctx(), (cur) => ({ ...cur, endpoints: [] }));
+      expect(sliced(h.reg, "web")).toEqual([]);
+      h.settle();
+      expect(sliced(h.reg, "web")).toEqual(["a"]);
+    }));
+});
+
 describe("work queue slices", () => {
   it("run(limit) reconciles at most limit due keys, earliest first, and says the rest is due now", () =>
     withSql((sql) => {

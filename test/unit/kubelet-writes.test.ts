@@ -4,7 +4,6 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { PodsDirty } from "../../src/node/sync-hints";
 import { client, newClassroom, pod } from "./api-helpers";
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -26,51 +25,35 @@ async function oneNode() {
 
 const inObject = <T>(stub: unknown, fn: (obj: Any) => T): Promise<T> => (runInDurableObject as unknown as (s: unknown, f: (o: Any) => T) => Promise<T>)(stub, fn);
 
-/**
- * What the control loop would do to tell a kubelet whether its pods changed (a proposal for
- * src/classroom/control-loop.ts): a node is dirty when the scheduler's pod handler says so, and its
- * next sync gets podsChanged accordingly (src/node/sync-hints.ts). Installed from outside here.
- */
-async function withSyncHints(stub: unknown, classroomId: string): Promise<void> {
+/** The kubelets as before the sync hint: every sync lists (the control loop passes PodsDirty's hints). */
+async function withoutSyncHints(stub: unknown, classroomId: string): Promise<void> {
   await inObject(stub, (obj) => {
-    const hints = new PodsDirty();
-    const hooks = obj.loop.scheduler.hooks;
-    const nodeDirty = hooks.nodeDirty.bind(hooks);
-    hooks.nodeDirty = (node: string) => {
-      hints.mark(node);
-      nodeDirty(node);
-    };
-    obj.loop.nodes.sync = async (node: string, now: number) => {
-      const hint = hints.take(node);
-      try {
-        return await stubOf("NODE", `${classroomId}/${node}`).sync(now, hint);
-      } catch (e) {
-        hints.failed(node, hint);
-        throw e;
-      }
-    };
+    obj.loop.nodes.sync = (node: string, now: number) => stubOf("NODE", `${classroomId}/${node}`).sync(now, {});
   });
 }
 
 const writes = (s: Stats) => Object.entries(s.calls).filter(([k]) => !k.startsWith("LIST ") && !k.startsWith("GET ")).reduce((a, [, n]) => a + n, 0);
 
 describe("kubelet: API calls per pod and per heartbeat", () => {
-  it("an idle node renews its lease every 10 s and posts its unchanged status only every 5 minutes", async () => {
-    const { stub, stats } = await oneNode();
+  it("without hints: an idle node lists its pods and renews its lease every 10 s, posts its unchanged status every 5 minutes", async () => {
+    const { cls, stub, stats } = await oneNode();
+    await withoutSyncHints(stub, cls.id);
     await stub.advance(60_000); // settle: images, first status
     await stats();
     await stub.advance(10 * 60_000);
     const s = await stats();
-    console.log("idle node, 10 simulated minutes:", JSON.stringify(s));
+    console.log("idle node without hints, 10 simulated minutes:", JSON.stringify(s));
     // 60 heartbeats: one lease renewal each; the node status twice (nodeStatusReportFrequency).
     expect(s.calls["PATCH leases"]).toBe(60);
+    expect(s.calls["LIST pods"]).toBe(60);
     expect(s.calls["PUT nodes/status"] ?? 0).toBeLessThanOrEqual(2);
     expect(s.calls["POST events"] ?? 0).toBe(0);
     expect(writes(s)).toBeLessThanOrEqual(62);
   });
 
-  it("a pod from creation to Ready costs a handful of writes from its node", async () => {
-    const { stub, k, stats } = await oneNode();
+  it("without hints: a pod from creation to Ready costs a handful of writes from its node, and a few LISTs", async () => {
+    const { cls, stub, k, stats } = await oneNode();
+    await withoutSyncHints(stub, cls.id);
     await stub.advance(60_000);
     const PODS = 10;
     await stats();
@@ -79,15 +62,14 @@ describe("kubelet: API calls per pod and per heartbeat", () => {
     const s = await stats();
     const items = (await k.get("/api/v1/namespaces/default/pods")).body.items as Any[];
     expect(items.filter((p) => p.status.conditions?.find((c: Any) => c.type === "Ready")?.status === "True")).toHaveLength(PODS);
-    console.log(`${PODS} pods to Ready (plus 6 heartbeats):`, JSON.stringify(s));
+    console.log(`${PODS} pods to Ready without hints (plus 6 heartbeats):`, JSON.stringify(s));
     // Per pod: Pulling, Pulled, Created, Started; a few status changes (ContainerCreating, Running+Ready).
     expect(s.calls["POST events"]).toBeLessThanOrEqual(4 * PODS);
     expect(s.calls["PUT pods/status"]).toBeLessThanOrEqual(3 * PODS);
   });
 
-  it("told that its pods did not change, a kubelet lists them only when they did (and every 5 minutes)", async () => {
-    const { cls, stub, k, stats } = await oneNode();
-    await withSyncHints(stub, cls.id);
+  it("with the control loop's hints, a kubelet lists its pods only when they changed (and every 5 minutes)", async () => {
+    const { stub, k, stats } = await oneNode();
     await stub.advance(60_000);
     await stats();
     await stub.advance(10 * 60_000);
@@ -119,8 +101,7 @@ describe("kubelet: API calls per pod and per heartbeat", () => {
   });
 
   it("a change missed while cut off from the API server is picked up after the partition heals, hint or not", async () => {
-    const { cls, stub, k } = await oneNode();
-    await withSyncHints(stub, cls.id);
+    const { stub, k } = await oneNode();
     await stub.advance(20_000);
     expect(await stub.nodeOp({ set: "node-1", state: "partitioned" })).toMatchObject({ ok: true });
     expect((await k.post("/api/v1/namespaces/default/pods", pod("late"))).status).toBe(201);

@@ -16,8 +16,19 @@ export const SLICE = { schedulerPods: 64, controllerKeys: 128 };
  * anyway; this bounds how far the run trails the clock before the clock is held back).
  */
 export const RUN_BUDGET_REAL_MS = 250;
-/** Work may trail simulated "now" by this much real time before the clock is held back. */
+/** Work may trail simulated "now" by this much real time before the clock is held back... */
 export const MAX_LAG_REAL_MS = 250;
+/**
+ * ...and by at most this much simulated time: a node's lease is renewed every 10 s and read as
+ * stale after 40 s, so at 100× a lag of 250 ms real (25 s simulated) would have the node lifecycle
+ * controller mark healthy nodes Unknown and evict their pods.
+ */
+export const MAX_LAG_SIM_MS = 2000;
+
+/** Simulated ms that due work may trail "now" at this speed before the clock is held back. */
+export function allowedLag(speed: number): number {
+  return Math.min(MAX_LAG_REAL_MS * speed, MAX_LAG_SIM_MS);
+}
 /** The achieved speed is measured over this much real time. */
 export const PACE_WINDOW_REAL_MS = 10_000;
 /** Samples kept for it (a ring; one per alarm run at most every 100 ms). */
@@ -29,15 +40,15 @@ export function yieldToRequests(): Promise<void> {
 }
 
 /**
- * The clock held back so that the earliest due work trails "now" by at most MAX_LAG_REAL_MS of
- * real time, or undefined when it does not trail that far (or the clock is paused).
+ * The clock held back so that the earliest due work trails "now" by at most allowedLag(speed),
+ * or undefined when it does not trail that far (or the clock is paused).
  * Simulated time stays monotonic: the clock only stops advancing for a while, it never goes back
  * before work already done.
  */
 export function holdBack(c: ClockState, realNow: number, earliestDue: number | null): { clock: ClockState; heldMs: number } | undefined {
   if (c.paused || earliestDue === null) return undefined;
   const now = simNow(c, realNow);
-  const allowed = MAX_LAG_REAL_MS * c.speed;
+  const allowed = allowedLag(c.speed);
   const lag = now - earliestDue;
   if (lag <= allowed) return undefined;
   const held = lag - allowed;

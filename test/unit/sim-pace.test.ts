@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { client, newClassroom } from "./api-helpers";
-import { holdBack, MAX_LAG_REAL_MS, MAX_PACE_SAMPLES, Pace, PACE_WINDOW_REAL_MS, SLICE } from "../../src/classroom/sim-pace";
+import { allowedLag, holdBack, MAX_LAG_REAL_MS, MAX_LAG_SIM_MS, MAX_PACE_SAMPLES, Pace, PACE_WINDOW_REAL_MS, SLICE } from "../../src/classroom/sim-pace";
 import { newClock, simNow } from "../../src/classroom/sim-clock";
 
 function stubOf(id: string): any {
@@ -16,7 +16,9 @@ describe("holding the clock back", () => {
   it("does nothing while work trails the clock by less than the allowed lag", () => {
     const c = newClock(1_000_000, 10);
     const real = 1_000_000 + 5_000; // sim now = 1,050,000
-    expect(holdBack(c, real, simNow(c, real) - MAX_LAG_REAL_MS * 10)).toBeUndefined();
+    expect(holdBack(c, real, simNow(c, real) - allowedLag(10))).toBeUndefined();
+    expect(allowedLag(1)).toBe(MAX_LAG_REAL_MS);
+    expect(allowedLag(100)).toBe(MAX_LAG_SIM_MS); // well inside the 40 s a node's lease may age
     expect(holdBack(c, real, null)).toBeUndefined();
     expect(holdBack({ ...c, paused: true }, real, 0)).toBeUndefined();
   });
@@ -26,8 +28,8 @@ describe("holding the clock back", () => {
     const real = 1_000_000 + 2_000; // sim now = 1,200,000
     const earliest = 1_000_000 + 50_000; // the work is 150 s of simulated time behind
     const held = holdBack(c, real, earliest)!;
-    expect(held.heldMs).toBe(150_000 - MAX_LAG_REAL_MS * 100);
-    expect(simNow(held.clock, real)).toBe(earliest + MAX_LAG_REAL_MS * 100);
+    expect(held.heldMs).toBe(150_000 - allowedLag(100));
+    expect(simNow(held.clock, real)).toBe(earliest + allowedLag(100));
     expect(simNow(held.clock, real)).toBeGreaterThan(earliest);
     // From there it runs on at the requested speed.
     expect(simNow(held.clock, real + 10) - simNow(held.clock, real)).toBe(1000);
@@ -40,10 +42,10 @@ describe("the achieved speed", () => {
     let c = newClock(0, 100);
     pace.sample(0, 0);
     expect(pace.achieved(c, 500)).toBe(100);
-    // After 2 s at 100× (200 s) the work is 100 s behind; held back to trail by 25 s: 125 s in 2 s.
+    // After 2 s at 100× (200 s) the work is 100 s behind; held back to trail by 2 s: 102 s in 2 s.
     c = holdBack(c, 2000, 100_000)!.clock;
-    expect(simNow(c, 2000)).toBe(100_000 + MAX_LAG_REAL_MS * 100);
-    expect(pace.achieved(c, 2000)).toBe(62.5);
+    expect(simNow(c, 2000)).toBe(100_000 + allowedLag(100));
+    expect(pace.achieved(c, 2000)).toBe(51);
     expect(pace.achieved({ ...c, paused: true }, 2000)).toBe(0);
   });
 

@@ -94,6 +94,51 @@ async function calls(): Promise<void> {
   for (const [label, r] of Object.entries(rows)) console.log(`kubelet-calls: ${label.padEnd(40)} ${JSON.stringify(r)}`);
 }
 
+/**
+ * A converged classroom's heartbeats: 5 nodes, 300 pods, 5 simulated minutes, the time the API
+ * server spent on the kubelets' calls, with the control loop's sync hints (PodsDirty) and without
+ * (every sync lists, as before).
+ */
+async function heartbeats(hinted: boolean): Promise<void> {
+  const NODES = 5;
+  const cls = await newClassroom(`beats-${hinted}`, NODES);
+  const stub = stubOf("CLASSROOM", cls.id);
+  await stub.setClock({ paused: true });
+  await stub.advance(1000);
+  if (!hinted) {
+    // The kubelets as before the hint: every sync lists (the control loop passes PodsDirty's hints).
+    await inObject(stub, (obj) => {
+      obj.loop.nodes.sync = (node: string, now: number) => stubOf("NODE", `${cls.id}/${node}`).sync(now, {});
+    });
+  }
+  const k = client(cls);
+  for (let i = 0; i < 300; i++) {
+    await k.post("/api/v1/namespaces/default/pods", { apiVersion: "v1", kind: "Pod", metadata: { name: `p-${i}` }, spec: { nodeName: `node-${1 + (i % NODES)}`, containers: [{ name: "c", image: "nginx:1.27" }] } });
+  }
+  await stub.advance(10 * 60_000); // converged: every pod Running and Ready
+  const took = await inObject(stub, async (obj) => {
+    const handle = obj.api.handle.bind(obj.api);
+    const by = { ms: 0, calls: 0, kinds: {} as Record<string, number> };
+    obj.api.handle = async (req: Request, user: Any) => {
+      const t = performance.now();
+      try { return await handle(req, user); } finally {
+        if (user?.username?.startsWith("system:node:")) {
+          by.ms += performance.now() - t;
+          by.calls++;
+          const kind = `${req.method} ${new URL(req.url).pathname.split("/").slice(-2).join("/")}`.replace(/node-\d+|p-\d+[^/]*/g, "*");
+          by.kinds[kind] = (by.kinds[kind] ?? 0) + 1;
+        }
+      }
+    };
+    const t0 = performance.now();
+    await obj.loop.advance(5 * 60_000);
+    return { ...by, wallMs: performance.now() - t0 };
+  });
+  console.log(`kubelet-calls: 5 nodes, 300 pods, 5 idle simulated minutes, ${hinted ? "with" : "without"} hints: ${took.calls} kubelet calls, ${Math.round(took.ms)} ms in the API server, ${Math.round(took.wallMs)} ms wall; ${JSON.stringify(took.kinds)}`);
+}
+
 describe("kubelet calls", () => {
+  bench("heartbeats without hints", () => heartbeats(false), { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 });
+  bench("heartbeats with hints", () => heartbeats(true), { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 });
   bench(`apiBatch per call, ${PODS} pods`, calls, { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 });
 });

@@ -205,8 +205,8 @@ describe("live feed", () => {
     expect(st.proxy.services).toBe(1); // default/kubernetes
     // The admission of load and the simulation's slices, for the architecture view.
     expect(st.apiServer).toMatchObject({ shed: 0, behind: false });
-    expect(st.pace.slices).toBeGreaterThan(0);
-    expect(st.pace.longestSliceMs).toBeGreaterThanOrEqual(0);
+    expect(st.pace!.slices).toBeGreaterThan(0);
+    expect(st.pace!.longestSliceMs).toBeGreaterThanOrEqual(0);
   });
 });
 

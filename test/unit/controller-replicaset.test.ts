@@ -7,7 +7,7 @@ import { findResource } from "../../src/control-plane/api-server/resources";
 import { errors } from "../../src/control-plane/api-server/status";
 import type { KubeObject } from "../../src/control-plane/api-server/types";
 import { ControllerManager } from "../../src/control-plane/controller-manager/manager";
-import { replicaSetController } from "../../src/control-plane/controller-manager/replicaset-controller";
+import { REPLICAS_PER_SYNC, replicaSetController } from "../../src/control-plane/controller-manager/replicaset-controller";
 import { withSql } from "./helpers";
 
 const admin = { username: "t", groups: ["system:masters"] };
@@ -42,6 +42,26 @@ function replicaSet(name: string, replicas: number, extra: Record<string, unknow
 }
 
 describe("ReplicaSet controller", () => {
+  it("creates and deletes at most REPLICAS_PER_SYNC pods per sync, queued again at once until done", () =>
+    withSql((sql) => {
+      const h = setup(sql);
+      const n = 2 * REPLICAS_PER_SYNC + 10;
+      h.reg.create(rsR, "default", replicaSet("big", n), h.ctx());
+      // One run: one sync of the ReplicaSet, bounded; the rest is due now, not later.
+      expect(h.mgr.run()).toBe(h.clock.t);
+      expect(h.pods()).toHaveLength(REPLICAS_PER_SYNC);
+      expect(h.mgr.run()).toBe(h.clock.t);
+      expect(h.pods()).toHaveLength(2 * REPLICAS_PER_SYNC);
+      h.settle();
+      expect(h.pods()).toHaveLength(n);
+      expect(h.rs("big").status.replicas).toBe(n);
+      h.reg.guaranteedUpdate(rsR, "default", "big", h.ctx(), (cur) => ({ ...cur, spec: { ...cur.spec, replicas: 0 } }));
+      h.mgr.run();
+      expect(h.pods()).toHaveLength(n - REPLICAS_PER_SYNC);
+      h.settle();
+      expect(h.pods()).toHaveLength(0);
+    }));
+
   it("creates N owned pods named <rs>-xxxxx and reports status; a second run writes nothing", () =>
     withSql((sql) => {
       const h = setup(sql);

@@ -16,7 +16,7 @@ import { findResource } from "../control-plane/api-server/resources";
 import { ApiServer } from "../control-plane/api-server/server";
 import { Etcd, type Snapshot } from "../control-plane/etcd/store";
 import { migrate, Sql } from "../control-plane/etcd/sql";
-import type { ApiCall, ApiReply } from "../node/api-client";
+import type { ApiCall, ApiReply, ApiTextReply } from "../node/api-client";
 import type { RouteResult } from "../node/kube-proxy";
 import type { NodeObject } from "../node/node-object";
 import { bootstrapCluster } from "./bootstrap";
@@ -256,18 +256,18 @@ export class ClassroomObject extends DurableObject<Env> {
   }
 
   /** Kubernetes API calls from a node's kubelet, batched into one round trip. */
-  async apiBatch(token: string, calls: ApiCall[]): Promise<ApiReply[]> {
+  async apiBatch(token: string, calls: ApiCall[]): Promise<(ApiReply | ApiTextReply)[]> {
     const who = await this.creds.lookup(token);
     const node = who?.kind === "node" ? who.user.username.slice("system:node:".length) : undefined;
     // A partitioned machine runs on, but nothing it sends reaches the API server.
     if (node && this.fleet.get(node)?.state === "partitioned") return calls.map(() => ({ status: 503, body: { message: `dial tcp 10.0.0.1:6443: connect: no route to host` } }));
-    const replies: ApiReply[] = [];
+    // Replies go back as text: the node parses them on its own thread, not this one.
+    const replies: ApiTextReply[] = [];
     for (const call of calls) {
       const init: RequestInit = { method: call.method, headers: { "content-type": call.contentType ?? "application/json", accept: "application/json", "user-agent": "kubelet/v1.32.2" } };
       if (call.body !== undefined) init.body = JSON.stringify(call.body);
       const res = await this.api.handle(new Request(`https://classroom${call.path}`, init), who?.kind === "node" ? who.user : undefined);
-      const text = await res.text();
-      replies.push({ status: res.status, body: text ? JSON.parse(text) : undefined });
+      replies.push({ status: res.status, text: await res.text() });
     }
     await this.loop.arm();
     return replies;

@@ -100,6 +100,20 @@ describe("kubelet: API calls per pod and per heartbeat", () => {
     expect((await stats()).calls["PUT pods/status"] ?? 0).toBe(0);
   });
 
+  it("a readiness gate set by someone else reaches the kubelet at its next sync, not at its 5-minute relist", async () => {
+    const { k, stub } = await oneNode();
+    await stub.advance(20_000);
+    const gated = { ...pod("gated"), spec: { ...pod("gated").spec, readinessGates: [{ conditionType: "example.com/lb" }] } };
+    expect((await k.post("/api/v1/namespaces/default/pods", gated)).status).toBe(201);
+    await stub.advance(30_000);
+    const ready = async () => (await k.get("/api/v1/namespaces/default/pods/gated")).body.status.conditions.find((c: Any) => c.type === "Ready")?.status;
+    expect(await ready()).toBe("False");
+    const patched = await k.patch("/api/v1/namespaces/default/pods/gated/status", { status: { conditions: [{ type: "example.com/lb", status: "True" }] } }, "application/strategic-merge-patch+json");
+    expect(patched.status).toBe(200);
+    await stub.advance(11_000); // one heartbeat
+    expect(await ready()).toBe("True");
+  });
+
   it("a change missed while cut off from the API server is picked up after the partition heals, hint or not", async () => {
     const { stub, k } = await oneNode();
     await stub.advance(20_000);

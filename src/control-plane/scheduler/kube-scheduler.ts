@@ -301,5 +301,15 @@ const keyOfPod = (p: KubeObject) => `${p.metadata?.namespace}/${p.metadata?.name
 function kubeletRelevant(prev: KubeObject, cur: KubeObject): boolean {
   if (prev.spec?.nodeName !== cur.spec?.nodeName) return true;
   if (prev.metadata.deletionTimestamp !== cur.metadata.deletionTimestamp || prev.metadata.deletionGracePeriodSeconds !== cur.metadata.deletionGracePeriodSeconds) return true;
+  // A readiness gate's condition is set by someone else; the kubelet folds it into Ready.
+  if (gateConditions(prev) !== gateConditions(cur)) return true;
   return JSON.stringify(prev.spec) !== JSON.stringify(cur.spec);
+}
+
+function gateConditions(pod: KubeObject): string {
+  const gates: unknown = pod.spec?.readinessGates;
+  if (!Array.isArray(gates) || gates.length === 0) return "";
+  const types = new Set(gates.map((g: { conditionType?: unknown }) => g?.conditionType));
+  const conditions: unknown = pod.status?.conditions;
+  return JSON.stringify(Array.isArray(conditions) ? conditions.filter((c: { type?: unknown }) => types.has(c?.type)).map((c: { type?: unknown; status?: unknown }) => [c.type, c.status]) : []);
 }

@@ -4,6 +4,8 @@
 // run), so every figure comes with the bare figure and the ratio. No argument runs every scenario.
 // Each scenario gets fresh servers (own ports, own --persist-to temp dirs) and an overall time limit;
 // both servers' process groups are killed at the end, on error and on Ctrl-C.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { killEverything, machineLine, markdownTable, printRow, sourcesStamp, startBoth } from "./lib.mjs";
 
 const SCENARIOS = ["burst", "sustained", "deployment", "deployment-fast", "get-saturated", "live-storm", "idle", "memory"];
@@ -55,6 +57,8 @@ for (const name of chosen) {
   } finally {
     clearTimeout(timer);
     ac.abort(); // whatever the scenario still runs stops at its next check
+    // LOAD_LOGS=<dir>: kubeclass's server log of each scenario (warnings and faults), for a failed row.
+    if (servers && process.env.LOAD_LOGS) writeFileSync(join(process.env.LOAD_LOGS, `${name}.log`), servers.kube.logs());
     if (servers) await Promise.all([servers.kube.stop(), servers.bare.stop()]);
   }
   if (sourcesStamp() !== stamp) for (const r of mine) r.note = `${r.note ? r.note + "; " : ""}src/ or web/ changed during the run: wrangler may have reloaded`;

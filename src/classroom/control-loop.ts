@@ -107,6 +107,10 @@ export class ControlLoop {
         this.podsDirty.mark(node);
         this.due.at(`node:${node}`, this.now());
       },
+      // Not worth a sync now, but the next one lists: a status written by someone else (the
+      // node lifecycle controller's NotReady) must not be hidden by the kubelet's cached copy.
+      // A LIST of one node's pods is cheap through the index by node.
+      podWritten: (node) => this.podsDirty.mark(node),
       due: (at) => this.due.at("scheduler", at),
       record: (r) => this.schedulingRecords.save(r),
     }, () => this.now());

@@ -87,8 +87,9 @@ describe("kubelet: API calls per pod and per heartbeat", () => {
     const items = (await k.get("/api/v1/namespaces/default/pods")).body.items as Any[];
     expect(items.filter((p) => p.status.phase === "Running" && p.status.conditions?.find((c: Any) => c.type === "Ready")?.status === "True")).toHaveLength(PODS);
     expect(busy.calls["PUT pods/status"]).toBeLessThanOrEqual(3 * PODS);
-    // Each pod is listed once it is bound (the scheduler binds them in one or a few runs).
-    expect(busy.calls["LIST pods"]).toBeLessThanOrEqual(PODS);
+    // Lists after a bind and after a sync that wrote statuses (so that a status written by someone
+    // else is read), never more than one per status written; none for a heartbeat alone.
+    expect(busy.calls["LIST pods"]).toBeLessThanOrEqual(busy.calls["PUT pods/status"]);
 
     // Deleting a pod: the node hears of it (spec change), kills it and deletes it for good.
     expect([200, 202]).toContain((await k.del("/api/v1/namespaces/default/pods/web-0")).status);
@@ -98,6 +99,22 @@ describe("kubelet: API calls per pod and per heartbeat", () => {
     await stats();
     await stub.advance(60_000);
     expect((await stats()).calls["PUT pods/status"] ?? 0).toBe(0);
+  });
+
+  it("a pod marked not ready by someone else (the node lifecycle controller) is put right at the kubelet's next sync", async () => {
+    const { k, stub } = await oneNode();
+    await stub.advance(20_000);
+    expect((await k.post("/api/v1/namespaces/default/pods", pod("steady"))).status).toBe(201);
+    await stub.advance(60_000);
+    const ready = async () => (await k.get("/api/v1/namespaces/default/pods/steady")).body.status.conditions.find((c: Any) => c.type === "Ready")?.status;
+    expect(await ready()).toBe("True");
+    await stub.advance(60_000); // quiet: the kubelet runs on its cached pods
+    // What MarkPodsNotReady writes when a node's lease goes stale.
+    const marked = await k.patch("/api/v1/namespaces/default/pods/steady/status", { status: { conditions: [{ type: "Ready", status: "False", reason: "NodeNotReady" }] } }, "application/strategic-merge-patch+json");
+    expect(marked.status).toBe(200);
+    expect(await ready()).toBe("False");
+    await stub.advance(11_000); // one heartbeat, far from the 5-minute relist
+    expect(await ready()).toBe("True");
   });
 
   it("a readiness gate set by someone else reaches the kubelet at its next sync, not at its 5-minute relist", async () => {

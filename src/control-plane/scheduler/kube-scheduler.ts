@@ -27,6 +27,11 @@ const LIST_MAX_BACKOFF_MS = 30_000;
 export interface SchedulerHooks {
   /** A pod changed on a node in a way its kubelet must act on (bound, deleted, spec changed). */
   nodeDirty(node: string): void;
+  /**
+   * Any other write to a pod bound to `node` (a status write: the kubelet's own, or the node
+   * lifecycle controller marking it not ready): its kubelet must read it at its next sync.
+   */
+  podWritten?(node: string): void;
   /** The scheduler has work due at `at` (simulated ms). */
   due(at: number): void;
   /** Keep the latest decision about a pod (for "why is my pod here / Pending?"). */
@@ -183,6 +188,7 @@ export class KubeScheduler {
     }
     // The kubelet acts on what others change about its pods, not on its own status writes.
     if (node && (!cur || !prev || kubeletRelevant(prev, cur))) this.hooks.nodeDirty(node);
+    else if (node) this.hooks.podWritten?.(node);
   }
 
   /** Runs scheduling cycles for pods that are due, at most `limit`; returns when the queue is next due. */

@@ -110,7 +110,10 @@ function syncOnePod(ctx: SyncCtx, out: SyncOutput, pod: KubeObject, ref: { names
     advancePod(ctx, rec, pod, now);
     const status = buildStatus(cfg, rec, pod, now);
     const fp = JSON.stringify(status);
-    const stale = pod.status?.phase !== status.phase || (pod.status?.containerStatuses?.length ?? 0) !== status.containerStatuses.length || pod.status?.podIP !== status.podIP;
+    // As the status manager's isPodStatusByKubeletEqual: what the server holds may have been
+    // changed by someone else (the node lifecycle controller's Ready=False), so it is compared too.
+    const stale = pod.status?.phase !== status.phase || (pod.status?.containerStatuses?.length ?? 0) !== status.containerStatuses.length || pod.status?.podIP !== status.podIP
+      || conditionsDiffer(pod.status?.conditions, status.conditions);
     if (fp !== rec.reported || stale) {
       rec.reported = fp;
       out.statusUpdates.push({ ...ref, status });
@@ -183,4 +186,12 @@ export function usage(cfg: NodeConfig, state: KubeletState, now: number) {
   const nodeCpu = Math.round((40 + cfg.cpuMillis * 0.015) * sysNoise) + cpu;
   const nodeMem = Math.round((350 * 1024 * 1024 + cfg.memoryBytes * 0.1) * sysNoise) + mem;
   return { node: { cpuMillis: Math.min(nodeCpu, cfg.cpuMillis), memoryBytes: Math.min(nodeMem, cfg.memoryBytes) }, pods };
+}
+
+/** Whether the server's copy disagrees with the kubelet on any condition the kubelet sets. */
+function conditionsDiffer(server: unknown, mine: { type: string; status: string }[] | undefined): boolean {
+  if (!mine) return false;
+  const held = new Map<unknown, unknown>();
+  if (Array.isArray(server)) for (const c of server) held.set(c?.type, c?.status);
+  return mine.some((c) => held.get(c.type) !== c.status);
 }

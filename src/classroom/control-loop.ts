@@ -9,22 +9,8 @@
 import type { Registry } from "../control-plane/api-server/registry/store";
 import type { Etcd } from "../control-plane/etcd/store";
 import type { Sql } from "../control-plane/etcd/sql";
-import { ControllerManager } from "../control-plane/controller-manager/manager";
-import { endpointSliceController } from "../control-plane/controller-manager/endpointslice-controller";
-import { endpointsController } from "../control-plane/controller-manager/endpoints-controller";
-import { nodeLifecycleController } from "../control-plane/controller-manager/node-lifecycle-controller";
-import { garbageCollector } from "../control-plane/controller-manager/garbage-collector";
-import { replicaSetController } from "../control-plane/controller-manager/replicaset-controller";
-import { deploymentController } from "../control-plane/controller-manager/deployment-controller";
-import { jobController } from "../control-plane/controller-manager/job-controller";
-import { cronJobController } from "../control-plane/controller-manager/cronjob-controller";
-import { daemonSetController } from "../control-plane/controller-manager/daemonset-controller";
-import { statefulSetController } from "../control-plane/controller-manager/statefulset-controller";
-import { hpaController } from "../control-plane/controller-manager/hpa-controller";
-import { resourceQuotaController } from "../control-plane/controller-manager/resourcequota-controller";
+import { ControllerManager, defaultControllers } from "../control-plane/controller-manager";
 import { cloudControllers } from "../control-plane/cloud-controller-manager";
-import { namespaceController } from "../control-plane/controller-manager/namespace-controller";
-import { rootCACertPublisher, serviceAccountController } from "../control-plane/controller-manager/serviceaccount-controller";
 import { KubeScheduler } from "../control-plane/scheduler/kube-scheduler";
 import { defaultProfile, type SchedulerProfile, type SchedulingRecord } from "../control-plane/scheduler";
 import type { PodUsage } from "../node/node-object";
@@ -116,21 +102,7 @@ export class ControlLoop {
     }, () => this.now());
     this.scheduler.stopped = this.load<boolean>("schedulerStopped") ?? false;
     this.controllers = new ControllerManager(reg, etcd, { due: (at) => this.due.at("controllers", at) }, () => this.now());
-    this.controllers.register(endpointSliceController(reg));
-    this.controllers.register(endpointsController(reg));
-    this.controllers.register(nodeLifecycleController(reg));
-    this.controllers.register(garbageCollector(reg));
-    this.controllers.register(namespaceController(reg));
-    this.controllers.register(serviceAccountController(reg));
-    this.controllers.register(rootCACertPublisher(reg));
-    this.controllers.register(replicaSetController(reg));
-    this.controllers.register(deploymentController(reg));
-    this.controllers.register(jobController(reg));
-    this.controllers.register(cronJobController(reg));
-    this.controllers.register(daemonSetController(reg));
-    this.controllers.register(statefulSetController(reg));
-    this.controllers.register(hpaController(reg, () => this.podUsage()));
-    this.controllers.register(resourceQuotaController(reg));
+    for (const c of defaultControllers(reg, { podUsage: () => this.podUsage() })) this.controllers.register(c);
     // cloud-controller-manager: a separate component, on its own in a real cluster; here it shares
     // the loop. On premises (cloud: false) it does not run.
     this.cloudControllerNames = [];

@@ -7,8 +7,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { client, joinAs, newClassroom, pod, type Classroom } from "./api-helpers";
 import type { ServerMessage } from "../../src/classroom/live-protocol";
 import { MAX_CATCH_UP_BYTES, STATS_SHARE_MS, type LiveHub } from "../../src/classroom/live";
-import { changesText, Coalescer, MAX_SHARED_SNAPSHOT_BYTES, MAX_SHARED_TEXT_BYTES, MAX_SHARED_TEXTS, PRESENCE_INTERVAL_MS, SharedSnapshot, SharedTexts, SNAPSHOT_MAX_AGE_MS, SNAPSHOT_TAIL_BYTES, SNAPSHOT_TAIL_CHANGES, SNAPSHOT_TAIL_RATIO, type LiveClock } from "../../src/classroom/live-share";
+import { changesText, Coalescer, MAX_SHARED_SNAPSHOT_BYTES, MAX_SHARED_TEXT_BYTES, MAX_SHARED_TEXTS, PRESENCE_INTERVAL_MS, SharedSnapshot, SharedTexts, SNAPSHOT_MAX_AGE_MS, SNAPSHOT_TAIL_BYTES, SNAPSHOT_TAIL_CHANGES, SNAPSHOT_TAIL_RATIO } from "../../src/classroom/live-share";
 import type { Etcd } from "../../src/control-plane/etcd/store";
+import { manualClock } from "./live-helpers";
 
 /** Runs fn on a classroom's own etcd, inside its object. */
 const inEtcd = <T>(id: string, fn: (etcd: Etcd) => T): Promise<T> =>
@@ -18,20 +19,6 @@ const inEtcd = <T>(id: string, fn: (etcd: Etcd) => T): Promise<T> =>
 const inHub = <T>(id: string, fn: (hub: LiveHub) => T): Promise<T> =>
   (runInDurableObject as unknown as (s: unknown, f: (i: { live: LiveHub }) => T) => Promise<T>)(stubOf(id), (i) => fn(i.live));
 
-/** A clock that moves only when told; its timers run when their time comes. */
-function manualClock(start = 1_000_000) {
-  let now = start;
-  const timers: { at: number; fn: () => void }[] = [];
-  const clock: LiveClock = { now: () => now, later: (ms, fn) => { timers.push({ at: now + ms, fn }); } };
-  const advance = (ms: number) => {
-    now += ms;
-    for (const t of timers.filter((x) => x.at <= now)) {
-      timers.splice(timers.indexOf(t), 1);
-      t.fn();
-    }
-  };
-  return { clock, advance, timers };
-}
 
 const worker = () => (exports as any).default as Fetcher;
 const BASE = "http://kubeclass.test";

@@ -8,27 +8,13 @@ import { describe, expect, it } from "vitest";
 import { client, newClassroom, pod } from "./api-helpers";
 import type { ServerMessage } from "../../src/classroom/live-protocol";
 import type { LiveHub } from "../../src/classroom/live";
-import type { LiveClock } from "../../src/classroom/live-share";
 import { MAX_SHARED_SNAPSHOT_BYTES, MAX_SHARED_TEXT_BYTES, MAX_SHARED_TEXTS, PRESENCE_INTERVAL_MS } from "../../src/classroom/live-share";
+import { manualClock } from "./live-helpers";
 
 const PAGES = 200;
 const STUDENTS = 50;
 const PODS = 100;
 
-/** A clock that moves only when told; timers run when their time is reached. */
-function manualClock(start = 1_000_000) {
-  let now = start;
-  const timers: { at: number; fn: () => void }[] = [];
-  const clock: LiveClock = { now: () => now, later: (ms, fn) => { timers.push({ at: now + ms, fn }); } };
-  const advance = (ms: number) => {
-    now += ms;
-    for (const t of timers.filter((x) => x.at <= now)) {
-      timers.splice(timers.indexOf(t), 1);
-      t.fn();
-    }
-  };
-  return { clock, advance, pending: () => timers.length };
-}
 
 interface Page { ws: WebSocket; msgs: ServerMessage[]; bytes: number }
 

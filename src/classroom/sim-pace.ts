@@ -10,7 +10,7 @@ import type { ClockState } from "./sim-clock";
 import { simNow } from "./sim-clock";
 
 /** Pods one scheduler slice may place, and keys one controller-manager slice may reconcile. */
-export const SLICE = { schedulerPods: 64, controllerKeys: 128 };
+export const SLICE = { schedulerPods: 32, controllerKeys: 64 };
 /**
  * Real time one alarm run may use before it lets go (requests are answered between slices
  * anyway; this bounds how far the run trails the clock before the clock is held back).

@@ -20,7 +20,7 @@ import { SchedulingRecords } from "./scheduling-records";
 import { PodsDirty } from "../node/sync-hints";
 import { EVENT_SWEEP_EVERY_MS, EventTtl } from "../control-plane/api-server/event-ttl";
 import { advanceClock, newClock, realAt, setClock, simNow, type ClockState } from "./sim-clock";
-import { holdBack, Pace, RUN_BUDGET_REAL_MS, SLICE, yieldToRequests, type PaceStats } from "./sim-pace";
+import { holdBack, NODE_BEHIND_RETRY_REAL_MS, Pace, RUN_BUDGET_REAL_MS, SLICE, yieldToRequests, type PaceStats } from "./sim-pace";
 
 export const HEARTBEAT_MS = 10_000; // the kubelet's lease renew interval
 /** With no API request for this long (real time), heartbeats stop, the clock pauses and the alarm goes quiet. */
@@ -41,7 +41,7 @@ export interface NodeRunner {
    * podsChanged false: nothing but the kubelet itself changed this node's pods since its last sync
    * (its watch would have delivered nothing), so it may run on the pods it holds instead of a LIST.
    */
-  sync(node: string, now: number, hint: { podsChanged?: boolean }): Promise<{ nextWakeAt: number | null; usage: PodUsage[]; faultsTotal?: number }>;
+  sync(node: string, now: number, hint: { podsChanged?: boolean }): Promise<{ nextWakeAt: number | null; usage: PodUsage[]; faultsTotal?: number; deferred?: number }>;
   running(): string[];
   /** The machine exists (running or stopped): what the cloud provider knows. */
   exists(name: string): boolean;
@@ -297,10 +297,12 @@ export class ControlLoop {
         this.podsDirty.failed(node, hint);
         throw e;
       }
-      const { nextWakeAt: next, usage, faultsTotal } = result;
+      const { nextWakeAt: next, usage, faultsTotal, deferred } = result;
       this.usageByNode.set(node, usage);
       if (faultsTotal !== undefined) this.kubeletFaults.set(node, faultsTotal);
-      if (next !== null) this.due.at(name, Math.max(next, now + 1));
+      // A node out of cpu goes on later, behind on its own, not holding the clock back (sim-pace.ts).
+      if (deferred) this.due.at(name, now + Math.max(1, NODE_BEHIND_RETRY_REAL_MS * this.clock.speed));
+      else if (next !== null) this.due.at(name, Math.max(next, now + 1));
     } else {
       this.due.set(name, null); // unknown work from an older version: drop it
     }

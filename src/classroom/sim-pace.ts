@@ -25,6 +25,13 @@ export const MAX_LAG_REAL_MS = 250;
  */
 export const MAX_LAG_SIM_MS = 2000;
 
+/**
+ * A node whose kubelet ran out of cpu in a sync (budgets.ts NODE_SYNC_WORK) is synced again after
+ * this much real time: it falls behind alone, as an overloaded node does, and takes at most a
+ * share of the loop, instead of being due at once and holding the clock back for the classroom.
+ */
+export const NODE_BEHIND_RETRY_REAL_MS = 250;
+
 /** Simulated ms that due work may trail "now" at this speed before the clock is held back. */
 export function allowedLag(speed: number): number {
   return Math.min(MAX_LAG_REAL_MS * speed, MAX_LAG_SIM_MS);

@@ -76,6 +76,8 @@ export interface NodeSyncResult {
   /** `kubectl logs -f` streams open, and those closed so far for falling behind. */
   followers: number;
   followersClosedSlow: number;
+  /** Pods this sync had no cpu left for (NODE_SYNC_WORK): the node is behind, on its own. */
+  deferred?: number;
 }
 
 export class NodeObject extends DurableObject {
@@ -188,7 +190,7 @@ export class NodeObject extends DurableObject {
       f.total++;
       f.recent.push({ namespace: "", name: "", uid: "", at: now, message: String(err).slice(0, 512) });
       if (f.recent.length > FAULTS_KEPT) f.recent.splice(0, f.recent.length - FAULTS_KEPT);
-      out = { state, statusUpdates: [], deletions: [], events: [], nextWakeAt: now + LEASE_RENEW_MS, faults: [] };
+      out = { state, statusUpdates: [], deletions: [], events: [], nextWakeAt: now + LEASE_RENEW_MS, faults: [], work: 0, deferred: 0 };
     }
 
     const calls: ApiCall[] = [];
@@ -236,6 +238,7 @@ export class NodeObject extends DurableObject {
       nextWakeAt: out.nextWakeAt, pods: pods.length, usage: used,
       faults: out.faults.length, faultsTotal: out.state.faults?.total ?? 0,
       followers: this.followers.size, followersClosedSlow: this.followers.slowClosed,
+      deferred: out.deferred,
     };
   }
 

@@ -2,14 +2,16 @@
 // kubelet's sync throw, run long or grow the node's state; one pod's failure stays that pod's; a
 // `kubectl logs -f` reader that stops reading is closed instead of blocking the node.
 import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { client, newClassroom } from "./api-helpers";
-import { cfg, pod, Sim } from "./kubelet-helpers";
+import { client, joinAs, newClassroom } from "./api-helpers";
+import { NODE_BEHIND_RETRY_REAL_MS } from "../../src/classroom/sim-pace";
+import { cfg, pod, Sim, T0 } from "./kubelet-helpers";
 import { behaviourOf, type ContainerInput } from "../../src/node/container-runtime/behaviour";
-import { FILES_MAX, LINE_MAX_BYTES, LOG_READ_MAX_BYTES, RUN_LOG_BYTES, SCRIPT_STEPS_PER_START, STATE_MAX_BYTES } from "../../src/node/container-runtime/budgets";
+import { FILES_MAX, LINE_MAX_BYTES, LOG_READ_MAX_BYTES, NODE_SYNC_WORK, PROBE_CATCHUP_MS, RUN_LOG_BYTES, SCRIPT_STEPS_PER_START, STATE_MAX_BYTES, WORD_BYTES_PER_STEP } from "../../src/node/container-runtime/budgets";
 import { runLines, type LogRun } from "../../src/node/container-runtime/logs";
 import { interpretScript } from "../../src/node/container-runtime/shell";
-import { nodeObject, syncPods } from "../../src/node/kubelet";
+import { initialState, nodeObject, syncPods } from "../../src/node/kubelet";
 import { boundState, POD_RETRY_MS } from "../../src/node/kubelet/faults";
 import { FOLLOW_MAX_QUEUED_BYTES, FOLLOWERS_MAX, LogFollowers } from "../../src/node/log-followers";
 
@@ -88,6 +90,77 @@ describe("shell budgets", () => {
     const lines = runLines(run, -Infinity, 3_600_000);
     expect(bytesOf(lines)).toBeLessThanOrEqual(LOG_READ_MAX_BYTES);
     expect(lines[lines.length - 1].at).toBeGreaterThan(3_590_000);
+  });
+});
+
+describe("cpu per sync", () => {
+  // One script start costs up to SCRIPT_STEPS_PER_START; a sync checks the node's budget between steps.
+  const HEAVY = "for i in $(seq 1000); do for j in $(seq 1000); do true; done; done";
+  const OVERSHOOT = SCRIPT_STEPS_PER_START + 100;
+
+  it("a long word costs its size: a 1 MiB word echoed in a loop uses up the step budget after a few echoes", () => {
+    const meter = { used: 0 };
+    const word = "w".repeat(Mi);
+    const tl = interpretScript(`for i in $(seq 1000); do echo ${word}; done`, { env: {}, hostname: "h", flavor: "busybox", meter });
+    expect(tl.stepsExhausted).toBe(true);
+    expect(tl.logs.length).toBeLessThanOrEqual(Math.ceil(SCRIPT_STEPS_PER_START / (Mi / WORD_BYTES_PER_STEP)) + 1);
+    // the meter holds the statements and the parse of the 1 MiB script
+    expect(meter.used).toBeGreaterThanOrEqual(SCRIPT_STEPS_PER_START);
+    expect(meter.used).toBeLessThanOrEqual(SCRIPT_STEPS_PER_START + Mi / WORD_BYTES_PER_STEP + 1);
+  });
+
+  it("40 pods starting busy scripts in one sync: none spends past NODE_SYNC_WORK (plus one script); the rest start at the next syncs, the deferred first", () => {
+    const pods = Array.from({ length: 40 }, (_, i) => pod(`busy-${String(i).padStart(2, "0")}`, { containers: [{ name: "c", image: "busybox:1.36", command: ["sh", "-c", HEAVY] }] }));
+    let state = syncPods(cfg, initialState(cfg, 7), pods, T0).state; // admitted; pulls and starts are due later
+    const at = T0 + 600_000; // one late sync: every pull is done and every container starts in it
+    const started = new Map<string, number>(); // pod -> index of the sync that started it
+    const works: number[] = [];
+    let out;
+    for (let i = 0; i < 100; i++) {
+      out = syncPods(cfg, state, pods, at);
+      state = out.state;
+      works.push(out.work);
+      for (const e of out.events) if (e.reason === "Started") started.set(e.regarding.name, i);
+      expect(out.work).toBeLessThanOrEqual(NODE_SYNC_WORK + OVERSHOOT);
+      if (out.deferred === 0) break;
+      expect(out.nextWakeAt).toBe(at); // the rest is due at once
+    }
+    expect(out!.deferred).toBe(0);
+    expect(started.size).toBe(40);
+    // 40 starts × 5,000 steps cannot fit one sync of 100,000: it took several, each full but the last
+    expect(works.length).toBeGreaterThanOrEqual(Math.ceil((40 * SCRIPT_STEPS_PER_START) / (NODE_SYNC_WORK + OVERSHOOT)));
+    for (const w of works.slice(0, -1)) expect(w).toBeGreaterThanOrEqual(NODE_SYNC_WORK);
+    // The deferred go first: each sync started pods none before it had, in creation order, wrapping round
+    const order = pods.map((p) => started.get(p.metadata.name)!);
+    for (let i = 1; i < order.length; i++) expect(order[i]).toBeGreaterThanOrEqual(order[i - 1]);
+    for (let i = 0; i < works.length - 1; i++) expect(order.filter((x) => x === i).length).toBeGreaterThan(0);
+    for (const p of pods) expect(state.pods[p.metadata.uid!].containers[0].stage).toBe("running");
+  });
+
+  it("a node behind on exec probes drops the ticks it missed: a minute's catch-up takes bounded syncs, and the pod beside them still runs", () => {
+    const probe = { exec: { command: ["sh", "-c", HEAVY] }, periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 1_000_000 };
+    const sim = new Sim();
+    for (let i = 0; i < 20; i++) sim.add(pod(`probed-${i}`, { containers: [{ name: "c", image: "busybox:1.36", command: ["sh", "-c", "sleep 36000"], livenessProbe: probe }] }));
+    sim.add(pod("web", { containers: [{ name: "nginx", image: "nginx:1.25" }] }));
+    sim.advance(20);
+    // A minute with no sync (a long pause of the node's object), then syncs back to back at one time.
+    const at = sim.now + 60_000;
+    let out = syncPods(cfg, sim.state, sim.pods, at);
+    let syncs = 1;
+    for (;;) {
+      expect(out.work).toBeLessThanOrEqual(NODE_SYNC_WORK + OVERSHOOT);
+      if (out.deferred === 0 || syncs >= 1000) break;
+      out = syncPods(cfg, out.state, sim.pods, at);
+      syncs++;
+    }
+    expect(out.deferred).toBe(0);
+    // 20 pods × 60 ticks × 5,000 steps would be 6,000,000 (60 syncs); with ticks past PROBE_CATCHUP_MS dropped, ~2,000,000
+    const replayedAll = (20 * 60 * SCRIPT_STEPS_PER_START) / (NODE_SYNC_WORK + OVERSHOOT);
+    const windowOnly = (20 * (PROBE_CATCHUP_MS / 1000 + 1) * SCRIPT_STEPS_PER_START) / NODE_SYNC_WORK;
+    expect(syncs).toBeLessThan(replayedAll);
+    expect(syncs).toBeLessThanOrEqual(Math.ceil(windowOnly) + 25);
+    const web = Object.values(out.state.pods).find((r) => r.name === "web")!;
+    expect(web.containers[0].stage).toBe("running");
   });
 });
 
@@ -185,6 +258,36 @@ describe("log followers", () => {
 });
 
 describe("whole cluster", () => {
+  it("a node out of cpu runs behind on its own: re-synced NODE_BEHIND_RETRY_REAL_MS later, not at once; a classmate's pod on it still starts, every node stays Ready", async () => {
+    const cls = await newClassroom("cpu", 2);
+    const stub = (env as any).CLASSROOM.get((env as any).CLASSROOM.idFromName(cls.id));
+    await stub.setClock({ paused: true });
+    await stub.advance(1000);
+    const k = client(cls);
+    const nodeName = (await k.get("/api/v1/nodes")).body.items[0].metadata.name as string;
+    const heavy = ["sh", "-c", "for i in $(seq 1000); do for j in $(seq 1000); do true; done; done"];
+    const probe = { exec: { command: heavy }, periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 1_000_000 };
+    const c = (n: string) => ({ name: n, image: "busybox:1.36", command: ["sh", "-c", "sleep 36000"], livenessProbe: probe, readinessProbe: probe });
+    for (let i = 0; i < 8; i++) expect((await k.post("/api/v1/namespaces/default/pods", { apiVersion: "v1", kind: "Pod", metadata: { name: `hog-${i}` }, spec: { nodeName, containers: [c("a"), c("b")] } })).status).toBe(201);
+    await stub.advance(20_000);
+    const bia = client(cls, (await joinAs(cls, "bia")).body.token);
+    expect((await bia.post("/api/v1/namespaces/student-bia/pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "web" }, spec: { nodeName, containers: [{ name: "nginx", image: "nginx:1.25" }] } })).status).toBe(201);
+    const dues: { at: number; now: number }[] = [];
+    for (let s = 0; s < 4; s++) {
+      await stub.advance(5_000);
+      dues.push(await runInDurableObject(stub, (o: any) => {
+        const item = o.loop.due.all().find((d: { name: string }) => d.name === `node:${nodeName}`);
+        return { at: item?.at ?? 0, now: o.loop.now() };
+      }));
+    }
+    // 8 pods × 4 exec probes × 5,000 steps a second is 160,000 a second: more than one sync's cpu
+    for (const d of dues) expect(d.at - d.now).toBeGreaterThan(0);
+    expect(dues.some((d) => d.at - d.now === NODE_BEHIND_RETRY_REAL_MS)).toBe(true); // speed 1: 250 simulated ms
+    const web = (await bia.get("/api/v1/namespaces/student-bia/pods/web")).body;
+    expect(web.status.phase).toBe("Running");
+    for (const n of (await k.get("/api/v1/nodes")).body.items as any[]) expect(n.status.conditions.find((x: any) => x.type === "Ready").status).toBe("True");
+  }, 120_000);
+
   it("a DaemonSet with the shell bomb on 3 nodes: every node stays Ready, the other pods run, the bomb's pods are OOMKilled", async () => {
     const cls = await newClassroom("budgets", 3);
     const ns = (env as any).CLASSROOM;

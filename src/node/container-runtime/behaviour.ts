@@ -23,7 +23,7 @@
 
 import type { ImageFamily } from "./images";
 import { FAMILY_PROGRAMS, parseSize, vishStress } from "./programs";
-import { DEFAULT_MEMORY_LIMIT_BYTES } from "./budgets";
+import { DEFAULT_MEMORY_LIMIT_BYTES, type WorkMeter } from "./budgets";
 import { interpretScript, LONG_RUNNING, scriptOfArgv, type Timeline } from "./shell";
 
 export { parseSize };
@@ -83,6 +83,8 @@ export interface ContainerInput {
   cpuLimitMillis: number | null;
   /** The node's memory: what a container without a limit can grow to before the OOM killer. */
   nodeMemoryBytes?: number;
+  /** The kubelet sync's cpu meter (budgets.ts): a script's steps are charged to it. */
+  meter?: WorkMeter;
 }
 
 /** The argv a container runs: Kubernetes command/args over the image's ENTRYPOINT/CMD, $(VAR) expanded. */
@@ -141,7 +143,7 @@ function program(inp: ContainerInput, argv0: string[], depth: number): Behaviour
     const flavor = /ubuntu|debian/.test(inp.repo ?? "") ? "gnu" : "busybox";
     const shellBase = 0.4 * Mi;
     const limit = inp.memoryLimitBytes ?? inp.nodeMemoryBytes ?? DEFAULT_MEMORY_LIMIT_BYTES;
-    const tl = interpretScript(src, { env: { ...inp.env, __NAMESPACE: inp.namespace }, hostname: inp.hostname, flavor, memoryLimitBytes: Math.max(0, limit - shellBase) });
+    const tl = interpretScript(src, { env: { ...inp.env, __NAMESPACE: inp.namespace }, hostname: inp.hostname, flavor, memoryLimitBytes: Math.max(0, limit - shellBase), meter: inp.meter });
     b.program = "script";
     b.logs = tl.logs;
     b.periodic = tl.periodic;

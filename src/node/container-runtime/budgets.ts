@@ -14,11 +14,30 @@
 //   into partial ones); a run keeps the newest RUN_LOG_BYTES of its own lines, like the kubelet's
 //   container log rotation (containerLogMaxSize 10 Mi × containerLogMaxFiles 5) keeps the newest
 //   files, smaller here because the node keeps its whole state in one storage row.
+// - cpu per sync: one kubelet sync spends at most NODE_SYNC_WORK units across all of its pods (a
+//   pod-lifecycle step costs LIFECYCLE_STEP_WORK, a script statement 1, a KiB of script words 1).
+//   Past it the pods not yet advanced wait for the next sync, which starts with them: a node short
+//   of cpu runs its pod workers late, it does not stop. Checked between steps, so one sync
+//   overshoots by at most one script's SCRIPT_STEPS_PER_START (plus its words). While a node is
+//   behind, its probes drop the ticks they missed (PROBE_CATCHUP_MS), so its backlog stays bounded.
 // Upstream semantics: kubernetes pkg/kubelet/logs/container_log_manager.go (rotation keeps the
 // newest), containerd pkg/cri/.../logging (max_container_log_line_size = 16384).
 
 /** Statements and loop iterations a script may run per container start. */
 export const SCRIPT_STEPS_PER_START = 5000;
+/** Work units one kubelet sync may spend across all its pods (≈ 100 ms of interpretation). */
+export const NODE_SYNC_WORK = 100_000;
+/** What one pod-lifecycle step (a probe tick, an exit, a pull) costs, in work units. */
+export const LIFECYCLE_STEP_WORK = 10;
+/** Bytes of script words that cost one step to expand (each word goes through a few regex passes). */
+export const WORD_BYTES_PER_STEP = 1024;
+
+/** On a node that ran out of cpu, probe ticks older than this are dropped, not replayed. */
+export const PROBE_CATCHUP_MS = 10_000;
+
+/** Work spent so far in one kubelet sync (shared by every script and step of that sync). */
+export interface WorkMeter { used: number }
+
 /** Statements one pass of a `while true` body may run (its output is repeated each period). */
 export const LOOP_BODY_STEPS = 200;
 /** Bytes of a shell value (variable, file content, expanded word) actually kept; the rest is counted. */

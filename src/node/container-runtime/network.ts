@@ -2,6 +2,7 @@
 // time offset. Failure texts are the ones the kubelet's probers report.
 
 import type { Behaviour } from "./behaviour";
+import type { WorkMeter } from "./budgets";
 import { interpretScript, scriptOfArgv } from "./shell";
 
 export interface Answer {
@@ -61,7 +62,7 @@ export function grpcProbe(b: Behaviour, host: string, port: number, tMs: number,
 }
 
 /** exec probe: run the command against the container's filesystem and ports at this offset. */
-export function execProbe(b: Behaviour, command: string[], tMs: number, timeoutMs: number, ctx: { hostname: string; env: Record<string, string> }): Answer {
+export function execProbe(b: Behaviour, command: string[], tMs: number, timeoutMs: number, ctx: { hostname: string; env: Record<string, string>; meter?: WorkMeter }): Answer {
   const script = scriptOfArgv(command) ?? command.map((w) => (/[\s;&|]/.test(w) ? JSON.stringify(w) : w)).join(" ");
   const first = script.trim().split(/\s+/)[0]?.split("/").pop() ?? "";
   // Client tools that talk to the server in the same container.
@@ -87,7 +88,7 @@ export function execProbe(b: Behaviour, command: string[], tMs: number, timeoutM
   }
   // Everything else: run it as a script over the container's files as they are now.
   const files = b.files.filter((f) => f.fromMs <= tMs && (f.untilMs === null || f.untilMs > tMs)).map((f) => ({ ...f, fromMs: 0, untilMs: null }));
-  const tl = interpretScript(script, { env: ctx.env, hostname: ctx.hostname, flavor: "busybox", files });
+  const tl = interpretScript(script, { env: ctx.env, hostname: ctx.hostname, flavor: "busybox", files, meter: ctx.meter });
   if (tl.exitAtMs === null || tl.exitAtMs > timeoutMs) return { ok: false, output: `command ${JSON.stringify(command.join(" "))} timed out` };
   const output = tl.logs.map((l) => l.text).join("\n");
   return { ok: tl.exitCode === 0, output };

@@ -4,7 +4,7 @@
 // sync, so it runs under the budgets of budgets.ts: values are kept as a bounded prefix plus a
 // counted size (memory past the limit is an OOM kill), steps are counted, output is capped.
 
-import { capLine, copyMs, DEFAULT_MEMORY_LIMIT_BYTES, FILES_MAX, keepNewest, LINE_MAX_BYTES, LOOP_BODY_STEPS, RUN_LOG_BYTES, SCRIPT_STEPS_PER_START, VALUE_KEEP_BYTES } from "./budgets";
+import { capLine, copyMs, DEFAULT_MEMORY_LIMIT_BYTES, FILES_MAX, keepNewest, LINE_MAX_BYTES, LOOP_BODY_STEPS, RUN_LOG_BYTES, SCRIPT_STEPS_PER_START, VALUE_KEEP_BYTES, WORD_BYTES_PER_STEP, type WorkMeter } from "./budgets";
 import { Parser, tokenize, type Ast } from "./shell-parse";
 
 /** What a script does, relative to its start (ms). Plain data: it is persisted in the kubelet state. */
@@ -41,6 +41,8 @@ export interface ShellContext {
   files?: Timeline["files"];
   /** What the script's values may reach before the OOM killer ends it (default: DEFAULT_MEMORY_LIMIT_BYTES). */
   memoryLimitBytes?: number;
+  /** The kubelet sync's meter: the steps this script took are added to it. */
+  meter?: WorkMeter;
 }
 
 /** Duration of `sleep` arguments in ms (sleep 5, 1.5, 2m, infinity); null = forever. */
@@ -221,6 +223,8 @@ export function interpretScript(script: string, ctx: ShellContext): Timeline {
     if (--budget.steps < 0) { budget.exhausted = true; return STOP_ON_EXIT; }
     switch (node.kind) {
       case "cmd":
+        // A long word costs in proportion: expanding it is a few passes over its bytes.
+        budget.steps -= Math.floor(node.words.reduce((a, w) => a + w.length, 0) / WORD_BYTES_PER_STEP);
         return runCmd(node.words, node.redirect === undefined ? undefined : expand(node.redirect));
       case "seq":
         for (const { op, node: n } of node.items) {
@@ -285,6 +289,8 @@ export function interpretScript(script: string, ctx: ShellContext): Timeline {
 
   const budget: Budget = { steps: SCRIPT_STEPS_PER_START, exhausted: false };
   const r = run(ast, budget);
+  // Tokenizing and parsing cost the script's length; the statements what they used of the budget.
+  if (ctx.meter) ctx.meter.used += Math.ceil(script.length / WORD_BYTES_PER_STEP) + SCRIPT_STEPS_PER_START - Math.max(budget.steps, 0);
   if (budget.exhausted && tl.exitAtMs === null) {
     // Still running at its cpu limit as far as anyone can tell: busy, no exit, nothing more logged.
     tl.busy = true;

@@ -176,6 +176,7 @@ export function startRun(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, c: Conta
     memoryLimitBytes: lim.mem,
     cpuLimitMillis: lim.cpu,
     nodeMemoryBytes: ctx.cfg.memoryBytes,
+    meter: ctx.work,
   });
   ctx.state.containerSeq++;
   const run: RunRecord = {

@@ -9,7 +9,7 @@ import { formatLogs, runLines } from "../container-runtime/logs";
 import { boundState, POD_RETRY_MS, recordFault, type PodFault } from "./faults";
 import { releaseIP } from "./ipam";
 import { nodeObject } from "./node-status";
-import { admitPod, advancePod, podNextAt, type SyncCtx } from "./pod-lifecycle";
+import { admitPod, advancePod, outOfWork, podNextAt, type SyncCtx } from "./pod-lifecycle";
 import { buildStatus } from "./pod-status";
 import { rand, type ContainerRecord, type KubeletState, type RunRecord } from "./state";
 import type { KubeletEvent, NodeConfig, PodStatusUpdate } from "./types";
@@ -27,6 +27,10 @@ export interface SyncOutput {
   nextWakeAt: number | null;
   /** Pods whose sync threw this time (each recorded as a FailedSync event; the others went on). */
   faults: PodFault[];
+  /** The cpu this sync spent (work units; NODE_SYNC_WORK bounds it, give or take one script). */
+  work: number;
+  /** Pods the sync ran out of cpu for (not advanced to now; they go first next time). */
+  deferred: number;
 }
 
 /** A fresh node: the sandbox image and kube-proxy's image are there from provisioning. */
@@ -46,22 +50,32 @@ const creation = (p: KubeObject) => String(p.metadata?.creationTimestamp ?? "");
 export function syncPods(cfg: NodeConfig, prev: KubeletState, pods: KubeObject[], now: number): SyncOutput {
   const state: KubeletState = structuredClone(prev);
   if (state.bootAt === null) state.bootAt = now;
-  const ctx: SyncCtx = { cfg, state, events: [] };
-  const out: SyncOutput = { state, statusUpdates: [], deletions: [], events: ctx.events, nextWakeAt: null, faults: [] };
+  const ctx: SyncCtx = { cfg, state, events: [], work: { used: 0 } };
+  const out: SyncOutput = { state, statusUpdates: [], deletions: [], events: ctx.events, nextWakeAt: null, faults: [], work: 0, deferred: 0 };
   const seen = new Set<string>();
   const retryAt: number[] = [];
   const faulted = new Set<string>();
+  const deferred: string[] = [];
   const sorted = [...pods].sort((a, b) => creation(a).localeCompare(creation(b)) || String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+  // The pods the last sync had no cpu left for go first, so no pod waits behind a busy neighbour twice.
+  ctx.overloaded = state.resumeFrom !== undefined;
+  const from = state.resumeFrom === undefined ? -1 : sorted.findIndex((p) => p.metadata?.uid === state.resumeFrom);
+  if (from > 0) sorted.push(...sorted.splice(0, from));
+  delete state.resumeFrom;
   for (const pod of sorted) {
     const uid = pod.metadata?.uid;
     if (!uid || (pod.spec?.nodeName && pod.spec.nodeName !== cfg.name)) continue;
     seen.add(uid);
+    if (outOfWork(ctx)) {
+      deferred.push(uid); // kept as it was; advanced at the next sync
+      continue;
+    }
     const ref = { namespace: String(pod.metadata.namespace ?? "default"), name: String(pod.metadata.name ?? ""), uid };
     // One pod's failure is that pod's: its record, events and outputs of this attempt are rolled back,
     // a FailedSync event is recorded, and the pod worker retries after its back-off (pod_workers.go).
     const mark = { events: ctx.events.length, updates: out.statusUpdates.length, deletions: out.deletions.length, seq: state.containerSeq, pullFree: state.pullQueueFreeAt, ipam: structuredClone(state.ipam) };
     try {
-      syncOnePod(ctx, out, pod, ref, now);
+      if (!syncOnePod(ctx, out, pod, ref, now)) deferred.push(uid);
     } catch (err) {
       ctx.events.length = mark.events;
       out.statusUpdates.length = mark.updates;
@@ -89,11 +103,18 @@ export function syncPods(cfg: NodeConfig, prev: KubeletState, pods: KubeObject[]
     if (t !== null && (out.nextWakeAt === null || t < out.nextWakeAt)) out.nextWakeAt = Math.max(t, now);
   }
   for (const t of retryAt) if (out.nextWakeAt === null || t < out.nextWakeAt) out.nextWakeAt = t;
+  if (deferred.length > 0) {
+    state.resumeFrom = deferred[0];
+    out.nextWakeAt = now; // the rest is due: the control loop runs this node again in a later slice
+  }
+  out.work = ctx.work.used;
+  out.deferred = deferred.length;
   boundState(state);
   return out;
 }
 
-function syncOnePod(ctx: SyncCtx, out: SyncOutput, pod: KubeObject, ref: { namespace: string; name: string; uid: string }, now: number): void {
+/** One pod worker's turn; false when the sync's cpu ran out before the pod reached `now`. */
+function syncOnePod(ctx: SyncCtx, out: SyncOutput, pod: KubeObject, ref: { namespace: string; name: string; uid: string }, now: number): boolean {
   const { cfg, state } = ctx;
   const uid = ref.uid;
   {
@@ -103,11 +124,11 @@ function syncOnePod(ctx: SyncCtx, out: SyncOutput, pod: KubeObject, ref: { names
       const phase = pod.status?.phase;
       if (phase === "Succeeded" || phase === "Failed") {
         if (pod.metadata.deletionTimestamp) out.deletions.push(ref);
-        return;
+        return true;
       }
       rec = state.pods[uid] = admitPod(ctx, pod, now);
     }
-    advancePod(ctx, rec, pod, now);
+    const complete = advancePod(ctx, rec, pod, now);
     const status = buildStatus(cfg, rec, pod, now);
     const fp = JSON.stringify(status);
     // As the status manager's isPodStatusByKubeletEqual: what the server holds may have been
@@ -119,6 +140,7 @@ function syncOnePod(ctx: SyncCtx, out: SyncOutput, pod: KubeObject, ref: { names
       out.statusUpdates.push({ ...ref, status });
     }
     if (rec.terminating && rec.finished) out.deletions.push(ref);
+    return complete;
   }
 }
 

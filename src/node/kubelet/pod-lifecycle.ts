@@ -3,12 +3,13 @@
 // time. Each step happens at its own timestamp, so a late sync replays what happened in between.
 
 import type { KubeObject } from "../../control-plane/api-server/types";
+import { LIFECYCLE_STEP_WORK, NODE_SYNC_WORK, PROBE_CATCHUP_MS } from "../container-runtime/budgets";
 import { appendExtra } from "../container-runtime/logs";
 import { backoffNext, goDuration, inBackoffSince } from "./backoff";
 import { TIMING } from "./config";
 import { beginStart, containerEnv, finishPull, startRun } from "./container-start";
 import { releaseIP, allocateIP } from "./ipam";
-import { applyResult, evaluateProbe, httpTarget, PROBE_KINDS, probeSpec, scheduleNext, type ProbeTarget } from "./probes";
+import { applyResult, evaluateProbe, httpTarget, PROBE_KINDS, probeSpec, scheduleNext, tickAtOrAfter, type ProbeTarget } from "./probes";
 import { between, type ContainerRecord, type PodRecord } from "./state";
 import { advanceInitAfter, arr, emit, hostnameOf, podGrace, podRef, scheduleInit, specOf, startRegular, type SyncCtx } from "./sync-ctx";
 
@@ -94,11 +95,20 @@ export function podNextAt(rec: PodRecord): number | null {
   return t;
 }
 
-/** Advance the pod to `now`, step by step. */
-export function advancePod(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, now: number): void {
+/** The sync's cpu is spent (budgets.ts NODE_SYNC_WORK): what is left waits for the next sync. */
+export const outOfWork = (ctx: SyncCtx) => ctx.work.used >= NODE_SYNC_WORK;
+
+/**
+ * Advance the pod to `now`, step by step. Returns false when the node's cpu for this sync ran out
+ * first: the pod stays at its last step (its next step is due, so the node syncs again soon).
+ */
+export function advancePod(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, now: number): boolean {
+  if (ctx.overloaded) dropMissedProbeTicks(rec, pod, now - PROBE_CATCHUP_MS);
   for (let i = 0; i < MAX_STEPS_PER_SYNC; i++) {
     const t = podNextAt(rec);
     if (t === null || t > now) break;
+    if (outOfWork(ctx)) return false;
+    ctx.work.used += LIFECYCLE_STEP_WORK;
     step(ctx, rec, pod, t);
   }
   // Things noticed at sync time: deletion, spec changes, images that appeared for Never pulls.
@@ -107,7 +117,24 @@ export function advancePod(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, now: n
     checkSpecChanges(ctx, rec, pod, now);
     for (const c of allContainers(rec)) if (c.stage === "blocked") beginStart(ctx, rec, pod, c, now);
   }
+  ctx.work.used += LIFECYCLE_STEP_WORK;
   step(ctx, rec, pod, now);
+  return true;
+}
+
+/**
+ * A node that ran out of cpu runs its probes late and drops the ticks it missed, as the prober's
+ * time.Ticker drops ticks for a slow receiver: a backlog older than `cutoff` is not replayed.
+ */
+function dropMissedProbeTicks(rec: PodRecord, pod: KubeObject, cutoff: number): void {
+  for (const c of allContainers(rec)) {
+    if (c.stage !== "running") continue;
+    for (const kind of PROBE_KINDS) {
+      const st = c.probes[kind];
+      const ps = st?.nextAt != null && st.nextAt < cutoff ? probeSpec(specOf(pod, c), kind) : undefined;
+      if (st && ps) st.nextAt = tickAtOrAfter(st.nextAt!, ps.periodMs, cutoff);
+    }
+  }
 }
 
 function step(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, t: number): void {
@@ -194,7 +221,7 @@ function stepRunning(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, c: Container
       st.nextAt = rec.terminating || c.kill ? null : t + ps.periodMs;
       continue;
     }
-    const ans = evaluateProbe(ps, target, t);
+    const ans = evaluateProbe(ps, target, t, ctx.work);
     const out = applyResult(st, ps, ans);
     if (out.event) emit(ctx, rec, c, "Warning", "Unhealthy", out.event.message, t);
     switch (out.transition) {

@@ -7,6 +7,7 @@
 // starts failing). Failing probes tick every period, as the real kubelet does (and records events).
 
 import { breakpoints, type Behaviour } from "../container-runtime/behaviour";
+import type { WorkMeter } from "../container-runtime/budgets";
 import { execProbe, grpcProbe, httpProbe, tcpProbe, type Answer } from "../container-runtime/network";
 import { PROBE_DEFAULTS } from "./config";
 import type { ContainerRecord, ProbeKind, ProbeState } from "./state";
@@ -88,11 +89,11 @@ function resolvePort(port: unknown, ports: Any[]): number {
 }
 
 /** Run one probe against the container at absolute time t. */
-export function evaluateProbe(spec: ProbeSpec, target: ProbeTarget, t: number): Answer {
+export function evaluateProbe(spec: ProbeSpec, target: ProbeTarget, t: number, meter?: WorkMeter): Answer {
   const h = spec.handler;
   const rel = t - target.startedAt;
   const b = target.behaviour;
-  if (h.exec) return execProbe(b, Array.isArray(h.exec.command) ? h.exec.command : [], rel, spec.timeoutMs, { hostname: target.hostname, env: target.env });
+  if (h.exec) return execProbe(b, Array.isArray(h.exec.command) ? h.exec.command : [], rel, spec.timeoutMs, { hostname: target.hostname, env: target.env, meter });
   if (h.httpGet) {
     const port = resolvePort(h.httpGet.port, target.ports);
     return httpProbe(b, h.httpGet.host || target.podIP, h.httpGet.scheme || "HTTP", port, h.httpGet.path || "/", rel, spec.timeoutMs);

@@ -116,6 +116,8 @@ export interface KubeletState {
   containerSeq: number;
   /** Pod syncs that threw (contained: see faults.ts): the count, and the newest FAULTS_KEPT. */
   faults?: { total: number; recent: { namespace: string; name: string; uid: string; at: number; message: string }[] };
+  /** The last sync ran out of cpu (NODE_SYNC_WORK) before this pod: the next one starts with it. */
+  resumeFrom?: string;
 }
 
 /** A deterministic draw in [0,1) for a key, mixed with the node's seed. */

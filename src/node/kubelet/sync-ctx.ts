@@ -5,6 +5,7 @@ import type { KubeObject } from "../../control-plane/api-server/types";
 import { TIMING } from "./config";
 import type { ContainerRecord, KubeletState, PodRecord } from "./state";
 import type { KubeletEvent, NodeConfig } from "./types";
+import type { WorkMeter } from "../container-runtime/budgets";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
@@ -13,6 +14,10 @@ export interface SyncCtx {
   cfg: NodeConfig;
   state: KubeletState;
   events: KubeletEvent[];
+  /** The cpu this sync has spent, across all pods (NODE_SYNC_WORK bounds it). */
+  work: WorkMeter;
+  /** The last sync ran out of cpu: missed probe ticks are dropped rather than replayed. */
+  overloaded?: boolean;
 }
 
 export const arr = (v: unknown): Any[] => (Array.isArray(v) ? v : []);

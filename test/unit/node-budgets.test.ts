@@ -8,8 +8,8 @@ import { client, joinAs, newClassroom } from "./api-helpers";
 import { NODE_BEHIND_RETRY_REAL_MS } from "../../src/classroom/sim-pace";
 import { cfg, pod, Sim, T0 } from "./kubelet-helpers";
 import { behaviourOf, type ContainerInput } from "../../src/node/container-runtime/behaviour";
-import { FILES_MAX, LINE_MAX_BYTES, LOG_READ_MAX_BYTES, NODE_SYNC_WORK, PROBE_CATCHUP_MS, RUN_LOG_BYTES, SCRIPT_STEPS_PER_START, STATE_MAX_BYTES, WORD_BYTES_PER_STEP } from "../../src/node/container-runtime/budgets";
-import { runLines, type LogRun } from "../../src/node/container-runtime/logs";
+import { CONTAINER_LOG_MAX_BYTES, FILES_MAX, LINE_MAX_BYTES, LOG_READ_MAX_BYTES, NODE_SYNC_WORK, PROBE_CATCHUP_MS, RUN_LOG_BYTES, SCRIPT_STEPS_PER_START, STATE_MAX_BYTES, WORD_BYTES_PER_STEP } from "../../src/node/container-runtime/budgets";
+import { bytesWritten, rotatedAt, runLines, type LogRun } from "../../src/node/container-runtime/logs";
 import { interpretScript } from "../../src/node/container-runtime/shell";
 import { initialState, nodeObject, syncPods } from "../../src/node/kubelet";
 import { boundState, POD_RETRY_MS } from "../../src/node/kubelet/faults";
@@ -91,6 +91,24 @@ describe("shell budgets", () => {
     expect(bytesOf(lines)).toBeLessThanOrEqual(LOG_READ_MAX_BYTES);
     expect(lines[lines.length - 1].at).toBeGreaterThan(3_590_000);
   });
+
+  it("the log file is rotated at containerLogMaxSize (10 MiB): a read shows only what the current file holds", () => {
+    const b = behaviourOf(input("while true; do echo " + "r".repeat(1023) + "; sleep 1; done", null)); // 1 KiB a second
+    const run: LogRun = { startedAt: 0, finishedAt: null, behaviour: b, extra: [], requests: [], podIP: "10.0.0.1" };
+    expect(CONTAINER_LOG_MAX_BYTES).toBe(10 * Mi);
+    // Before 10 MiB: the newest LOG_READ_MAX_BYTES (1,024 lines of 1 KiB)
+    const before = runLines(run, -Infinity, 10_000_000);
+    expect(rotatedAt(run, 10_000_000)).toBe(-Infinity);
+    expect(before).toHaveLength(LOG_READ_MAX_BYTES / 1024);
+    // The 10,240th line (written at 10,239 s) fills the file; 20 s later the current file holds 20 lines
+    expect(bytesWritten(run, 10_239_000)).toBe(10 * Mi);
+    expect(rotatedAt(run, 10_259_000)).toBe(10_239_001);
+    const after = runLines(run, -Infinity, 10_259_000);
+    expect(after).toHaveLength(20);
+    expect(after[0].at).toBe(10_240_000);
+    // At 20 MiB it rotates again
+    expect(rotatedAt(run, 20_500_000)).toBe(20_479_001);
+  });
 });
 
 describe("cpu per sync", () => {
@@ -131,7 +149,7 @@ describe("cpu per sync", () => {
     expect(works.length).toBeGreaterThanOrEqual(Math.ceil((40 * SCRIPT_STEPS_PER_START) / (NODE_SYNC_WORK + OVERSHOOT)));
     for (const w of works.slice(0, -1)) expect(w).toBeGreaterThanOrEqual(NODE_SYNC_WORK);
     // The deferred go first: each sync started pods none before it had, in creation order, wrapping round
-    const order = pods.map((p) => started.get(p.metadata.name)!);
+    const order = pods.map((p) => started.get(p.metadata.name!)!);
     for (let i = 1; i < order.length; i++) expect(order[i]).toBeGreaterThanOrEqual(order[i - 1]);
     for (let i = 0; i < works.length - 1; i++) expect(order.filter((x) => x === i).length).toBeGreaterThan(0);
     for (const p of pods) expect(state.pods[p.metadata.uid!].containers[0].stage).toBe("running");
@@ -275,7 +293,8 @@ describe("whole cluster", () => {
     const dues: { at: number; now: number }[] = [];
     for (let s = 0; s < 4; s++) {
       await stub.advance(5_000);
-      dues.push(await runInDurableObject(stub, (o: any) => {
+      const inside = runInDurableObject as unknown as (s: unknown, f: (o: any) => { at: number; now: number }) => Promise<{ at: number; now: number }>;
+      dues.push(await inside(stub, (o) => {
         const item = o.loop.due.all().find((d: { name: string }) => d.name === `node:${nodeName}`);
         return { at: item?.at ?? 0, now: o.loop.now() };
       }));

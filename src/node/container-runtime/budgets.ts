@@ -46,6 +46,8 @@ export const VALUE_KEEP_BYTES = 4096;
 export const LINE_MAX_BYTES = 16 * 1024;
 /** The newest bytes of a run's own output lines kept in the node's state (rotation). */
 export const RUN_LOG_BYTES = 64 * 1024;
+/** The kubelet's containerLogMaxSize: a container's log file is rotated when it reaches this. */
+export const CONTAINER_LOG_MAX_BYTES = 10 * 1024 * 1024;
 /** Bytes a `kubectl logs` read renders at most for one container (the newest ones). */
 export const LOG_READ_MAX_BYTES = 1024 * 1024;
 /** Files a script's container filesystem keeps records of (the oldest removed ones go first). */

@@ -4,10 +4,10 @@
 // from outside (requests, stop-signal messages) are kept in a bounded ring on the run.
 
 import type { Behaviour } from "./behaviour";
-import { capLine, LOG_READ_MAX_BYTES } from "./budgets";
+import { capLine, CONTAINER_LOG_MAX_BYTES, LOG_READ_MAX_BYTES } from "./budgets";
 import { httpStatus } from "./network";
 
-/** How many lines a run keeps / a read renders at most (the kubelet rotates at 10Mi; this is smaller). */
+/** How many lines a read renders at most (the newest of the current log file: see rotatedAt). */
 export const MAX_LOG_LINES = 5000;
 export const MAX_EXTRA_LINES = 500;
 
@@ -88,7 +88,8 @@ export function accessLine(b: Behaviour, at: number, from: string, path: string,
  */
 export function runLines(run: LogRun, sinceAt: number, untilAt: number, limit = MAX_LOG_LINES, maxBytes = LOG_READ_MAX_BYTES): Line[] {
   const end = Math.min(untilAt, run.finishedAt ?? untilAt);
-  const start = Math.max(sinceAt, run.startedAt);
+  // `kubectl logs` reads the current log file only: what was written before the last rotation is gone from it.
+  const start = Math.max(sinceAt, run.startedAt, rotatedAt(run, end));
   if (end < start) return [];
   const b = run.behaviour;
   const out: Line[] = [];
@@ -131,6 +132,46 @@ export function runLines(run: LogRun, sinceAt: number, untilAt: number, limit = 
     if (bytes > maxBytes) { from = i + 1; break; }
   }
   return from > 0 ? out.slice(from) : out;
+}
+
+/**
+ * Bytes a run has written by `t` (as containerd's CRI log lines, approximately: templates are
+ * counted at their unrendered length, loop iterations whole). Cheap: O(sources + kept lines).
+ */
+export function bytesWritten(run: LogRun, t: number): number {
+  if (t < run.startedAt) return 0;
+  const b = run.behaviour;
+  let bytes = 0;
+  for (const l of b.logs) if (run.startedAt + l.atMs <= t) bytes += l.text.length + 1;
+  for (const p of b.periodic) {
+    const first = run.startedAt + p.fromMs;
+    if (t >= first) bytes += (Math.floor((t - first) / p.periodMs) + 1) * p.lines.reduce((a, l) => a + l.text.length + 1, 0);
+  }
+  for (const r of run.requests) {
+    const until = Math.min(t, r.untilAt ?? t);
+    if (until >= r.fromAt && b.http.accessLog !== "none") bytes += (Math.floor((until - r.fromAt) / r.periodMs) + 1) * (r.path.length + 120);
+  }
+  for (const e of run.extra) if (e.at <= t) bytes += e.text.length + 1;
+  return bytes;
+}
+
+/**
+ * When the kubelet last rotated the run's log file by `t` (containerLogMaxSize, 10 MiB): the
+ * current file holds what was written after it. -Infinity when the log never reached the size.
+ */
+export function rotatedAt(run: LogRun, t: number, maxBytes = CONTAINER_LOG_MAX_BYTES): number {
+  const total = bytesWritten(run, t);
+  if (total < maxBytes) return -Infinity;
+  const boundary = Math.floor(total / maxBytes) * maxBytes;
+  // bytesWritten is monotonic in time: find the first ms at which it reached the boundary.
+  let lo = run.startedAt;
+  let hi = t;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (bytesWritten(run, mid) >= boundary) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo + 1; // lines written at the rotation instant went to the rotated file
 }
 
 /** Text for `kubectl logs`: --tail, --since and --timestamps applied. */

@@ -7,6 +7,7 @@ import { ApiClient, type ApiCall, type ApiReply, type ControlPlane } from "./api
 import { eventCalls, nodeCorrelator } from "./event-correlator";
 import type { EventCorrelator } from "../control-plane/api-server/events-cache";
 import { initialState, nodeObject, podLogs, syncPods, usage, type KubeletState, type NodeConfig, type SyncOutput } from "./kubelet";
+import { KubeletStore } from "./kubelet-store";
 import { LogFollowers } from "./log-followers";
 import { CallStats } from "./call-stats";
 import { FAULTS_KEPT } from "./container-runtime/budgets";
@@ -82,6 +83,7 @@ export interface NodeSyncResult {
 
 export class NodeObject extends DurableObject {
   private readonly sql: Sql;
+  private readonly store: KubeletStore;
   private readonly followers = new LogFollowers();
   /** The API calls this kubelet sent since the object started (or the last reset). */
   private readonly stats = new CallStats();
@@ -91,11 +93,14 @@ export class NodeObject extends DurableObject {
   private listedAt = -Infinity;
   private events?: EventCorrelator;
   private syncAt = 0;
+  /** Syncs whose state could not be saved (contained: the node reported and renewed its Lease). */
+  private saveFaults = 0;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
     this.sql = new Sql(ctx.storage as never);
     migrate(this.sql, "node", MIGRATIONS);
+    this.store = new KubeletStore(this.sql);
   }
 
   private get<T>(key: string): T | undefined {
@@ -123,14 +128,14 @@ export class NodeObject extends DurableObject {
       this.put("classroomId", init.classroomId);
       this.put("token", init.token);
       this.put("config", init.config);
-      if (!this.get("state")) this.put("state", initialState(init.config, init.seed));
+      if (!this.store.load()) this.store.save(initialState(init.config, init.seed));
     });
     await this.register(init.now);
   }
 
   private async register(now: number): Promise<void> {
     const cfg = this.config()!;
-    const state = this.get<KubeletState>("state")!;
+    const state = this.store.load()!;
     const node = nodeObject(cfg, state, now);
     const api = this.client();
     const [created] = await api.batch([{ method: "POST", path: "/api/v1/nodes", body: node }]);
@@ -178,7 +183,7 @@ export class NodeObject extends DurableObject {
       if (!this.lastPods) return idle(now + LEASE_RENEW_MS);
       pods = this.lastPods;
     } else throw new Error(`kubelet could not list its pods: ${list.status} ${JSON.stringify(list.body)}`);
-    const prev = this.get<KubeletState>("state")!;
+    const prev = this.store.load()!;
     let out: SyncOutput;
     try {
       out = syncPods(cfg, prev, pods, now);
@@ -218,7 +223,14 @@ export class NodeObject extends DurableObject {
       calls.push(this.leaseCall(cfg.name, now, undefined, false));
       this.put("lastLease", now);
     }
-    this.put("state", out.state);
+    try {
+      this.store.save(out.state);
+    } catch (err) {
+      // Whatever the storage refuses, the node still renews its Lease and reports below; the pods
+      // replay from the last saved state at the next sync (the kubelet is deterministic).
+      this.saveFaults++;
+      console.error(`kubelet ${cfg.name}: state not saved: ${String(err).slice(0, 200)}`);
+    }
     const replies = await api.batch(calls);
     this.keepPodsCurrent(calls, replies);
     // Unreachable API server: nothing above was recorded, so report the node and lease again next time.
@@ -236,7 +248,7 @@ export class NodeObject extends DurableObject {
     }));
     return {
       nextWakeAt: out.nextWakeAt, pods: pods.length, usage: used,
-      faults: out.faults.length, faultsTotal: out.state.faults?.total ?? 0,
+      faults: out.faults.length, faultsTotal: (out.state.faults?.total ?? 0) + this.saveFaults,
       followers: this.followers.size, followersClosedSlow: this.followers.slowClosed,
       deferred: out.deferred,
     };
@@ -297,7 +309,7 @@ export class NodeObject extends DurableObject {
 
   /** Container logs, as the kubelet serves them to `kubectl logs` (follow keeps the stream open). */
   async logs(q: LogQuery): Promise<{ text: string } | { error: string; code?: number } | { stream: ReadableStream<Uint8Array> }> {
-    const state = this.get<KubeletState>("state");
+    const state = this.store.load();
     if (!state) return { error: `pod "${q.pod}" is not on this node` };
     const res = podLogs(state, q.uid, q.container, { previous: q.previous, tailLines: q.tailLines, timestamps: true, sinceSeconds: q.sinceSeconds, now: q.now });
     if ("error" in res) return res;
@@ -329,7 +341,7 @@ export class NodeObject extends DurableObject {
 
   async metrics(now: number): Promise<ReturnType<typeof usage> | undefined> {
     const cfg = this.config();
-    const state = this.get<KubeletState>("state");
+    const state = this.store.load();
     return cfg && state ? usage(cfg, state, now) : undefined;
   }
 
@@ -337,6 +349,7 @@ export class NodeObject extends DurableObject {
   async destroy(): Promise<void> {
     this.followers.closeAll();
     await this.ctx.storage.deleteAll();
+    this.store.forget();
   }
 }
 

@@ -8,7 +8,7 @@ import { client, joinAs, newClassroom } from "./api-helpers";
 import { NODE_BEHIND_RETRY_REAL_MS } from "../../src/classroom/sim-pace";
 import { cfg, pod, Sim, T0 } from "./kubelet-helpers";
 import { behaviourOf, type ContainerInput } from "../../src/node/container-runtime/behaviour";
-import { CONTAINER_LOG_MAX_BYTES, FILES_MAX, LINE_MAX_BYTES, LOG_READ_MAX_BYTES, NODE_SYNC_WORK, PROBE_CATCHUP_MS, RUN_LOG_BYTES, SCRIPT_STEPS_PER_START, STATE_MAX_BYTES, WORD_BYTES_PER_STEP } from "../../src/node/container-runtime/budgets";
+import { CONTAINER_LOG_MAX_BYTES, FILES_MAX, LINE_MAX_BYTES, LOG_READ_MAX_BYTES, NODE_SYNC_WORK, PROBE_CATCHUP_MS, RUN_LOG_BYTES, POD_STATE_MAX_BYTES, SCRIPT_STEPS_PER_START, WORD_BYTES_PER_STEP } from "../../src/node/container-runtime/budgets";
 import { bytesWritten, rotatedAt, runLines, type LogRun } from "../../src/node/container-runtime/logs";
 import { interpretScript } from "../../src/node/container-runtime/shell";
 import { initialState, nodeObject, syncPods } from "../../src/node/kubelet";
@@ -219,15 +219,19 @@ describe("kubelet containment", () => {
     expect(sim.state.faults!.recent.length).toBeLessThanOrEqual(20);
   });
 
-  it("the node's state is kept under STATE_MAX_BYTES: retained output is rotated, previous runs first", () => {
+  it("each pod's record is kept under POD_STATE_MAX_BYTES: its retained output is rotated, previous runs first; a quiet pod beside it keeps all of its own", () => {
     const sim = new Sim();
     const kb = "q".repeat(1000);
-    for (let i = 0; i < 30; i++) sim.add(pod(`chatty-${i}`, { containers: [{ name: "c", image: "busybox:1.36", command: ["sh", "-c", `for i in $(seq 200); do echo $i ${kb}; done; sleep 3600`] }] }));
-    sim.advance(30);
-    expect(JSON.stringify(sim.state).length).toBeLessThanOrEqual(STATE_MAX_BYTES);
+    const chatty = `for i in $(seq 200); do echo $i ${kb}; done; exit 1`; // 200 KB a run, restarting
+    for (let i = 0; i < 3; i++) sim.add(pod(`chatty-${i}`, { containers: [{ name: "a", image: "busybox:1.36", command: ["sh", "-c", chatty] }, { name: "b", image: "busybox:1.36", command: ["sh", "-c", chatty] }] }));
+    sim.add(pod("quiet", { containers: [{ name: "c", image: "busybox:1.36", command: ["sh", "-c", `for i in $(seq 20); do echo $i ${kb}; done; sleep 3600`] }] }));
+    sim.advance(120);
+    for (const rec of Object.values(sim.state.pods)) expect(JSON.stringify(rec).length).toBeLessThanOrEqual(POD_STATE_MAX_BYTES);
+    const quiet = Object.values(sim.state.pods).find((r) => r.name === "quiet")!;
+    expect(quiet.containers[0].current!.behaviour.logs).toHaveLength(20); // untouched by its neighbours
     const big = structuredClone(sim.state);
-    expect(boundState(big, 200_000)).not.toBeNull();
-    expect(JSON.stringify(big).length).toBeLessThanOrEqual(200_000);
+    expect(boundState(big, 40_000)).not.toBeNull();
+    for (const rec of Object.values(big.pods)) expect(JSON.stringify(rec).length).toBeLessThanOrEqual(40_000);
   });
 });
 
@@ -276,6 +280,32 @@ describe("log followers", () => {
 });
 
 describe("whole cluster", () => {
+  it("a node whose pods hold more state than one storage row (2 MB) stays Ready: one row per pod record", async () => {
+    const cls = await newClassroom("rows", 1);
+    const stub = (env as any).CLASSROOM.get((env as any).CLASSROOM.idFromName(cls.id));
+    await stub.setClock({ paused: true });
+    await stub.advance(1000);
+    const k = client(cls);
+    const nodeName = (await k.get("/api/v1/nodes")).body.items[0].metadata.name as string;
+    // Each container prints 55 KB and sleeps: a pod's record is ~115 KB, under its cap (nothing trimmed).
+    const chatty = ["sh", "-c", `for i in $(seq 80); do echo $i ${"x".repeat(690)}; done; sleep 36000`];
+    const containers = [{ name: "a", image: "busybox:1.36", command: chatty }, { name: "b", image: "busybox:1.36", command: chatty }];
+    for (let i = 0; i < 20; i++) expect((await k.post("/api/v1/namespaces/default/pods", { apiVersion: "v1", kind: "Pod", metadata: { name: `chatty-${i}` }, spec: { nodeName, containers } })).status).toBe(201);
+    for (let s = 0; s < 3; s++) await stub.advance(10_000);
+    const node = (await k.get(`/api/v1/nodes/${nodeName}`)).body;
+    expect(node.status.conditions.find((x: any) => x.type === "Ready").status).toBe("True");
+    const pods = (await k.get("/api/v1/namespaces/default/pods")).body.items as any[];
+    expect(pods.filter((p) => p.status.phase === "Running")).toHaveLength(20);
+    const nodeStub = (env as any).NODE.get((env as any).NODE.idFromName(`${cls.id}/${nodeName}`));
+    const inside = runInDurableObject as unknown as (s: unknown, f: (o: any) => { key: string; n: number }[]) => Promise<{ key: string; n: number }[]>;
+    const rows = await inside(nodeStub, (o) => o.sql.all("SELECT key, length(value) AS n FROM node_kv"));
+    const total = rows.reduce((a, r) => a + r.n, 0);
+    expect(total).toBeGreaterThan(2_000_000); // more than one row could hold
+    for (const r of rows) expect(r.n).toBeLessThanOrEqual(POD_STATE_MAX_BYTES);
+    expect(rows.filter((r) => r.key.startsWith("pod:"))).toHaveLength(20);
+  }, 120_000);
+
+
   it("a node out of cpu runs behind on its own: re-synced NODE_BEHIND_RETRY_REAL_MS later, not at once; a classmate's pod on it still starts, every node stays Ready", async () => {
     const cls = await newClassroom("cpu", 2);
     const stub = (env as any).CLASSROOM.get((env as any).CLASSROOM.idFromName(cls.id));

@@ -58,8 +58,13 @@ export const DEFAULT_MEMORY_LIMIT_BYTES = 4 * 1024 ** 3;
 export const COPY_MS_PER_MIB = 1;
 /** The kubelet's per-pod faults kept in state (the newest). */
 export const FAULTS_KEPT = 20;
-/** A node's whole kubelet state must fit one storage row (2 MB in a Durable Object's SQLite). */
-export const STATE_MAX_BYTES = 1024 * 1024;
+/**
+ * One pod's kubelet record is kept in one storage row (2 MB at most in a Durable Object's SQLite):
+ * past this its retained output is trimmed, that pod's only, so a chatty or wide pod never costs a
+ * classmate's pod on the same node its logs. The API's containers-per-pod limit keeps the rest
+ * of a record (its containers' structure) well under it.
+ */
+export const POD_STATE_MAX_BYTES = 128 * 1024;
 
 const MiB = 1024 * 1024;
 

@@ -2,10 +2,10 @@
 // pod in its own pod worker (pkg/kubelet/pod_workers.go): an error syncing one pod is logged, a
 // Warning event with reason FailedSync (pkg/kubelet/events/event.go) is recorded on the pod, and the
 // worker retries after its back-off, while the other pods and the node's status go on.
-// Also the bound of the whole state: it is persisted in one storage row.
+// Also the bound of each pod's record: it is persisted in a storage row of its own (kubelet-store.ts).
 
-import { keepNewest, FAULTS_KEPT, STATE_MAX_BYTES } from "../container-runtime/budgets";
-import type { KubeletState, RunRecord } from "./state";
+import { keepNewest, FAULTS_KEPT, POD_STATE_MAX_BYTES } from "../container-runtime/budgets";
+import type { KubeletState, PodRecord, RunRecord } from "./state";
 import type { SyncCtx } from "./sync-ctx";
 
 /** A pod whose sync threw. */
@@ -41,34 +41,41 @@ export function recordFault(ctx: SyncCtx, ref: { namespace: string; name: string
   return fault;
 }
 
-function runs(state: KubeletState): { run: RunRecord; previous: boolean }[] {
+function runs(rec: PodRecord): { run: RunRecord; previous: boolean }[] {
   const out: { run: RunRecord; previous: boolean }[] = [];
-  for (const rec of Object.values(state.pods)) {
-    for (const c of [...rec.init, ...rec.containers]) {
-      if (c.previous) out.push({ run: c.previous, previous: true });
-      if (c.current) out.push({ run: c.current, previous: false });
-    }
+  for (const c of [...rec.init, ...rec.containers]) {
+    if (c.previous) out.push({ run: c.previous, previous: true });
+    if (c.current) out.push({ run: c.current, previous: false });
   }
   return out;
 }
 
 /**
- * Keep the state under STATE_MAX_BYTES: like log rotation under disk pressure, the retained output of
- * runs is cut to ever fewer newest bytes, previous runs first. Returns the bytes kept per run (or
- * null when nothing had to be cut).
+ * Keep each pod's record under `maxBytes`: like log rotation under disk pressure, the retained
+ * output of that pod's runs is cut to ever fewer newest bytes, previous runs first. Other pods are
+ * not touched. Returns the smallest cap applied (or null when nothing had to be cut).
  */
-export function boundState(state: KubeletState, maxBytes = STATE_MAX_BYTES): number | null {
-  if (JSON.stringify(state).length <= maxBytes) return null;
+export function boundState(state: KubeletState, maxBytes = POD_STATE_MAX_BYTES): number | null {
+  let applied: number | null = null;
+  for (const rec of Object.values(state.pods)) {
+    const cap = boundPod(rec, maxBytes);
+    if (cap !== null && (applied === null || cap < applied)) applied = cap;
+  }
+  return applied;
+}
+
+function boundPod(rec: PodRecord, maxBytes: number): number | null {
+  if (JSON.stringify(rec).length <= maxBytes) return null;
   for (const keep of [16 * 1024, 4 * 1024, 1024, 0]) {
     for (const pass of [true, false]) {
-      for (const { run, previous } of runs(state)) {
+      for (const { run, previous } of runs(rec)) {
         if (previous !== pass) continue;
         keepNewest(run.behaviour.logs, keep);
         keepNewest(run.extra, keep);
         for (const p of run.behaviour.periodic) keepNewest(p.lines, keep);
         for (const f of run.behaviour.files) if (f.content.length > keep) f.content = f.content.slice(0, keep);
       }
-      if (JSON.stringify(state).length <= maxBytes) return keep;
+      if (JSON.stringify(rec).length <= maxBytes) return keep;
     }
   }
   return 0;

@@ -27,10 +27,7 @@ export class DataPlane {
     if (!node || !this.fleet.get(node)) return "";
     const res = await this.node(node).logs({ ...req, uid: pod.metadata.uid!, container: req.container ?? "", previous: req.previous, timestamps: req.timestamps, follow: req.follow, now: this.now() });
     if ("error" in res) {
-      // 429: the node serves too many `logs -f` streams already (log-followers.ts).
-      const code = "code" in res && res.code === 429 ? 429 : 400;
-      const reason = code === 429 ? "TooManyRequests" : "BadRequest";
-      return new Response(JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: res.error, reason, code }), { status: code, headers: { "Content-Type": "application/json" } });
+      return new Response(JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: res.error, reason: "BadRequest", code: 400 }), { status: 400, headers: { "Content-Type": "application/json" } });
     }
     if ("stream" in res) return new Response(res.stream, { headers: { "Content-Type": "text/plain", "Content-Encoding": "identity" } });
     return res.text;

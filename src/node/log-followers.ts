@@ -7,10 +7,17 @@
 
 /** Unread bytes a follower may have queued before it is closed as too slow. */
 export const FOLLOW_MAX_QUEUED_BYTES = 1024 * 1024;
-/** Followers a node serves at once; one more is refused (429, as a server past its in-flight limit). */
+/**
+ * Followers a node serves at once, and per person. A new follower is never refused (a real kubelet
+ * has no such limit): past a bound the oldest stream of whoever holds the most is ended first. A
+ * client that went away without its cancel reaching the node (a stream of a quiet pod is never
+ * written to, so nothing notices) thus costs a slot only until its owner, or the busiest
+ * follower, opens another one; one person can never hold more than FOLLOWERS_PER_USER.
+ */
 export const FOLLOWERS_MAX = 32;
+export const FOLLOWERS_PER_USER = 4;
 
-export interface FollowTarget { uid: string; container: string; timestamps: boolean }
+export interface FollowTarget { uid: string; container: string; timestamps: boolean; user: string }
 
 interface Follower extends FollowTarget {
   /** Timestamp (RFC 3339, as in the CRI log) of the last line sent, and its time in ms. */
@@ -29,6 +36,8 @@ export class LogFollowers {
   private readonly followers = new Set<Follower>();
   /** Followers closed because they fell behind, since this node object started. */
   slowClosed = 0;
+  /** Followers ended to make room for a newer one (the per-person or per-node bound). */
+  replaced = 0;
 
   get size(): number {
     return this.followers.size;
@@ -36,10 +45,13 @@ export class LogFollowers {
 
   /**
    * Open a follower: the first text (CRI timestamped lines, already bounded by the read's byte cap)
-   * is queued at once. Returns null when the node already serves FOLLOWERS_MAX followers.
+   * is queued at once. Makes room first: the user's own oldest stream past FOLLOWERS_PER_USER, or,
+   * past FOLLOWERS_MAX, the oldest stream of the person holding the most.
    */
-  open(target: FollowTarget, firstText: string, now: number): ReadableStream<Uint8Array> | null {
-    if (this.followers.size >= FOLLOWERS_MAX) return null;
+  open(target: FollowTarget, firstText: string, now: number): ReadableStream<Uint8Array> {
+    const mine = [...this.followers].filter((f) => f.user === target.user);
+    if (mine.length >= FOLLOWERS_PER_USER) this.end(mine[0]);
+    else if (this.followers.size >= FOLLOWERS_MAX) this.end(this.oldestOfBusiest());
     let ctl!: ReadableByteStreamController;
     let follower: Follower | undefined;
     const source: UnderlyingByteSource = {
@@ -53,6 +65,26 @@ export class LogFollowers {
     const first = format(firstText, target.timestamps);
     if (first) ctl.enqueue(encoder.encode(first));
     return stream as ReadableStream<Uint8Array>;
+  }
+
+  /** Followers per person (for tests and the architecture view). */
+  byUser(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const f of this.followers) out.set(f.user, (out.get(f.user) ?? 0) + 1);
+    return out;
+  }
+
+  /** Set order is opening order: the first follower of the person with the most is their oldest. */
+  private oldestOfBusiest(): Follower {
+    const counts = this.byUser();
+    let busiest = "";
+    for (const [u, n] of counts) if (n > (counts.get(busiest) ?? 0)) busiest = u;
+    return [...this.followers].find((f) => f.user === busiest)!;
+  }
+
+  private end(f: Follower): void {
+    this.replaced++;
+    this.close(f);
   }
 
   /** Hand every follower its new lines. Synchronous: it never waits for a reader. */

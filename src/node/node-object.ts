@@ -34,6 +34,7 @@ export interface LogQuery {
   sinceSeconds?: number;
   follow: boolean;
   now: number;
+  user?: string;
 }
 
 const MIGRATIONS = [
@@ -308,15 +309,13 @@ export class NodeObject extends DurableObject {
   }
 
   /** Container logs, as the kubelet serves them to `kubectl logs` (follow keeps the stream open). */
-  async logs(q: LogQuery): Promise<{ text: string } | { error: string; code?: number } | { stream: ReadableStream<Uint8Array> }> {
+  async logs(q: LogQuery): Promise<{ text: string } | { error: string } | { stream: ReadableStream<Uint8Array> }> {
     const state = this.store.load();
     if (!state) return { error: `pod "${q.pod}" is not on this node` };
     const res = podLogs(state, q.uid, q.container, { previous: q.previous, tailLines: q.tailLines, timestamps: true, sinceSeconds: q.sinceSeconds, now: q.now });
     if ("error" in res) return res;
     if (!q.follow || q.previous) return { text: q.timestamps ? res.text : stripTimestamps(res.text) };
-    const stream = this.followers.open({ uid: q.uid, container: q.container, timestamps: q.timestamps }, res.text, q.now);
-    if (!stream) return { error: `too many log streams open on node ${this.config()?.name ?? ""}; try again later`, code: 429 };
-    return { stream };
+    return { stream: this.followers.open({ uid: q.uid, container: q.container, timestamps: q.timestamps, user: q.user ?? "" }, res.text, q.now) };
   }
 
   /** kube-proxy on this node: programs rules from Services and EndpointSlices, routes one request. */

@@ -13,7 +13,7 @@ import { bytesWritten, rotatedAt, runLines, type LogRun } from "../../src/node/c
 import { interpretScript } from "../../src/node/container-runtime/shell";
 import { initialState, nodeObject, syncPods } from "../../src/node/kubelet";
 import { boundState, POD_RETRY_MS } from "../../src/node/kubelet/faults";
-import { FOLLOW_MAX_QUEUED_BYTES, FOLLOWERS_MAX, LogFollowers } from "../../src/node/log-followers";
+import { FOLLOW_MAX_QUEUED_BYTES, FOLLOWERS_MAX, FOLLOWERS_PER_USER, LogFollowers } from "../../src/node/log-followers";
 
 const BOMB = "A=xxxxxxxx; for i in $(seq 40); do A=$A$A; done; sleep 1";
 const Mi = 1024 * 1024;
@@ -237,11 +237,11 @@ describe("kubelet containment", () => {
 
 describe("log followers", () => {
   const ts = (ms: number) => new Date(ms).toISOString().replace("Z", "000000Z");
-  const target = { uid: "u", container: "c", timestamps: false };
+  const target = { uid: "u", container: "c", timestamps: false, user: "kubeclass:student:ana" };
 
   it("a reader that keeps up gets every new line; feed never waits for it", async () => {
     const fol = new LogFollowers();
-    const stream = fol.open(target, `${ts(1000)} first\n`, 1000)!;
+    const stream = fol.open(target, `${ts(1000)} first\n`, 1000);
     const reader = stream.getReader();
     const dec = new TextDecoder();
     expect(dec.decode((await reader.read()).value)).toBe("first\n");
@@ -252,7 +252,7 @@ describe("log followers", () => {
 
   it("a reader that stops reading is closed once its queue would pass the bound (1 MiB), and nothing blocks", async () => {
     const fol = new LogFollowers();
-    const stream = fol.open(target, "", 0)!;
+    const stream = fol.open(target, "", 0);
     const line = "x".repeat(64 * 1024);
     let t = 1000;
     for (let i = 0; i < 40 && fol.size > 0; i++, t += 1000) fol.feed(() => ({ text: `${ts(t)} ${line}\n` }), t);
@@ -270,10 +270,27 @@ describe("log followers", () => {
     expect(total).toBeGreaterThan(FOLLOW_MAX_QUEUED_BYTES / 2);
   });
 
-  it("a node serves at most FOLLOWERS_MAX followers; a gone container closes its follower", () => {
+  it("one person holds at most FOLLOWERS_PER_USER streams: a new one ends their oldest (an interrupted `logs -f` whose cancel never arrived), never a classmate's", async () => {
     const fol = new LogFollowers();
-    for (let i = 0; i < FOLLOWERS_MAX; i++) expect(fol.open(target, "", 0)).not.toBeNull();
-    expect(fol.open(target, "", 0)).toBeNull();
+    const bia = fol.open({ ...target, user: "kubeclass:student:bia" }, "", 0);
+    const anas = Array.from({ length: 33 }, () => fol.open(target, "", 0)); // ana's kubectl, interrupted 33 times
+    expect(fol.byUser().get("kubeclass:student:ana")).toBe(FOLLOWERS_PER_USER);
+    expect(fol.byUser().get("kubeclass:student:bia")).toBe(1);
+    expect(fol.replaced).toBe(33 - FOLLOWERS_PER_USER);
+    expect((await anas[0].getReader().read()).done).toBe(true); // ended, as when the log stream ends
+    const open = bia.getReader();
+    fol.feed(() => ({ text: `${ts(5000)} hello\n` }), 5000);
+    expect(new TextDecoder().decode((await open.read()).value)).toBe("hello\n");
+  });
+
+  it("a node serves at most FOLLOWERS_MAX followers: past it the busiest person's oldest stream ends; a gone container closes its follower", () => {
+    const fol = new LogFollowers();
+    for (let i = 0; i < FOLLOWERS_MAX; i++) fol.open({ ...target, user: `student-${i % 10}` }, "", 0); // 10 people, 3–4 streams each
+    expect(fol.size).toBe(FOLLOWERS_MAX);
+    fol.open({ ...target, user: "kubeclass:instructor" }, "", 0);
+    expect(fol.size).toBe(FOLLOWERS_MAX);
+    expect(fol.byUser().get("kubeclass:instructor")).toBe(1);
+    expect(fol.byUser().get("student-0")).toBe(3); // student-0 held 4 (the most, first seen): its oldest went
     fol.feed(() => ({ error: "gone" }), 1);
     expect(fol.size).toBe(0);
   });

@@ -15,6 +15,8 @@ export interface LogRequest {
   tailLines?: number;
   timestamps: boolean;
   sinceSeconds?: number;
+  /** Who follows (the node shares its `logs -f` streams fairly between people). */
+  user?: string;
 }
 
 /** Where pod logs come from: the node that runs the pod (the data plane provides it). */

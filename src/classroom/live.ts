@@ -12,7 +12,7 @@
 // per burst of commits). Nothing is buffered per socket.
 import { findResource, registryPrefix } from "../control-plane/api-server/resources";
 import { CompactedError, type Etcd } from "../control-plane/etcd/store";
-import type { WatchEvent } from "../control-plane/etcd/watch";
+import type { Watch, WatchEvent } from "../control-plane/etcd/watch";
 import { changesText, Coalescer, PRESENCE_INTERVAL_MS, realClock, SharedSnapshot, SharedTexts, type EncodedChange, type LiveClock } from "./live-share";
 import { LIVE_RESOURCES, type ClientMessage, type LiveChange, type LiveObject, type LiveResource, type LiveSettings, type LiveStats, type Person, type ServerMessage } from "./live-protocol";
 
@@ -64,6 +64,7 @@ export function toChanges(events: WatchEvent[]): LiveChange[] {
 export class LiveHub {
   /** Changes committed and not yet sent, each encoded once for every page. */
   private pending: EncodedChange[] = [];
+  private watch?: Watch;
   private flushQueued = false;
   /** The storage warning last announced: pages hear when it turns on or off, not every byte. */
   private storageWarning: boolean;
@@ -86,8 +87,10 @@ export class LiveHub {
 
   private subscribe(): void {
     const w = this.etcd.watch("/registry/", this.etcd.revision, (events) => this.onEvents(events));
+    this.watch = w;
     // An etcd restore ends every watch: start again and give every page the restored cluster.
     w.onClose = () => {
+      if (this.watch !== w) return; // told again after it already subscribed afresh
       this.pending = [];
       this.shared.clear();
       this.texts.clear();

@@ -30,10 +30,16 @@ export interface StudentQuota {
  * Object counts every student namespace is held to, so one student cannot fill the shared store
  * (ResourceQuota object-count resources, enforced by quota admission with the real message).
  * NodePorts are few (2,768 for the whole classroom); a lesson needs one or two.
+ * Events: students cannot write them, but the kubelets and controllers write them in the
+ * student's namespace for the student's pods. 1,000 is a busy hour of a full quota (20 pods at the
+ * correlator's burst of 25 Events each, plus the controllers' own) within the 1 h Event TTL, at
+ * about 1 KiB each a small share of the namespace's 8 MiB; past it an Event is refused (403) and
+ * dropped as best effort, and the pods go on. Written "1k", the canonical form the API server
+ * gives a Quantity of 1000, so the quota and its messages read as a real cluster's.
  */
 export const DEFAULT_STUDENT_COUNTS: Record<string, string> = {
   "count/configmaps": "50", "count/secrets": "50", persistentvolumeclaims: "10",
-  "services.nodeports": "5", "services.loadbalancers": "2",
+  "services.nodeports": "5", "services.loadbalancers": "2", "count/events": "1k",
 };
 
 /** The ResourceQuota hard limits for a student quota setting. */

@@ -127,6 +127,41 @@ describe("containment", () => {
     expect(relists.sched).toBeGreaterThan(0);
   });
 
+  it("an owner whose onClose throws once still relists after an etcd restore: a new Deployment gets its ReplicaSet and pods", async () => {
+    const { cls, stub, k, advance } = await cluster(2);
+    await advance(1);
+    // Every watch owner (informers, scheduler, indexes, live feed) fails the first time it is told.
+    const owners = await run(stub(), (obj) => {
+      let n = 0;
+      for (const sub of obj.etcd.hub.subs) {
+        const own = sub.onClose;
+        let first = true;
+        sub.onClose = (err: Error) => {
+          if (first) { first = false; throw new Error("owner's onClose failed"); }
+          own?.(err);
+        };
+        n++;
+      }
+      return n;
+    });
+    expect(owners).toBeGreaterThan(2);
+    const auth = { authorization: `Bearer ${cls.instructorToken}` };
+    const snap = await (await worker().fetch(`http://kubeclass.test/api/classrooms/${cls.id}/etcd/snapshot`, { headers: auth })).json();
+    const restored = await worker().fetch(`http://kubeclass.test/api/classrooms/${cls.id}/etcd/restore`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(snap) });
+    expect(restored.status).toBe(200);
+    expect((await k.post("/apis/apps/v1/namespaces/default/deployments", deployment("heard"))).status).toBe(201);
+    await advance(60);
+    const rss = (await k.get("/apis/apps/v1/namespaces/default/replicasets")).body.items;
+    expect(rss.map((r: any) => r.metadata.ownerReferences?.[0]?.name)).toEqual(["heard"]);
+    const pods = await podsOf(k, "heard");
+    expect(pods).toHaveLength(2);
+    expect(pods.every((p) => p.spec.nodeName && p.status.phase === "Running")).toBe(true);
+    const after = await run(stub(), (obj) => ({ cm: obj.loop.controllers.relists, sched: obj.loop.scheduler.relists, unheard: obj.etcd.hub.unheard?.size ?? 0 }));
+    expect(after.cm).toBeGreaterThan(0);
+    expect(after.sched).toBeGreaterThan(0);
+    expect(after.unheard).toBe(0);
+  });
+
   it("a node sync that throws is recorded and retried; the scheduler and controllers still run in the same alarm run", async () => {
     const { stub, k, advance } = await cluster(2);
     await advance(1);

@@ -5,6 +5,9 @@ import { findResource } from "../../src/control-plane/api-server/resources";
 import type { KubeObject } from "../../src/control-plane/api-server/types";
 import { ControllerManager } from "../../src/control-plane/controller-manager/manager";
 import { jobController, JOB_TRACKING_FINALIZER } from "../../src/control-plane/controller-manager/job-controller";
+import { formatIntervals, hasIndex, nextMissing, parseIndexesFromString, totalIndexes, withIndexes } from "../../src/control-plane/controller-manager/job-indexes";
+import { registryKey } from "../../src/control-plane/api-server/resources";
+import { ApiError } from "../../src/control-plane/api-server/status";
 import { cronJobController, SCHEDULED_TIMESTAMP } from "../../src/control-plane/controller-manager/cronjob-controller";
 import { formatInZone, parseSchedule } from "../../src/control-plane/controller-manager/cron-schedule";
 import { withSql } from "./helpers";
@@ -151,6 +154,71 @@ describe("job controller", () => {
       expect(c.job("idx").status).toMatchObject({ completedIndexes: "1", succeeded: 1, failed: 1, active: 2 });
       const again = c.livePods("idx").map((p) => p.metadata.annotations!["batch.kubernetes.io/job-completion-index"]).sort();
       expect(again).toEqual(["0", "2"]);
+    }));
+
+  it("bounds status.completedIndexes by completions: \"0-99999999999\" is one interval, the Job completes", () =>
+    withSql((sql) => {
+      const c = cluster(sql);
+      c.reg.create(R.jobs, "default", jobObj("huge", { completions: 3, parallelism: 3, completionMode: "Indexed" }), c.w());
+      c.settle();
+      expect(c.livePods("huge")).toHaveLength(3);
+      // The API refuses this status now; an etcd snapshot restore, or a status stored before the
+      // check existed, still brings it in, so it is written straight into etcd.
+      const stored = c.job("huge");
+      c.etcd.put(registryKey(R.jobs, "default", "huge"), JSON.stringify({ ...stored, status: { ...stored.status, completedIndexes: "0-99999999999", succeeded: 99999999999 } }));
+      const started = Date.now();
+      c.settle();
+      expect(Date.now() - started).toBeLessThan(1000); // upstream's bound, not a hundred billion Set entries
+      const j = c.job("huge");
+      expect(j.status).toMatchObject({ completedIndexes: "0-2", succeeded: 3 });
+      expect(cond(j, "Complete")).toMatchObject({ status: "True" });
+      expect(c.livePods("huge")).toHaveLength(0); // every index done: nothing left to run
+      expect(c.events("ReconcileError")).toHaveLength(0);
+    }));
+
+  it("parses completed indexes as upstream's orderedIntervals", () => {
+    expect(parseIndexesFromString("0-99999999999", 3)).toEqual([{ first: 0, last: 2 }]);
+    expect(parseIndexesFromString("1,3-5,7,9", 8)).toEqual([{ first: 1, last: 1 }, { first: 3, last: 5 }, { first: 7, last: 7 }]);
+    // Corrupt intervals are skipped; adjacent ones merge.
+    expect(formatIntervals(parseIndexesFromString("x,0,1-a,1,2-3,99999999999999999999", 10))).toBe("0-3");
+    expect(parseIndexesFromString("0-5", 0)).toEqual([]);
+    const iv = withIndexes(parseIndexesFromString("1,3-5", 10), [2, 8, 9]);
+    expect(formatIntervals(iv)).toBe("1-5,8,9"); // two consecutive stay a pair, as String() writes them
+    expect(totalIndexes(iv)).toBe(7);
+    expect([hasIndex(iv, 0), hasIndex(iv, 4), hasIndex(iv, 8), hasIndex(iv, 7)]).toEqual([false, true, true, false]);
+    expect([nextMissing(iv, 0), nextMissing(iv, 1), nextMissing(iv, 6), nextMissing(iv, 8)]).toEqual([0, 6, 6, 10]);
+  });
+
+  it("validates status.completedIndexes and failedIndexes on a status write, with the real messages (422)", () =>
+    withSql((sql) => {
+      const c = cluster(sql);
+      c.reg.create(R.jobs, "default", jobObj("idx", { completions: 3, parallelism: 3, completionMode: "Indexed" }), c.w());
+      c.reg.create(R.jobs, "default", jobObj("plain", { completions: 3 }), c.w());
+      c.settle();
+      const write = (name: string, status: Record<string, unknown>) => {
+        const cur = c.job(name);
+        try {
+          c.reg.update(R.jobs, "default", name, { ...cur, status: { ...cur.status, ...status } }, c.w(), "status");
+        } catch (e) {
+          if (e instanceof ApiError) return { code: e.status.code, message: e.status.message, causes: e.status.details?.causes };
+          throw e;
+        }
+        return { code: 200 };
+      };
+      expect(write("idx", { completedIndexes: "0-99999999999" })).toEqual({
+        code: 422,
+        message: 'Job.batch "idx" is invalid: status.completedIndexes: Invalid value: "0-99999999999": error parsing completedIndexes: too large index: "99999999999"',
+        causes: [{ reason: "FieldValueInvalid", message: 'Invalid value: "0-99999999999": error parsing completedIndexes: too large index: "99999999999"', field: "status.completedIndexes" }],
+      });
+      expect(write("idx", { completedIndexes: "1-0" }).message).toMatch(/error parsing completedIndexes: non-increasing order, previous: 1, current: 0$/);
+      expect(write("idx", { completedIndexes: "1,0" }).message).toMatch(/error parsing completedIndexes: non-increasing order, previous: 1, current: 0$/);
+      expect(write("idx", { completedIndexes: "a" }).message).toMatch(/error parsing completedIndexes: cannot convert string to integer for index: "a"$/);
+      expect(write("idx", { completedIndexes: "0-1-2" }).message).toMatch(/error parsing completedIndexes: the fragment "0-1-2" violates the requirement that an index interval can have at most two parts separated by '-'$/);
+      expect(write("idx", { failedIndexes: "1" }).message).toMatch(/status.failedIndexes: Invalid value: "1": cannot set non-null failedIndexes when backoffLimitPerIndex is null$/);
+      expect(write("plain", { completedIndexes: "0" }).message).toMatch(/status.completedIndexes: Invalid value: "0": cannot set non-empty completedIndexes when non-indexed completion mode$/);
+      expect(write("idx", { succeeded: -1 }).message).toMatch(/status.succeeded: Invalid value: -1: must be greater than or equal to 0$/);
+      expect(c.job("idx").status.completedIndexes).toBeUndefined(); // nothing refused was stored
+      expect(write("idx", { completedIndexes: "0,2" })).toEqual({ code: 200 });
     }));
 
   it("suspends (deleting active pods) and resumes", () =>

@@ -260,4 +260,30 @@ describe("watch subscribers are never dropped silently", () => {
       db.put("/s/b", "2");
       expect(good).toEqual(["1", "2"]);
     }));
+
+  it("an owner whose onClose throws is marked closed and told again at the next commit until it hears", () =>
+    withSql((sql) => {
+      const db = new Etcd(sql);
+      const heard: Error[] = [];
+      let fails = 2;
+      const w = db.watch("/s/", db.revision, () => {});
+      w.onClose = (e) => {
+        if (fails-- > 0) throw new Error("owner busy");
+        heard.push(e);
+      };
+      const other: Error[] = [];
+      db.watch("/s/", db.revision, () => {}).onClose = (e) => other.push(e);
+      db.restore(db.snapshot());
+      expect(w.closed).toBeInstanceOf(CompactedError); // known at once, whatever onClose did
+      expect(other).toHaveLength(1); // a throwing owner never keeps the others from hearing
+      expect(heard).toHaveLength(0);
+      db.put("/t/a", "1"); // any commit tells it again
+      expect(heard).toHaveLength(0);
+      db.put("/t/b", "2");
+      expect(heard).toHaveLength(1);
+      expect(heard[0]).toBeInstanceOf(CompactedError);
+      db.put("/t/c", "3");
+      expect(heard).toHaveLength(1); // once heard, never again
+      expect(other).toHaveLength(1);
+    }));
 });

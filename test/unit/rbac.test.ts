@@ -40,7 +40,7 @@ describe("joining", () => {
     const quota = (await client(A).get("/api/v1/namespaces/student-caio/resourcequotas/student-quota")).body;
     expect(quota.spec.hard).toEqual({
       pods: "20", services: "10", "count/configmaps": "50", "count/secrets": "50", persistentvolumeclaims: "10",
-      "services.nodeports": "5", "services.loadbalancers": "2",
+      "services.nodeports": "5", "services.loadbalancers": "2", "count/events": "1k",
     });
   });
 });

@@ -1,4 +1,8 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { client, joinAs, newClassroom } from "./api-helpers";
+import { recordEvent } from "../../src/control-plane/api-server/events";
 import { Etcd } from "../../src/control-plane/etcd/store";
 import { Registry } from "../../src/control-plane/api-server/registry/store";
 import { findResource } from "../../src/control-plane/api-server/resources";
@@ -159,4 +163,66 @@ describe("resourcequota controller and admission", () => {
       c.reg.create(R.pods, "default", pod("late", { requests: { cpu: "100m" } }), c.w());
       expect(c.quota("fresh").status.used).toEqual({ pods: "2", "requests.cpu": "200m" });
     }));
+});
+
+describe("count/events in the student quota", () => {
+  const run = (runInDurableObject as unknown) as <T>(stub: unknown, fn: (obj: any) => Promise<T> | T) => Promise<T>;
+  const stubOf = (id: string): any => {
+    const ns = (env as any).CLASSROOM;
+    return ns.get(ns.idFromName(id));
+  };
+
+  it("refuses the system's Event past the quota with the real message; its recorders drop it and pods still start", async () => {
+    const cls = await newClassroom("events-quota", 1);
+    const stub = () => stubOf(cls.id);
+    await stub().setClock({ paused: true });
+    const ana = client(cls, (await joinAs(cls, "ana")).body.token);
+    const admin = client(cls);
+    await stub().advance(1000);
+    const quotaPath = "/api/v1/namespaces/student-ana/resourcequotas/student-quota";
+    expect((await admin.get(quotaPath)).body.status.used["count/events"]).toBe("0");
+
+    // The system's recorder (controllers, scheduler) writes until the quota refuses; every Event is
+    // about another object, so the correlator combines none of them.
+    const written = await run(stub(), (obj) => {
+      const at = new Date(obj.loop.now());
+      let n = 0;
+      for (let i = 0; i < 1100; i++) {
+        const regarding = { apiVersion: "v1", kind: "Pod", metadata: { name: `p${i}`, namespace: "student-ana", uid: `uid-${i}` } };
+        if (!recordEvent(obj.api.registry, { regarding, reason: "Pulled", message: `image pulled for p${i}`, component: "kubelet", host: "node-1", now: at })) break;
+        n++;
+      }
+      return n;
+    });
+    expect(written).toBe(1000);
+    await stub().advance(1000);
+    const counted = (await admin.get(quotaPath)).body;
+    expect(counted.spec.hard["count/events"]).toBe("1k"); // 1000 in the canonical form a real API server prints
+    expect(counted.status.used["count/events"]).toBe("1k");
+
+    const event = {
+      apiVersion: "v1", kind: "Event", metadata: { name: "extra", namespace: "student-ana" },
+      involvedObject: { kind: "Pod", name: "p0", namespace: "student-ana" }, reason: "Extra", message: "one more", type: "Normal", source: { component: "test" },
+    };
+    const over = await admin.post("/api/v1/namespaces/student-ana/events", event);
+    expect(over.status).toBe(403);
+    expect(over.body).toMatchObject({ kind: "Status", reason: "Forbidden", code: 403 });
+    expect(over.body.message).toBe('events "extra" is forbidden: exceeded quota: student-quota, requested: count/events=1, used: count/events=1k, limited: count/events=1k');
+
+    // Nothing else breaks: the scheduler's, the controllers' and the kubelet's Events are refused
+    // and dropped, and the student's Deployment still runs.
+    const faultsBefore = (await run(stub(), (obj) => obj.loop.faults())).total;
+    const deployment = {
+      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" },
+      spec: { replicas: 2, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "nginx", image: "nginx:1.25" }] } } },
+    };
+    expect((await ana.post("/apis/apps/v1/namespaces/student-ana/deployments", deployment)).status).toBe(201);
+    await stub().advance(60_000);
+    const pods = (await ana.get("/api/v1/namespaces/student-ana/pods?labelSelector=app%3Dweb")).body.items as any[];
+    expect(pods).toHaveLength(2);
+    expect(pods.every((p) => p.spec.nodeName === "node-1" && p.status.phase === "Running")).toBe(true);
+    expect((await ana.get("/api/v1/namespaces/student-ana/events")).body.items).toHaveLength(1000);
+    expect((await admin.get(quotaPath)).body.status.used["count/events"]).toBe("1k");
+    expect((await run(stub(), (obj) => obj.loop.faults())).total).toBe(faultsBefore);
+  }, 60_000);
 });

@@ -106,6 +106,16 @@ export class SharedInformers implements Lister {
   private open(prefix: string): Shared {
     let s = this.shared.get(prefix);
     if (!s) this.shared.set(prefix, (s = { prefix, handlers: new Set() }));
+    // Ended, but our onClose has not run yet (it threw; the hub tells it again at the next commit):
+    // the store is stale and the watch deaf, so act on the end now rather than serve either.
+    if (s.watch?.closed) {
+      try {
+        this.closed(s, s.watch);
+      } catch (err) {
+        // Every handler was told; one failing is its owner's fault, not this caller's.
+        console.warn(`informer ${prefix}: a handler failed on a closed watch: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     if (!s.watch) {
       const sh = s;
       const watch = this.etcd.watch(prefix, this.etcd.revision, (events) => {
@@ -168,7 +178,16 @@ export class SharedInformers implements Lister {
     s.store = undefined; // stale from now on: listed again on next use
     const handlers = [...s.handlers];
     s.handlers.clear();
-    for (const h of handlers) h.closed();
+    // Every handler hears, whichever of them fails; the first failure goes on to the hub's log.
+    let failed: unknown;
+    for (const h of handlers) {
+      try {
+        h.closed();
+      } catch (err) {
+        failed ??= err;
+      }
+    }
+    if (failed !== undefined) throw failed;
   }
 }
 

@@ -10,6 +10,7 @@ import { findResource, registryPrefix } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject, OwnerReference } from "../api-server/types";
 import type { Controller, ReconcileCtx } from "./manager";
+import { formatIntervals, hasIndex, nextMissing, parseIndexesFromString, totalIndexes, withIndexes, type Intervals } from "./job-indexes";
 
 export const jobsR = () => findResource("batch", "v1", "jobs")!;
 export const podsR = () => findResource("", "v1", "pods")!;
@@ -88,28 +89,6 @@ export const isJobFinished = (job: KubeObject) => !!(condTrue(job, "Complete") |
 function podIndex(p: KubeObject): number {
   const v = p.metadata.annotations?.[COMPLETION_INDEX] ?? p.metadata.labels?.[COMPLETION_INDEX];
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : -1;
-}
-
-/** "0-2,4" <-> sorted index list, the format of status.completedIndexes. */
-export function parseIndexes(s: string | undefined): Set<number> {
-  const out = new Set<number>();
-  for (const part of (s ?? "").split(",").filter(Boolean)) {
-    const [a, b] = part.split("-").map(Number);
-    for (let i = a; i <= (b ?? a); i++) out.add(i);
-  }
-  return out;
-}
-
-export function formatIndexes(set: Set<number>): string {
-  const xs = [...set].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < xs.length; ) {
-    let j = i;
-    while (j + 1 < xs.length && xs[j + 1] === xs[j] + 1) j++;
-    parts.push(i === j ? `${xs[i]}` : `${xs[i]}-${xs[j]}`);
-    i = j + 1;
-  }
-  return parts.join(",");
 }
 
 export function jobController(_reg: Registry): Controller {
@@ -209,7 +188,9 @@ export function jobController(_reg: Registry): Controller {
     const indexed = spec.completionMode === "Indexed";
     const completions: number | undefined = spec.completions ?? undefined;
     const unc = { succeeded: [...(status.uncountedTerminatedPods?.succeeded ?? [])] as string[], failed: [...(status.uncountedTerminatedPods?.failed ?? [])] as string[] };
-    const completed = parseIndexes(status.completedIndexes);
+    // Intervals bounded by completions (indexed_job_utils.go): whatever status.completedIndexes says.
+    let completed = indexed ? parseIndexesFromString(status.completedIndexes, completions ?? 0) : [];
+    const newlyCompleted: number[] = [];
     const succeededPrev = Number(status.succeeded ?? 0);
     let grew = false;
     for (const p of pods) {
@@ -218,7 +199,7 @@ export function jobController(_reg: Registry): Controller {
       if (!p.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER) || unc.succeeded.includes(uid) || unc.failed.includes(uid)) continue;
       if (p.status?.phase === "Succeeded") {
         const ix = podIndex(p);
-        if (indexed) { if (ix >= 0 && ix < (completions ?? 0)) completed.add(ix); }
+        if (indexed && ix >= 0 && ix < (completions ?? 0)) newlyCompleted.push(ix);
         unc.succeeded.push(uid);
         grew = true;
       } else if (isPodFailed(p, job)) {
@@ -226,13 +207,14 @@ export function jobController(_reg: Registry): Controller {
         grew = true;
       }
     }
+    completed = withIndexes(completed, newlyCompleted);
     let cur = job;
     if (grew) {
       // Recorded first, so a crash between here and the counts below loses and repeats nothing.
-      cur = writeStatus(reg, jobsR(), cur, { ...status, uncountedTerminatedPods: unc, ...(indexed ? { completedIndexes: formatIndexes(completed) } : {}) }, ctx);
+      cur = writeStatus(reg, jobsR(), cur, { ...status, uncountedTerminatedPods: unc, ...(indexed ? { completedIndexes: formatIntervals(completed) } : {}) }, ctx);
     }
     for (const p of pods) if (unc.succeeded.includes(p.metadata.uid!) || unc.failed.includes(p.metadata.uid!)) removeFinalizer(reg, p, ctx);
-    const succeeded = indexed ? completed.size : succeededPrev + unc.succeeded.length;
+    const succeeded = indexed ? totalIndexes(completed) : succeededPrev + unc.succeeded.length;
     const failed = Number(status.failed ?? 0) + unc.failed.length;
 
     const active = pods.filter((p) => !isTerminal(p) && !p.metadata.deletionTimestamp);
@@ -311,7 +293,7 @@ export function jobController(_reg: Registry): Controller {
     if (succeeded) next.succeeded = succeeded;
     if (failed) next.failed = failed;
     next.terminating = terminating;
-    if (indexed && completed.size) next.completedIndexes = formatIndexes(completed);
+    if (indexed && completed.length) next.completedIndexes = formatIntervals(completed);
     next.uncountedTerminatedPods = {};
     next.ready = ready;
     cur = reg.tryGet(jobsR(), ns, name) ?? cur;
@@ -321,7 +303,7 @@ export function jobController(_reg: Registry): Controller {
   }
 
   /** Creates or deletes pods toward the wanted number of active ones; returns how many are active. */
-  function managePods(reg: Registry, job: KubeObject, ctx: ReconcileCtx, pods: KubeObject[], active: KubeObject[], succeeded: number, completed: Set<number>, terminating: number): { active: number; requeueAfter?: number } {
+  function managePods(reg: Registry, job: KubeObject, ctx: ReconcileCtx, pods: KubeObject[], active: KubeObject[], succeeded: number, completed: Intervals, terminating: number): { active: number; requeueAfter?: number } {
     const spec = job.spec;
     const parallelism = spec.parallelism ?? 1;
     const indexed = spec.completionMode === "Indexed";
@@ -338,7 +320,7 @@ export function jobController(_reg: Registry): Controller {
       keep = [];
       for (const p of [...active].sort((a, b) => Number(isPodReady(b)) - Number(isPodReady(a)))) {
         const ix = podIndex(p);
-        if (ix < 0 || ix >= spec.completions || completed.has(ix) || seen.has(ix)) deletePod(reg, job, p, ctx);
+        if (ix < 0 || ix >= spec.completions || hasIndex(completed, ix) || seen.has(ix)) deletePod(reg, job, p, ctx);
         else { seen.add(ix); keep.push(p); }
       }
     }
@@ -366,8 +348,9 @@ export function jobController(_reg: Registry): Controller {
     if (indexed) {
       const busy = new Set(keep.map(podIndex));
       let made = 0;
-      for (let ix = 0; ix < spec.completions && made < n; ix++) {
-        if (completed.has(ix) || busy.has(ix)) continue;
+      // Jumps over completed intervals: steps are bounded by the pods made and the busy indexes.
+      for (let ix = nextMissing(completed, 0); ix < spec.completions && made < n; ix = nextMissing(completed, ix + 1)) {
+        if (busy.has(ix)) continue;
         createPod(reg, job, ctx, ix);
         made++;
       }

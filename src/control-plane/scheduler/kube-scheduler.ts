@@ -67,6 +67,9 @@ export class KubeScheduler {
   /** Lists, then watches, as an informer does; level-triggered, so a restart loses nothing. */
   start(): void {
     const now = this.now();
+    // A watch the store ended while our onClose failed: deaf all the same, so list again now.
+    const ended = this.synced ? this.watches.find((w) => w.closed) : undefined;
+    if (ended) this.watchClosed(ended);
     if (this.synced || this.listRetryAt > now) return;
     for (const w of this.watches) w.cancel();
     this.watches = [];

@@ -41,7 +41,7 @@ export class PodNodeIndex {
   }
 
   private follow(): void {
-    if (this.watch) return;
+    if (this.watch && !this.watch.closed) return; // ended but not yet heard (etcd/watch.ts): rebuild now
     this.nodeOf.clear();
     this.keysOf.clear();
     const { kvs, revision } = this.etcd.range(PODS_PREFIX);
@@ -50,6 +50,7 @@ export class PodNodeIndex {
       for (const e of events) e.type === "DELETE" ? this.remove(e.kv.key) : this.put(e.kv);
     });
     w.onClose = () => {
+      if (this.watch !== w) return; // a late retelling after a rebuild
       this.watch = undefined;
       this.nodeOf.clear();
       this.keysOf.clear();

@@ -63,10 +63,11 @@ export class NamespaceBytes {
    * restore or compaction closes the watch, and the totals are counted afresh.
    */
   private follow(): void {
-    if (this.watch) return;
+    if (this.watch && !this.watch.closed) return; // ended but not yet heard (etcd/watch.ts): rebuild now
     this.totals.clear();
     const w = this.etcd.watch("/registry/", this.etcd.revision, (events) => { for (const e of events) this.apply(e); });
     w.onClose = () => {
+      if (this.watch !== w) return; // a late retelling after a rebuild
       this.watch = undefined;
       this.totals.clear();
     };

@@ -1,8 +1,9 @@
-// batch/v1 validation (pkg/apis/batch/validation/validation.go, v1.32): Job, CronJob, and a cron
-// parser that reproduces robfig/cron/v3 ParseStandard's error texts (what CronJob validation prints).
+// batch/v1 validation (pkg/apis/batch/validation/validation.go, v1.32): Job, Job status, CronJob,
+// and a cron parser that reproduces robfig/cron/v3 ParseStandard's error texts (what CronJob
+// validation prints).
 import type { StatusCause } from "../types";
 import {
-  child, IMMUTABLE, invalid, isDNS1123Label, isObj, labelSelectorString, nonNegative, notSupported, required,
+  child, goQuote, IMMUTABLE, invalid, isDNS1123Label, isObj, labelSelectorString, nonNegative, notSupported, required,
   str, validateLabelSelector, type Obj,
 } from "./helpers";
 import { validatePodTemplateSpec } from "./pod";
@@ -70,6 +71,84 @@ export function validateJobUpdate(obj: Obj, old: Obj): StatusCause[] {
   if (!deepEqual(n.template, o.template)) out.push(invalid("spec.template", { raw: "core.PodTemplateSpec{...}" }, IMMUTABLE));
   for (const f of ["completionMode", "podFailurePolicy", "backoffLimitPerIndex", "managedBy", "successPolicy"]) {
     if (!deepEqual(n[f], o[f])) out.push(invalid(child("spec", f), typeof n[f] === "string" ? n[f] : { raw: n[f] == null ? "null" : JSON.stringify(n[f]) }, IMMUTABLE));
+  }
+  // A spec update keeps the stored status, so only a status write can change it.
+  if (!deepEqual(obj.status, old.status)) out.push(...validateJobStatusUpdate(obj, old));
+  return out;
+}
+
+// --- Job status --------------------------------------------------------------------------------
+
+/** strconv.Atoi: an optional sign and decimal digits, within int64. */
+function atoi(s: string): number | undefined {
+  if (!/^[+-]?\d+$/.test(s)) return undefined;
+  const n = BigInt(s);
+  return n > 0x7fffffffffffffffn || n < -0x8000000000000000n ? undefined : Number(n);
+}
+
+class IndexesError extends Error {}
+
+/** parseIndexInterval: "x" or "x-y", both below completions, x < y. */
+function parseIndexInterval(interval: string, completions: number): [number, number] {
+  const limits = interval.split("-");
+  if (limits.length > 2) throw new IndexesError(`the fragment ${goQuote(interval)} violates the requirement that an index interval can have at most two parts separated by '-'`);
+  const x = atoi(limits[0]);
+  if (x === undefined) throw new IndexesError(`cannot convert string to integer for index: ${goQuote(limits[0])}`);
+  if (x >= completions) throw new IndexesError(`too large index: ${goQuote(limits[0])}`);
+  if (limits.length === 1) return [x, x];
+  const y = atoi(limits[1]);
+  if (y === undefined) throw new IndexesError(`cannot convert string to integer for index: ${goQuote(limits[1])}`);
+  if (y >= completions) throw new IndexesError(`too large index: ${goQuote(limits[1])}`);
+  if (x >= y) throw new IndexesError(`non-increasing order, previous: ${x}, current: ${y}`);
+  return [x, y];
+}
+
+/** validateIndexesFormat: the error text, or undefined when the indexes are well formed. */
+export function indexesFormatError(indexes: string, completions: number): string | undefined {
+  if (indexes === "") return undefined;
+  let last: number | undefined;
+  try {
+    for (const interval of indexes.split(",")) {
+      const [x, y] = parseIndexInterval(interval, completions);
+      if (last !== undefined && last >= x) throw new IndexesError(`non-increasing order, previous: ${last}, current: ${x}`);
+      last = y;
+    }
+  } catch (e) {
+    if (e instanceof IndexesError) return e.message;
+    throw e;
+  }
+  return undefined;
+}
+
+/**
+ * ValidateJobStatusUpdate's counters and indexes. As the v1.32 strategy (getStatusValidationOptions
+ * with JobManagedBy, JobSuccessPolicy and JobBackoffLimitPerIndex on), an index field is checked
+ * only when it changes: a status past a scaled-down completions stays writable until the
+ * controller rewrites it.
+ */
+function validateJobStatusUpdate(obj: Obj, old: Obj): StatusCause[] {
+  const st: Obj = isObj(obj.status) ? obj.status : {}, ost: Obj = isObj(old.status) ? old.status : {};
+  const spec: Obj = isObj(obj.spec) ? obj.spec : {};
+  const out: StatusCause[] = [];
+  for (const f of ["active", "succeeded", "failed", "ready", "terminating"]) out.push(...nonNegative(st[f], child("status", f)));
+  const completed = str(st.completedIndexes);
+  const failed = typeof st.failedIndexes === "string" ? st.failedIndexes : undefined;
+  const completedChanged = completed !== str(ost.completedIndexes);
+  const failedChanged = failed !== (typeof ost.failedIndexes === "string" ? ost.failedIndexes : undefined);
+  const completions = typeof spec.completions === "number" ? spec.completions : undefined;
+  if (completedChanged && completions !== undefined) {
+    const err = indexesFormatError(completed, completions);
+    if (err) out.push(invalid("status.completedIndexes", completed, `error parsing completedIndexes: ${err}`));
+  }
+  if (failedChanged && completions !== undefined && spec.backoffLimitPerIndex != null && failed !== undefined) {
+    const err = indexesFormatError(failed, completions);
+    if (err) out.push(invalid("status.failedIndexes", failed, `error parsing failedIndexes: ${err}`));
+  }
+  if (completedChanged && completed !== "" && spec.completionMode !== "Indexed") {
+    out.push(invalid("status.completedIndexes", completed, "cannot set non-empty completedIndexes when non-indexed completion mode"));
+  }
+  if (failedChanged && spec.backoffLimitPerIndex == null && failed !== undefined) {
+    out.push(invalid("status.failedIndexes", failed, "cannot set non-null failedIndexes when backoffLimitPerIndex is null"));
   }
   return out;
 }

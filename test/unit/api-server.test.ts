@@ -158,6 +158,21 @@ describe("CRUD, defaults and validation", () => {
   });
 });
 
+describe("paths with odd escapes", () => {
+  it("a %XX that is not UTF-8 is a byte (no such object), a broken escape is 400: never a 500", async () => {
+    const k = client(await newClassroom("escapes", 0, { controllers: false }));
+    expect((await k.get("/api/v1/namespaces/%ff/pods")).status).toBe(200); // a namespace no one has: an empty list
+    const cm = await k.get("/api/v1/namespaces/default/configmaps/%C0%AE");
+    expect(cm.status).toBe(404);
+    expect(cm.body).toMatchObject({ kind: "Status", reason: "NotFound", code: 404 });
+    const apis = await k.get("/apis/%ff");
+    expect(apis.status).toBe(404);
+    const bad = await k.get("/api/v1/namespaces/default/pods/a%zz");
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ kind: "Status", reason: "BadRequest", message: 'invalid URL escape "%zz"' });
+  });
+});
+
 describe("list, selectors, tables and pagination", () => {
   it("filters by label and field selectors and pages with limit/continue", async () => {
     const k = client(await newClassroom());

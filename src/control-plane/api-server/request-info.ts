@@ -1,6 +1,8 @@
 // Turns a request path into what kube-apiserver's RequestInfoFactory derives: API group,
 // version, namespace, resource, name, subresource and the Kubernetes verb.
 
+import { errors } from "./status";
+
 export interface RequestInfo {
   isResourceRequest: boolean;
   path: string;
@@ -14,8 +16,27 @@ export interface RequestInfo {
   name?: string;
 }
 
+const utf8 = new TextDecoder("utf-8"); // not fatal: invalid bytes become U+FFFD, as no name can hold them
+
+/**
+ * A path segment unescaped as Go's url.PathUnescape: any %XX is a byte (%ff too, which
+ * decodeURIComponent refuses), a bad escape is the client's error (400, as Go's HTTP server).
+ */
+export function unescapeSegment(seg: string): string {
+  if (!seg.includes("%")) return seg;
+  if (/%(?![0-9a-fA-F]{2})/.test(seg)) throw errors.badRequest(`invalid URL escape ${JSON.stringify(/%.{0,2}/.exec(seg.slice(seg.search(/%(?![0-9a-fA-F]{2})/)))![0])}`);
+  const bytes: number[] = [];
+  for (let i = 0; i < seg.length; i++) {
+    if (seg[i] === "%") {
+      bytes.push(parseInt(seg.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(...new TextEncoder().encode(seg[i]));
+  }
+  return utf8.decode(new Uint8Array(bytes));
+}
+
 export function requestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
-  const parts = path.split("/").filter((p) => p !== "").map(decodeURIComponent);
+  const parts = path.split("/").filter((p) => p !== "").map(unescapeSegment);
   const base: RequestInfo = { isResourceRequest: false, path, verb: method.toLowerCase(), group: "", version: "" };
   if (parts[0] !== "api" && parts[0] !== "apis") return base;
   const apiPrefix = parts[0] as "api" | "apis";

@@ -190,7 +190,7 @@ function program(inp: ContainerInput, argv0: string[], depth: number): Behaviour
 }
 
 /** Commands run as a one-line script when they are the container's argv[0] (sleep 3600, echo hi...). */
-const SIMPLE_COMMANDS = new Set(["sleep", "echo", "printf", "date", "hostname", "env", "printenv", "true", "false", "cat", "ls", "tail", "touch", "exit", "test", "rm", "mkdir", "wget", "nslookup", "ping", "whoami", "id", "uname", "pwd", "df", "ps", "top", "nc", "dig"]);
+const SIMPLE_COMMANDS = new Set(["sleep", "yes", "echo", "printf", "date", "hostname", "env", "printenv", "true", "false", "cat", "ls", "tail", "touch", "exit", "test", "rm", "mkdir", "wget", "nslookup", "ping", "whoami", "id", "uname", "pwd", "df", "ps", "top", "nc", "dig"]);
 
 /** A script that execs a program at offset: the program's timeline shifted after the script's. */
 function shift(script: Behaviour, prog: Behaviour, at: number): Behaviour {

@@ -181,7 +181,16 @@ export function interpretScript(script: string, ctx: ShellContext): Timeline {
       case "mkdir": case "cd": case "export": case "set": case "wait": case ":": case "true": case "chmod": case "cp": case "mv": return;
       case "trap": if (args.some((a) => /TERM|15|EXIT/.test(a))) tl.trapsTerm = true; return;
       case "rm": for (const p of args) if (!p.startsWith("-")) removeFile(p); return;
+      case "yes": {
+        // Prints its line forever as fast as it can: a busy core. The log keeps it once a second (a
+        // real one writes gigabytes, rotated away at once); to /dev/null nothing is kept.
+        tl.busy = true;
+        if (redirect !== "/dev/null") tl.periodic.push({ fromMs: st.t, periodMs: 1000, lines: [{ offsetMs: 0, text: capLine(args.join(" ") || "y") }] });
+        return STOP_ON_EXIT;
+      }
       case "cat": {
+        // Reading an endless device (the classic cpu burner `cat /dev/urandom > /dev/null`) never ends.
+        if (args.some((p) => /^\/dev\/(u?random|zero)$/.test(p))) { tl.busy = true; return STOP_ON_EXIT; }
         for (const p of args) {
           if (p.startsWith("-")) continue;
           const c = fileContent(p);

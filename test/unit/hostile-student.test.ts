@@ -28,6 +28,12 @@ const podOf = (name: string, command?: string[], extra: Record<string, unknown> 
   apiVersion: "v1", kind: "Pod", metadata: { name, labels: { app: "web" } },
   spec: { containers: [{ name: "c", image: "busybox", command, resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } } }], ...extra },
 });
+/** {"a":{"a":…}} `levels` deep: past what a body may nest. */
+const nested = (levels: number): unknown => {
+  let v: unknown = "x";
+  for (let i = 0; i < levels; i++) v = { a: v };
+  return v;
+};
 const statuses = async (...rs: Promise<{ status: number }>[]) => (await Promise.all(rs)).map((r) => r.status);
 
 const badMetadata = fc.constantFrom<Record<string, unknown>>(
@@ -181,16 +187,45 @@ const ops: fc.Arbitrary<Op>[] = [
       }
     },
   })),
-  fc.constantFrom("json patch", "strategic", "protobuf", "not json", "apply yaml").map((how): Op => ({
+  fc.constantFrom("json patch", "strategic", "protobuf", "not json", "apply yaml", "deep json", "deep yaml", "deep patch", "deep apply", "deepening patch").map((how): Op => ({
     kind: "malformed bodies",
     run: async ({ ana }) => {
       const p = `/api/v1/namespaces/${OWN_NS}/pods/a`;
       switch (how) {
+        case "deep json": return statuses(ana.post(`/api/v1/namespaces/${OWN_NS}/configmaps`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "deep" }, x: nested(8000) }));
+        case "deep yaml": return statuses(ana.post(`/api/v1/namespaces/${OWN_NS}/configmaps`, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\nx: ${JSON.stringify(nested(3000))}\n`, { "content-type": "application/yaml" }));
+        case "deep patch": return statuses(ana.patch(p, { metadata: { labels: nested(5000) } }, "application/merge-patch+json"), ana.patch(p, { spec: nested(5000) }, "application/strategic-merge-patch+json"));
+        case "deep apply": return statuses(ana.patch(`${p}?fieldManager=x`, { apiVersion: "v1", kind: "Pod", metadata: { name: "a" }, x: nested(5000) }, "application/apply-patch+yaml"));
+        case "deepening patch": return statuses(
+          ana.post(`/api/v1/namespaces/${OWN_NS}/configmaps`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "grow" }, x: nested(300) }),
+          ana.patch(`/api/v1/namespaces/${OWN_NS}/configmaps/grow`, Array.from({ length: 30 }, () => ({ op: "copy", from: "/x", path: "/x" + "/a".repeat(299) })), "application/json-patch+json"));
         case "json patch": return statuses(ana.patch(p, [{ op: "add", path: "/metadata/labels/x", value: {} }, { op: "move", from: "/spec", path: "/spec/containers/0" }], "application/json-patch+json"));
         case "strategic": return statuses(ana.patch(p, { spec: { containers: [{ $patch: "replace" }, { name: null }] }, $setElementOrder: 5 }, "application/strategic-merge-patch+json"));
         case "protobuf": return statuses(ana.post(`/api/v1/namespaces/${OWN_NS}/pods`, new Uint8Array([0x6b, 0x38, 0x73, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]), { "content-type": "application/vnd.kubernetes.protobuf" }));
         case "not json": return statuses(ana.post(`/api/v1/namespaces/${OWN_NS}/pods`, "{\"apiVersion\": \"v1\", \"kind\": ", { "content-type": "application/json" }));
         default: return statuses(ana.patch(`${p}?fieldManager=x`, "a: [b\n c: :", "application/apply-patch+yaml"));
+      }
+    },
+  })),
+  fc.constantFrom("containers object", "containers null", "init number", "template containers", "selector object", "selector values", "huge grace", "huge termination grace").map((what): Op => ({
+    kind: "malformed specs",
+    run: async ({ ana }) => {
+      const sel = (matchExpressions: unknown) => ({ matchLabels: { app: "m" }, matchExpressions });
+      const deploy = (selector: unknown, spec: unknown = { containers: [{ name: "c", image: "nginx" }] }) =>
+        ana.post(`/apis/apps/v1/namespaces/${OWN_NS}/deployments`, { apiVersion: "apps/v1", kind: "Deployment", metadata: { generateName: "bad-" }, spec: { replicas: 1, selector, template: { metadata: { labels: { app: "m" } }, spec } } });
+      switch (what) {
+        case "containers object": return statuses(ana.post(`/api/v1/namespaces/${OWN_NS}/pods`, { ...podOf("typed"), spec: { containers: {} } }));
+        case "containers null": return statuses(ana.post(`/api/v1/namespaces/${OWN_NS}/pods`, { ...podOf("typed"), spec: { containers: [null] } }));
+        case "init number": return statuses(ana.post(`/api/v1/namespaces/${OWN_NS}/pods`, { ...podOf("typed"), spec: { ...podOf("typed").spec, initContainers: 5 } }));
+        case "template containers": return statuses(deploy(sel([]), { containers: 5 }), ana.patch(`/apis/apps/v1/namespaces/${VICTIM_NS}/deployments/web`, { spec: { template: { spec: { containers: {} } } } }, "application/merge-patch+json"));
+        case "selector object": return statuses(deploy(sel({})), deploy(sel(5)));
+        case "selector values": return statuses(deploy(sel([{ key: "a", operator: "Exists", values: 5 }])), ana.get(`/apis/apps/v1/namespaces/${OWN_NS}/deployments`, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" }));
+        case "huge grace": return statuses(
+          ana.post(`/api/v1/namespaces/${OWN_NS}/pods`, podOf("grace", ["sleep", "3600"], { nodeName: "nowhere" })),
+          ana.del(`/api/v1/namespaces/${OWN_NS}/pods/grace?gracePeriodSeconds=9999999999999`));
+        default: return statuses(
+          ana.post(`/api/v1/namespaces/${OWN_NS}/pods`, podOf("tgps", ["sleep", "3600"], { nodeName: "nowhere", terminationGracePeriodSeconds: 9_000_000_000_000 })),
+          ana.del(`/api/v1/namespaces/${OWN_NS}/pods/tgps`));
       }
     },
   })),

@@ -2,6 +2,7 @@
 // PartialObjectMetadata), negotiated from Content-Type and Accept as kube-apiserver does.
 import { parse as parseYaml } from "yaml";
 import { EtcdNoSpaceError, EtcdRequestTooLargeError } from "../etcd/quota";
+import { DepthError, jsonTextTooDeep, MAX_BODY_DEPTH, summarizeData, valueTooDeep } from "./depth";
 import { decodeKubeProtobuf, ProtobufError, PROTOBUF_CONTENT_TYPE } from "./protobuf";
 import { ApiError, errors } from "./status";
 
@@ -37,8 +38,12 @@ export function mediaType(contentType: string | null): string {
   return (contentType ?? "").split(";")[0].trim().toLowerCase();
 }
 
-/** An object body (create, update): JSON, YAML or protobuf. */
-export function decodeObject(body: Uint8Array, contentType: string | null): Record<string, unknown> {
+/**
+ * An object body (create, update): JSON, YAML or protobuf. With `kind` (the type the endpoint
+ * decodes into), a body too deeply nested gets transformDecodeError's text, as create.go and
+ * update.go give it: the decoder cannot even read the body's kind.
+ */
+export function decodeObject(body: Uint8Array, contentType: string | null, kind?: string): Record<string, unknown> {
   const mt = mediaType(contentType);
   if (body.byteLength === 0) throw errors.badRequest("the request body is empty");
   if (mt === PROTOBUF_CONTENT_TYPE) {
@@ -51,14 +56,19 @@ export function decodeObject(body: Uint8Array, contentType: string | null): Reco
   }
   const text = new TextDecoder().decode(body);
   let value: unknown;
-  if (mt === "application/json" || mt === "" || mt === "*/*") value = parseJson(text);
-  else if (mt === "application/yaml" || mt === "application/apply-patch+yaml") value = parseYamlDoc(text);
+  const unrecognized = (why: string) => errors.badRequest(`the object provided is unrecognized (must be of type ${kind}): ${why} (${summarizeData(body)})`);
+  if (mt === "application/json" || mt === "" || mt === "*/*")
+    value = parseJson(text, kind ? (e) => unrecognized(`couldn't get version/kind; json parse error: ${e}`) : undefined);
+  else if (mt === "application/yaml" || mt === "application/apply-patch+yaml") value = parseYamlDoc(text, kind ? unrecognized : undefined);
   else throw errors.unsupportedMediaType(mt);
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw errors.badRequest("the request body must be a single object");
   return value as Record<string, unknown>;
 }
 
-export function parseJson(text: string): unknown {
+/** JSON text, refused (Go's scanner text) when nested deeper than MAX_BODY_DEPTH. */
+export function parseJson(text: string, tooDeep: (message: string) => ApiError = errors.badRequest): unknown {
+  const c = jsonTextTooDeep(text);
+  if (c) throw tooDeep(new DepthError(c).message);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -66,12 +76,20 @@ export function parseJson(text: string): unknown {
   }
 }
 
-export function parseYamlDoc(text: string): unknown {
+// go-yaml's text is "yaml: line N: exceeded max depth of 10000"; ours names our bound and no line.
+const YAML_TOO_DEEP = `error converting YAML to JSON: yaml: exceeded max depth of ${MAX_BODY_DEPTH}`;
+
+export function parseYamlDoc(text: string, tooDeep: (message: string) => ApiError = errors.badRequest): unknown {
+  let value: unknown;
   try {
-    return parseYaml(text, { maxAliasCount: 100 });
+    value = parseYaml(text, { maxAliasCount: 100 });
   } catch (e) {
+    // The parser recurses per level: a stack overflow is a document nested too deeply.
+    if (e instanceof RangeError || /Maximum call stack size exceeded/.test((e as Error).message)) throw tooDeep(YAML_TOO_DEEP);
     throw errors.badRequest(`error converting YAML to JSON: ${(e as Error).message.split("\n")[0]}`);
   }
+  if (valueTooDeep(value, MAX_BODY_DEPTH)) throw tooDeep(YAML_TOO_DEEP);
+  return value;
 }
 
 export type OutputAs = "object" | "table" | "partial";

@@ -64,7 +64,8 @@ export const errors = {
   // student sends may produce a 5xx, so it is 403, with etcd's own message.
   databaseSpaceExceeded: () => new ApiError(failure(403, "Forbidden", NO_SPACE_MESSAGE)),
   requestTooLarge: () => new ApiError(failure(413, "RequestEntityTooLarge", TOO_LARGE_MESSAGE)),
-  internal: (message: string) => new ApiError(failure(500, "InternalError", `Internal error occurred: ${message}`)),
+  // apierrors.NewInternalError: the error itself is the one cause.
+  internal: (message: string) => new ApiError(failure(500, "InternalError", `Internal error occurred: ${message}`, { causes: [{ message } as StatusCause] })),
 };
 
 export function successStatus(details?: Status["details"]): Status {

@@ -1,6 +1,7 @@
 // The REST verbs on a resource collection or object: get, list, create, update, patch, delete,
 // deletecollection. Watch and subresources have their own modules.
 import { decodeObject, jsonResponse, mediaType, parseJson, readBody } from "../codec";
+import { DepthError, MAX_OBJECT_DEPTH, valueTooDeep } from "../depth";
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError, serverSideApply } from "../patch";
 import type { DeleteOptions } from "../registry/store";
 import { rfc3339 } from "../registry/store";
@@ -11,6 +12,7 @@ import type { KubeObject } from "../types";
 import { intParam, writeCtx, type ReqCtx } from "./context";
 import { formatList, formatObject, toStorage } from "./output";
 import { simulationWarnings } from "../warnings";
+import { goJson, invalid } from "../validation/helpers";
 
 export function selectorsFrom(c: ReqCtx) {
   const q = c.url.searchParams;
@@ -38,7 +40,7 @@ export function listObjects(c: ReqCtx): Response {
 }
 
 async function bodyObject(c: ReqCtx): Promise<KubeObject> {
-  const body = decodeObject(await readBody(c.req), c.req.headers.get("content-type")) as KubeObject;
+  const body = decodeObject(await readBody(c.req), c.req.headers.get("content-type"), c.r.kind) as KubeObject;
   checkTypeMeta(c, body);
   return toStorage(c.r, body);
 }
@@ -75,16 +77,32 @@ const PATCH_TYPES = ["application/json-patch+json", "application/merge-patch+jso
 /** Applies the request's patch document to an object (any patch type but server-side apply). */
 export function applyPatchDocument(type: string, cur: KubeObject, text: string): KubeObject {
   let patched: unknown;
+  // patch.go decodes JSON and merge patches with kjson.UnmarshalStrict ("error decoding patch: …"),
+  // strategic ones with the bare decoder error.
+  const decodeErr = (m: string) => errors.badRequest(`error decoding patch: ${m}`);
   try {
-    if (type === "application/json-patch+json") patched = applyJsonPatch(cur, parseJson(text));
-    else if (type === "application/merge-patch+json") patched = applyMergePatch(cur, parseJson(text));
+    if (type === "application/json-patch+json") patched = applyJsonPatch(cur, parseJson(text, decodeErr));
+    else if (type === "application/merge-patch+json") patched = applyMergePatch(cur, parseJson(text, decodeErr));
     else patched = applyStrategicMergePatch(cur, parseJson(text) as Record<string, unknown>);
   } catch (e) {
     if (e instanceof PatchError) throw new ApiError({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: e.message, reason: e.reason, code: e.code });
+    if (e instanceof DepthError) throw patchedTooDeep(e.doc, e.char);
     throw e;
   }
   if (typeof patched !== "object" || patched === null || Array.isArray(patched)) throw errors.badRequest("the patch produced something other than an object");
+  boundPatched(patched);
   return patched as KubeObject;
+}
+
+/** What patch.go answers when the patched JSON does not decode: 422 on the field "patch". */
+function patchedTooDeep(doc: unknown, char: "{" | "["): ApiError {
+  return errors.invalid({ kind: "", group: "" }, "", [invalid("patch", goJson(doc), `couldn't get version/kind; json parse error: ${new DepthError(char).message}`)]);
+}
+
+/** A patch result nested deeper than stored objects may be (bodies are bounded; results can add up). */
+export function boundPatched(obj: unknown): void {
+  const c = valueTooDeep(obj, MAX_OBJECT_DEPTH);
+  if (c) throw patchedTooDeep(obj, c);
 }
 
 export async function patchObject(c: ReqCtx, subresource?: string): Promise<Response> {
@@ -107,6 +125,7 @@ export async function patchObject(c: ReqCtx, subresource?: string): Promise<Resp
     const live = c.registry.tryGet(c.sr, ns, name);
     const opts = { manager: q.get("fieldManager")!, force, now: rfc3339(c.now) };
     const merged = ssa(live, applied, opts);
+    boundPatched(merged);
     if (!live) {
       const created = c.registry.create(c.sr, ns, merged, { ...w, managedFieldsDone: true });
       return jsonResponse(formatObject(c.r, created, c.out), 201);

@@ -18,8 +18,17 @@ export async function statusSubresource(c: ReqCtx): Promise<Response> {
   throw errors.methodNotAllowed();
 }
 
+/** The Scale's status.selector; a stored selector that no longer converts is left out, not a 500. */
+function selectorOrEmpty(sel: unknown): string {
+  try {
+    return labelSelectorToString(sel as Parameters<typeof labelSelectorToString>[0]);
+  } catch {
+    return "";
+  }
+}
+
 function toScale(obj: KubeObject): KubeObject {
-  const selector = obj.spec?.selector ? labelSelectorToString(obj.spec.selector) : "";
+  const selector = obj.spec?.selector ? selectorOrEmpty(obj.spec.selector) : "";
   return {
     kind: "Scale",
     apiVersion: "autoscaling/v1",
@@ -97,7 +106,7 @@ export async function podLog(c: ReqCtx): Promise<Response> {
   const res = await c.logs({
     namespace: c.info.namespace!, pod: c.info.name!, container,
     follow: q.get("follow") === "true", previous: q.get("previous") === "true", timestamps: q.get("timestamps") === "true",
-    tailLines: intParam(q, "tailLines"), sinceSeconds: intParam(q, "sinceSeconds"),
+    tailLines: intParam(q, "tailLines"), sinceSeconds: intParam(q, "sinceSeconds"), user: c.user.username,
   }, pod);
   return typeof res === "string" ? new Response(res, { headers: { "Content-Type": "text/plain" } }) : res;
 }

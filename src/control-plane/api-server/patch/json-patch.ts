@@ -3,6 +3,7 @@
 // 400 when the body is not a list of operations and 422 when an operation cannot be applied.
 
 import { badRequest, unprocessable } from "./errors";
+import { DepthError, depthOf, MAX_OBJECT_DEPTH } from "../depth";
 import { clone, deepEqual, isObject } from "./util";
 
 type Container = Record<string, unknown> | unknown[];
@@ -111,6 +112,14 @@ function requireValue(op: Record<string, unknown>, opName: string): unknown {
 }
 
 /**
+ * Copies and adds can nest a document deeper with every operation (copy /a into /a/b/c, again and
+ * again); stop as soon as one does, before the next would clone a value our recursion cannot.
+ */
+function bounded(d: Doc, path: string, value: unknown): void {
+  if (parsePointer(path).length + depthOf(value) > MAX_OBJECT_DEPTH) throw new DepthError(Array.isArray(value) ? "[" : "{", d.root);
+}
+
+/**
  * Applies an RFC 6902 patch (add, remove, replace, move, copy, test; "-" appends; ~0/~1 escapes).
  * The operations run in order on a copy of `doc`; the first failure aborts the whole patch.
  */
@@ -125,9 +134,13 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
   for (const op of ops as Record<string, unknown>[]) {
     const kind = typeof op.op === "string" ? op.op : "";
     switch (kind) {
-      case "add":
-        addAt(d, str(op, "path", kind), requireValue(op, kind), kind);
+      case "add": {
+        const path = str(op, "path", kind);
+        const value = requireValue(op, kind);
+        addAt(d, path, value, kind);
+        bounded(d, path, value);
         break;
+      }
       case "remove":
         removeAt(d, str(op, "path", kind), kind);
         break;
@@ -145,6 +158,7 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
         if (!has(con, key)) throw unprocessable(`replace operation does not apply: doc is missing key: ${path}: missing value`);
         if (Array.isArray(con)) con[arrayIndex(con, key, false)!] = value;
         else con[key] = value;
+        bounded(d, path, value);
         break;
       }
       case "move": {
@@ -156,6 +170,7 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
         if (!valueAt(d, from).found) throw unprocessable(`move operation does not apply: doc is missing from path: ${from}: missing value`);
         const v = removeAt(d, from, kind);
         addAt(d, path, v, kind);
+        bounded(d, path, v);
         break;
       }
       case "copy": {
@@ -164,6 +179,7 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
         const src = valueAt(d, from);
         if (!src.found) throw unprocessable(`copy operation does not apply: doc is missing from path: ${from}: missing value`);
         addAt(d, path, clone(src.value), kind);
+        bounded(d, path, src.value);
         break;
       }
       case "test": {

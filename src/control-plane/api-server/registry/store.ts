@@ -16,9 +16,11 @@ import type { KubeObject, StatusCause } from "../types";
 import { validateCreate, validateUpdate } from "../validation";
 import { goJson, invalid } from "../validation/helpers";
 import { decodeObjectMeta } from "../validation/metadata-decode";
+import { decodeTypedFields } from "../validation/spec-decode";
 import { byteLength, MAX_OBJECT_BYTES, NamespaceBytes, requestTooLarge, STUDENT_NAMESPACE_BYTES } from "./storage-quota";
 import { normalize, strategyFor, specOf } from "./strategy";
 import { PodNodeIndex } from "./pod-node-index";
+import { afterSeconds, rfc3339 } from "./time";
 
 export interface WriteCtx {
   user: UserInfo;
@@ -54,7 +56,7 @@ export interface DeleteOptions {
 /** Admission: runs after defaulting and validation, before the write (quota, policy, allocation). */
 export type AdmissionHook = (op: "CREATE" | "UPDATE" | "DELETE", r: ResourceType, obj: KubeObject, old: KubeObject | undefined, ctx: WriteCtx, reg: Registry) => void;
 
-export const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+export { rfc3339 } from "./time";
 const NAME_SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 
 export class Registry {
@@ -159,7 +161,7 @@ export class Registry {
 
   create(r: ResourceType, ns: string | undefined, input: KubeObject, ctx: WriteCtx): KubeObject {
     const obj: KubeObject = structuredClone(input);
-    obj.metadata = this.decodeMeta(r, obj.metadata, ctx, () => input);
+    this.decodeBody(r, obj, ctx, () => input);
     obj.apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
     obj.kind = r.kind;
     obj.metadata = obj.metadata ?? {};
@@ -208,7 +210,8 @@ export class Registry {
    */
   update(r: ResourceType, ns: string | undefined, name: string, input: KubeObject, ctx: WriteCtx, subresource?: string): { object: KubeObject; created: boolean } {
     const old = this.tryGet(r, ns, name);
-    input = { ...input, metadata: this.decodeMeta(r, input.metadata, ctx, () => input) };
+    input = { ...input };
+    this.decodeBody(r, input, ctx, () => input);
     if (!input.metadata?.name) input = { ...input, metadata: { ...(input.metadata ?? {}), name } };
     if (input.metadata.name !== name) throw errors.badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
     if (!old) {
@@ -226,7 +229,7 @@ export class Registry {
     const next = mutate(structuredClone(old));
     // A patch that produced wrongly-typed metadata fails where the real one does: decoding the
     // patched JSON into the object (patch.go), a 422 on the field "patch".
-    next.metadata = this.decodeMeta(r, next.metadata, ctx, () => next, true);
+    this.decodeBody(r, next, ctx, () => next, true);
     const rv = next.metadata?.resourceVersion;
     if (rv && rv !== old.metadata.resourceVersion) throw errors.conflict(r, name);
     return this.write(r, old, this.merge(r, old, next, subresource), ctx);
@@ -329,7 +332,7 @@ export class Registry {
       if (!next.metadata.finalizers) delete next.metadata.finalizers;
       next.metadata.deletionTimestamp = next.metadata.deletionTimestamp && grace >= (cur.metadata.deletionGracePeriodSeconds ?? 0)
         ? next.metadata.deletionTimestamp
-        : rfc3339(new Date(ctx.now.getTime() + grace * 1000));
+        : rfc3339(afterSeconds(ctx.now, grace));
       next.metadata.deletionGracePeriodSeconds = grace;
       if (r.kind === "Namespace") next.status = { ...(next.status ?? {}), phase: "Terminating" };
       if (ctx.dryRun) return { object: next, deleted: false };
@@ -348,19 +351,21 @@ export class Registry {
   }
 
   /**
-   * ObjectMeta as the decoder leaves it, or the decoder's refusal: from a request body,
+   * The object as the decoder leaves it (ObjectMeta, then the typed fields), or the decoder's refusal: from a request body,
    * "<Kind> in version "<v>" cannot be handled as a <Kind>: json: ..." (400, create.go's
    * transformDecodeError); from a patch, the 422 patch.go gives for a patched object that does not
    * decode. Unknown metadata fields are dropped with the fieldValidation=Warn warning.
    */
-  private decodeMeta(r: ResourceType, meta: unknown, ctx: WriteCtx, whole: () => KubeObject, patch = false): KubeObject["metadata"] {
-    const d = decodeObjectMeta(meta, r.kind);
-    if (d.error !== undefined) {
-      if (!patch) throw errors.badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${d.error}`);
-      throw errors.invalid({ kind: "", group: "" }, "", [invalid("patch", goJson(whole()), d.error)]);
+  private decodeBody(r: ResourceType, obj: KubeObject, ctx: WriteCtx, whole: () => KubeObject, patch = false): void {
+    const d = decodeObjectMeta(obj.metadata, r.kind);
+    const unknown = [...d.unknown];
+    const error = d.error ?? decodeTypedFields(r, obj, (f) => unknown.push(f));
+    if (error !== undefined) {
+      if (!patch) throw errors.badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${error}`);
+      throw errors.invalid({ kind: "", group: "" }, "", [invalid("patch", goJson(whole()), error)]);
     }
-    ctx.warnings?.push(...d.unknown);
-    return d.meta as KubeObject["metadata"];
+    ctx.warnings?.push(...unknown);
+    obj.metadata = d.meta as KubeObject["metadata"];
   }
 
   /** The stored size of an object read from etcd. */

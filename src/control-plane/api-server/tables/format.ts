@@ -147,11 +147,17 @@ export function labelSetString(labels: unknown): string {
  */
 export function labelSelectorString(selector: unknown): string | undefined {
   if (!selector || typeof selector !== "object") return "";
-  const sel = selector as { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+  const sel = selector as { matchLabels?: unknown; matchExpressions?: unknown };
+  // A stored selector admission would refuse now (restored from an old snapshot) converts to
+  // nothing, like one with an unknown operator: the cell says so, the rest of the table prints.
+  const labels = sel.matchLabels ?? {};
+  const exprs = sel.matchExpressions ?? [];
+  if (typeof labels !== "object" || Array.isArray(labels) || !Array.isArray(exprs)) return undefined;
   const reqs: { key: string; text: string }[] = [];
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) reqs.push({ key: k, text: `${k}=${v}` });
-  for (const e of sel.matchExpressions ?? []) {
-    const values = [...(e.values ?? [])].sort(byteCompare).join(",");
+  for (const [k, v] of Object.entries(labels)) reqs.push({ key: k, text: `${k}=${v}` });
+  for (const e of exprs as { key: string; operator: string; values?: unknown }[]) {
+    if (!e || typeof e !== "object" || typeof e.key !== "string" || !Array.isArray(e.values ?? [])) return undefined;
+    const values = [...((e.values ?? []) as string[])].map(String).sort(byteCompare).join(",");
     switch (e.operator) {
       case "In":
         reqs.push({ key: e.key, text: `${e.key} in (${values})` });

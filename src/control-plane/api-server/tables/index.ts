@@ -7,7 +7,7 @@ import { cronJobPrinter, jobPrinter } from "./batch";
 import { configMapPrinter, leasePrinter, priorityClassPrinter, resourceQuotaPrinter, secretPrinter, serviceAccountPrinter } from "./config";
 import { D } from "./descriptions";
 import { eventPrinter } from "./event";
-import { col, nameOf } from "./format";
+import { col, nameOf, UNKNOWN } from "./format";
 import { hpaPrinter } from "./hpa";
 import { namespacePrinter, nodePrinter } from "./node";
 import { podPrinter } from "./pod";
@@ -73,9 +73,11 @@ export interface ToTableOptions {
 export function toTable(resource: ResourceType, objects: KubeObject[], opts: ToTableOptions): Table {
   const printer = printerFor(resource);
   const rows = objects.map((obj): TableRow => {
-    const row: TableRow = { cells: printer.cells(obj, opts.now), object: rowObject(obj, opts.includeObject ?? "Metadata") };
-    const conditions = printer.conditions?.(obj);
-    if (conditions) row.conditions = conditions;
+    const row: TableRow = { cells: cellsOf(printer, obj, opts.now), object: rowObject(obj, opts.includeObject ?? "Metadata") };
+    try {
+      const conditions = printer.conditions?.(obj);
+      if (conditions) row.conditions = conditions;
+    } catch { /* as for cells */ }
     return row;
   });
   const metadata: Table["metadata"] = {};
@@ -89,6 +91,18 @@ export function toTable(resource: ResourceType, objects: KubeObject[], opts: ToT
     columnDefinitions: opts.omitColumnDefinitions ? [] : columnDefinitions(resource),
     rows,
   };
+}
+
+/**
+ * One object's cells. A malformed stored object (admission refuses them, but a restored snapshot
+ * may hold one) prints its name and "<unknown>" cells rather than failing everyone's list or watch.
+ */
+function cellsOf(printer: Printer, obj: KubeObject, now: number): unknown[] {
+  try {
+    return printer.cells(obj, now);
+  } catch {
+    return printer.columns.map((c, i) => (i === 0 ? nameOf(obj) : c.type === "integer" ? 0 : UNKNOWN));
+  }
 }
 
 /** row.object per includeObject: PartialObjectMetadata (default), the whole object, or null. */

@@ -39,7 +39,7 @@ const GO_TYPE: Record<FieldType["t"], string> = {
 };
 
 /** The JSON kind Go names in an UnmarshalTypeError. */
-function jsonKind(v: unknown): string {
+export function jsonKind(v: unknown): string {
   if (Array.isArray(v)) return "array";
   if (typeof v === "object") return "object";
   if (typeof v === "number") return "number";
@@ -47,9 +47,9 @@ function jsonKind(v: unknown): string {
   return "string";
 }
 
-class DecodeError extends Error {}
+export class DecodeError extends Error {}
 
-const typeError = (v: unknown, struct: string, path: string, goType: string) =>
+export const typeError = (v: unknown, struct: string, path: string, goType: string) =>
   new DecodeError(`json: cannot unmarshal ${jsonKind(v)} into Go struct field ${struct}.${path} of type ${goType}`);
 
 // time.RFC3339 as layout elements, for the "cannot parse" message time.Parse gives.
@@ -121,6 +121,13 @@ function decodeStruct(v: Obj, fields: Record<string, FieldType>, struct: string,
     out[k] = kept;
   }
   return out;
+}
+
+/** ObjectMeta nested in a spec (a pod template's), at `path`; throws DecodeError. */
+export function decodeNestedObjectMeta(meta: unknown, struct: string, path: string, warn: (f: string) => void): Obj | undefined {
+  if (meta === null || meta === undefined) return undefined;
+  if (!isObj(meta)) throw typeError(meta, struct, path, "v1.ObjectMeta");
+  return decodeStruct(meta, OBJECT_META, "ObjectMeta", path, (f) => warn(`unknown field "${f}"`));
 }
 
 export interface DecodedMeta {

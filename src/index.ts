@@ -188,7 +188,7 @@ app.post("/api/classrooms/:id/reset", async (c) => jsonResponse(await (await req
 /** The students (instructor): who joined when, and the cap on their number. */
 app.get("/api/classrooms/:id/students", async (c) => jsonResponse(await (await requireInstructor(c, c.req.param("id"))).studentList()));
 
-/** Caps the number of students: {"max": n} (0..1000), or {"max": null} for no cap. */
+/** Caps the number of students: {"max": n} (0..500), or {"max": null} for the classroom's own cap of 500. */
 app.put("/api/classrooms/:id/students/limit", async (c) => {
   const stub = await requireInstructor(c, c.req.param("id"));
   const { max } = await jsonBody(c);

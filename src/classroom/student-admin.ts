@@ -15,8 +15,12 @@ import { addStudent, type StudentJoin, type StudentQuota } from "./students";
 export type Refused = { ok: false; code: number; message: string; retryAfterSeconds?: number };
 export interface StudentEntry { name: string; namespace: string; joinedAt: string }
 export interface StudentList { items: StudentEntry[]; max: number | null }
-/** The most students a cap may name: far beyond a classroom, well within what one object holds. */
-export const MAX_STUDENTS_LIMIT = 1_000;
+/**
+ * The most students a classroom admits, whatever the instructor's cap (null: up to this). Far
+ * beyond a lesson's 30–200, and small enough that every student's NodePorts fit the shared range:
+ * 500 × `services.nodeports` 5 = 2,500 of 2,768, so no student is ever the one to find it full.
+ */
+export const MAX_STUDENTS_LIMIT = 500;
 /** WebSocket close code for a removed student's pages (4000–4999 are the application's). */
 export const REMOVED_CLOSE_CODE = 4001;
 
@@ -47,6 +51,7 @@ export class StudentAdmin {
     const max = this.limit();
     if (max !== null && this.count() >= max)
       return { ok: false, code: 403, message: `this classroom is full: the instructor admits at most ${max} student${max === 1 ? "" : "s"}` };
+    if (this.count() >= MAX_STUDENTS_LIMIT) return { ok: false, code: 403, message: `this classroom is full: a classroom admits at most ${MAX_STUDENTS_LIMIT} students` };
     return addStudent(this.d.reg, this.d.sql, { id: this.d.id(), name, token, tokenHash, origin, now: this.d.now(), quota: this.d.quota() });
   }
 
@@ -67,7 +72,7 @@ export class StudentAdmin {
   /** Caps the number of students (null: no cap). Those already in stay, even above a lower cap. */
   setLimit(max: unknown): { ok: true; max: number | null; students: number } | Refused {
     if (max !== null && !(Number.isInteger(max) && (max as number) >= 0 && (max as number) <= MAX_STUDENTS_LIMIT))
-      return { ok: false, code: 422, message: `Invalid value: ${JSON.stringify(max)}: must be a whole number from 0 to ${MAX_STUDENTS_LIMIT}, or null for no limit` };
+      return { ok: false, code: 422, message: `Invalid value: ${JSON.stringify(max)}: must be a whole number from 0 to ${MAX_STUDENTS_LIMIT}, or null for no limit (up to ${MAX_STUDENTS_LIMIT})` };
     if (max === null) this.d.sql.run("DELETE FROM classroom WHERE key = 'maxStudents'");
     else this.d.sql.run("INSERT INTO classroom (key, value) VALUES ('maxStudents', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", String(max));
     return { ok: true, max: max as number | null, students: this.count() };

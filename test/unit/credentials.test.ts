@@ -10,6 +10,8 @@ import { client, joinAs, kubeclassApi, newClassroom, type Classroom } from "./ap
 import { CACHE_MAX, FAILURE_CLIENTS_MAX, Lru, TICKET_SECONDS, TicketBook } from "../../src/classroom/credentials";
 import { hashToken } from "../../src/control-plane/api-server/auth";
 import { MAX_KEYS, RateLimiter } from "../../src/control-plane/api-server/rate-limit";
+import { MAX_STUDENTS_LIMIT } from "../../src/classroom/student-admin";
+import { DEFAULT_STUDENT_COUNTS } from "../../src/classroom/students";
 
 const worker = () => (exports as any).default as Fetcher;
 const BASE = "http://kubeclass.test";
@@ -56,6 +58,20 @@ describe("join token: rotation and a cap on students", () => {
     const ana = (await kubeclassApi(cls, "GET", "/students")).body.items.map((s: any) => s.name);
     expect(ana).toEqual(["ana", "bia"]);
     expect((await kubeclassApi(cls, "POST", "/join-token/rotate", undefined, joinToken)).status).toBe(403);
+  });
+
+  it("a classroom admits at most MAX_STUDENTS_LIMIT (500) whatever the cap: every student's NodePorts fit the range", async () => {
+    const nodePorts = Number(DEFAULT_STUDENT_COUNTS["services.nodeports"]);
+    expect(MAX_STUDENTS_LIMIT * nodePorts).toBeLessThanOrEqual(32767 - 30000 + 1);
+    const cls = await newClassroom("hard-cap");
+    expect((await kubeclassApi(cls, "PUT", "/students/limit", { max: MAX_STUDENTS_LIMIT + 1 })).status).toBe(422);
+    // 500 students already in (rows written directly: joining 500 through the API is slow here).
+    await run(stubOf(cls.id), (o) => {
+      for (let i = 0; i < MAX_STUDENTS_LIMIT; i++) o.sql.run("INSERT INTO credentials (token_hash, kind, username, groups, created_at) VALUES (?, 'student', ?, '[]', '2026-01-01T00:00:00Z')", `h${i}`, `kubeclass:student:s${i}`);
+    });
+    const full = await joinAs(cls, "late");
+    expect(full.status).toBe(403);
+    expect(full.body).toMatchObject({ reason: "Forbidden", message: `this classroom is full: a classroom admits at most ${MAX_STUDENTS_LIMIT} students` });
   });
 
   it("the instructor caps the number of students; joining beyond it is a 403 Status", async () => {

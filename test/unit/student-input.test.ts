@@ -273,3 +273,19 @@ describe("(e) a full NodePort range", () => {
     expect((await admin.get("/api/v1/services", TABLE)).status).toBe(200);
   }, 60_000);
 });
+
+describe("(f) containers per pod", () => {
+  it(`a pod or a template with more than MAX_CONTAINERS_PER_POD (50) containers is 422 Too many; 50 are accepted`, async () => {
+    const k = client(A, fay);
+    const cs = (n: number, p = "c") => Array.from({ length: n }, (_, i) => ({ name: `${p}${i}`, image: "nginx" }));
+    const wide = await k.post("/api/v1/namespaces/student-fay/pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "wide" }, spec: { containers: cs(1000) } });
+    expect(wide.status).toBe(422);
+    expect(wide.body.message).toBe('Pod "wide" is invalid: spec.containers: Too many: 1000: must have at most 50 items');
+    const mixed = await k.post("/api/v1/namespaces/student-fay/pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "mixed" }, spec: { containers: cs(40), initContainers: cs(20, "i") } });
+    expect(mixed.body.details.causes).toEqual([{ reason: "FieldValueTooMany", message: "Too many: 20: must have at most 10 items", field: "spec.initContainers" }]);
+    const dep = await k.post("/apis/apps/v1/namespaces/student-fay/deployments", { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "wide" }, spec: { selector: { matchLabels: { app: "x" } }, template: tpl({ containers: cs(51) }) } });
+    expect(dep.status).toBe(422);
+    expect(dep.body.details.causes[0]).toMatchObject({ field: "spec.template.spec.containers", message: "Too many: 51: must have at most 50 items" });
+    expect((await k.post("/api/v1/namespaces/student-fay/pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "fifty" }, spec: { containers: cs(50) } })).status).toBe(201);
+  });
+});

@@ -59,7 +59,7 @@ export function StudentAccess() {
       <Result r={a.message("rotate")} testid="rotate-result" />
       <form key={String(max)} class="row" data-testid="cap-form" noValidate onSubmit={(e) => { e.preventDefault(); void a.run("cap", () => saveCap(e)); }}>
         <label>
-          <span>{t("cap")}</span> <input name="max" type="number" min="0" max="1000" defaultValue={max?.toString() ?? ""} style={{ width: "6rem" }} data-testid="cap-max" /> <span class="muted small">{t("capHint")}</span>
+          <span>{t("cap")}</span> <input name="max" type="number" min="0" max="500" defaultValue={max?.toString() ?? ""} style={{ width: "6rem" }} data-testid="cap-max" /> <span class="muted small">{t("capHint")}</span>
         </label>
         <button class="primary" disabled={a.anyBusy} data-testid="cap-apply">{a.busy("cap") ? "…" : t("apply")}</button>
       </form>

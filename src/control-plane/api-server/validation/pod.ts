@@ -7,7 +7,7 @@ import {
   arr, child, cmpQ, duplicate, entries, forbidden, index, invalid, invalidEach, inclusiveRange, isConfigMapKey, isDNS1123Subdomain,
   isNegQ, isObj, isQualifiedName, isRelaxedEnvVarName, isValidLabelValue, isValidPortName, isValidPortNum, key, nonNegative,
   notFound, notSupported, parseQ, qString, QUANTITY_REGEX_MSG, required, str, validateDNS1123Label, validateLabelName,
-  validateLabels, validatePortNumOrName, IS_NEGATIVE, type Obj, type Q,
+  validateLabels, validatePortNumOrName, IS_NEGATIVE, tooMany, type Obj, type Q,
 } from "./helpers";
 import { validateAnnotations } from "./metadata";
 
@@ -336,6 +336,12 @@ function validateTolerations(tolerations: unknown, field: string): StatusCause[]
 export const RESTART_POLICIES = ["Always", "OnFailure", "Never"];
 const DNS_POLICIES = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"];
 const MAX_INT32 = 2147483647;
+/**
+ * Containers (regular and init) one pod may have. Not an upstream limit (a real pod has none but
+ * its object size): a classroom's. A node keeps each pod's record in one storage row, ~2–4 KB per
+ * container, and a student's 1,000-container pods took their nodes down; real manifests use a few.
+ */
+export const MAX_CONTAINERS_PER_POD = 50;
 
 /** ValidatePodSpec (the parts kubeclass supports). */
 export function validatePodSpec(spec: unknown, field: string): StatusCause[] {
@@ -343,6 +349,10 @@ export function validatePodSpec(spec: unknown, field: string): StatusCause[] {
   const { errs: out, names: volumes } = validateVolumes(s.volumes, child(field, "volumes"));
   out.push(...validateContainers(s.containers, volumes, child(field, "containers")));
   out.push(...validateInitContainers(s.initContainers, s.containers, volumes, child(field, "initContainers")));
+  const regular = arr(s.containers).length;
+  const init = arr(s.initContainers).length;
+  if (regular > MAX_CONTAINERS_PER_POD) out.push(tooMany(child(field, "containers"), regular, MAX_CONTAINERS_PER_POD));
+  else if (regular + init > MAX_CONTAINERS_PER_POD) out.push(tooMany(child(field, "initContainers"), init, MAX_CONTAINERS_PER_POD - regular));
   const rp = str(s.restartPolicy);
   if (rp && !RESTART_POLICIES.includes(rp)) out.push(notSupported(child(field, "restartPolicy"), rp, RESTART_POLICIES));
   const dp = str(s.dnsPolicy);

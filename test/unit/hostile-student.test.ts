@@ -229,6 +229,41 @@ const ops: fc.Arbitrary<Op>[] = [
       }
     },
   })),
+  fc.constantFrom(50, 51, 1000).map((n): Op => ({
+    kind: "wide pods",
+    run: async ({ ana }) => {
+      const containers = Array.from({ length: n }, (_, i) => ({ name: `c${i}`, image: "busybox", command: ["sleep", "3600"], resources: { requests: { cpu: "1m", memory: "1Mi" } } }));
+      return statuses(ana.post(`/api/v1/namespaces/${OWN_NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { generateName: `wide-${n}-` }, spec: { containers } }));
+    },
+  })),
+  fc.integer({ min: 1, max: 2 }).map((n): Op => ({
+    kind: "cpu hogs",
+    run: async ({ ana }) => {
+      // Exec probes that each run a script to the end of its step budget (every 3 s: the kubelet's
+      // cpu per sync is covered by node-budgets.test.ts; here, that hogs disturb nobody).
+      const probe = { exec: { command: ["sh", "-c", "for i in $(seq 1000); do for j in $(seq 1000); do :; done; done"] }, periodSeconds: 3, timeoutSeconds: 1, failureThreshold: 1_000_000 };
+      const c = (name: string) => ({ name, image: "busybox", command: ["sh", "-c", "yes > /dev/null"], livenessProbe: probe, readinessProbe: probe, resources: { requests: { cpu: "10m", memory: "16Mi" } } });
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) out.push(...(await statuses(ana.post(`/api/v1/namespaces/${OWN_NS}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { generateName: "hog-" }, spec: { containers: [c("a"), c("b")] } }))));
+      return out;
+    },
+  })),
+  fc.integer({ min: 2, max: 8 }).map((n): Op => ({
+    kind: "interrupted log follows",
+    run: async (w) => {
+      const out = await statuses(w.ana.post(`/api/v1/namespaces/${OWN_NS}/pods`, podOf("quiet", ["sleep", "36000"])));
+      for (let i = 0; i < n; i++) {
+        const res = await w.ana.call("GET", `/api/v1/namespaces/${OWN_NS}/pods/quiet/log?follow=true`);
+        out.push(res.status);
+        await res.body?.cancel(); // the student's Ctrl-C
+      }
+      return out;
+    },
+  })),
+  fc.constantFrom("/api/v1/namespaces/%ff/pods", "/api/v1/namespaces/student-ana/pods/a%zz", "/apis/%C0%AE", "/api/v1/namespaces/student-bia/configmaps/%ff%fe").map((path): Op => ({
+    kind: "odd paths",
+    run: async ({ ana }) => statuses(ana.get(path)),
+  })),
 ];
 
 // ---- the classroom and what must hold ---------------------------------------------------------
@@ -325,5 +360,5 @@ describe("a hostile student cannot break the classroom", () => {
     if (!ONLY) expect(new Set(tried.keys()).size).toBe(ops.length); // every kind of abuse was tried
     expect(disrupted).toEqual([]);
     expect(fivexx).toEqual([]);
-  }, 15 * 60_000);
+  }, 20 * 60_000);
 });

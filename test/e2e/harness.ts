@@ -277,20 +277,28 @@ export interface Kubectl {
 const KUBECTL_TIMEOUT_MS = 60_000;
 const WAIT_FOR_TIMEOUT_MS = 30_000;
 
+export interface KubectlOptions {
+  /** The kubectl to run (default `kubectl` on PATH, the dispatcher), e.g. a versioned `kubectl.1.28`. */
+  binary?: string;
+  /** Extra environment, e.g. `KUBE_FEATURE_WatchListClient`. */
+  env?: Record<string, string>;
+}
+
 /**
  * Writes `kubeconfigYaml` to a temp file. Every kubectl runs with `--kubeconfig <that file>` and its own
  * KUBECACHEDIR, so discovery cached by one test never leaks into another; HOME is left alone.
  */
-export function makeKubectl(kubeconfigYaml: string): Kubectl {
+export function makeKubectl(kubeconfigYaml: string, opts: KubectlOptions = {}): Kubectl {
   const dir = makeTempDir("kubeclass-e2e-kubectl-");
   const kubeconfigPath = join(dir, "kubeconfig");
   writeFileSync(kubeconfigPath, kubeconfigYaml, { mode: 0o600 });
-  const env: NodeJS.ProcessEnv = { ...process.env, KUBECACHEDIR: join(dir, "cache") };
+  const binary = opts.binary ?? "kubectl";
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, KUBECACHEDIR: join(dir, "cache") };
   delete env.KUBECONFIG; // --kubeconfig wins anyway; keep the environment from adding confusion
   const children = new Set<ChildProcess>();
 
   const start = (args: string[]) => {
-    const child = spawn("kubectl", ["--kubeconfig", kubeconfigPath, ...args], {
+    const child = spawn(binary, ["--kubeconfig", kubeconfigPath, ...args], {
       env,
       // The installed kubectl is a dispatcher that may run a versioned kubectl: a group kill reaches both.
       detached: true,
@@ -443,14 +451,16 @@ export interface SuiteClassroom {
   k: Kubectl;
   /** Runs kubectl and returns stdout; a non-zero exit throws with everything kubectl said. */
   ok(...args: string[]): Promise<string>;
-  /** Another kubectl on the same classroom (a second terminal). */
-  another(): Kubectl;
+  /** Another kubectl on the same classroom (a second terminal), optionally another binary or environment. */
+  another(opts?: KubectlOptions): Kubectl;
   /** The instructor's kubeclass API of this classroom (path after /api/classrooms/<id>). */
   api(method: string, path: string, body?: unknown): Promise<Response>;
   /** Pauses the classroom clock, then moves it forward, running every due step at its own time. */
   advance(seconds: number): Promise<void>;
   /** A student joins through the join link's API; returns a kubectl with the student's kubeconfig. */
   student(name: string): Promise<Kubectl>;
+  /** The kubeclass base URL (http://127.0.0.1:<port>). */
+  baseUrl: string;
 }
 
 /** Starts `wrangler dev` before the file's tests and stops it (and every kubectl) after them. */
@@ -491,7 +501,7 @@ export function e2eSuite(): { classroom(body?: { name?: string; nodes?: number; 
         if (res.status !== 201) throw new Error(`join as ${name}: ${res.status} ${await res.text()}`);
         return track(makeKubectl(((await res.json()) as { kubeconfig: string }).kubeconfig));
       };
-      return { cls, k, ok, another: () => track(makeKubectl(cls.kubeconfig)), api, advance, student };
+      return { cls, baseUrl: server!.baseUrl, k, ok, another: (opts?: KubectlOptions) => track(makeKubectl(cls.kubeconfig, opts)), api, advance, student };
     },
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { client, newClassroom, nginxDeployment, pod, readEvents } from "./api-helpers";
+import { queryBool } from "../../src/control-plane/api-server/request-info";
 
 /** Compacts a classroom's etcd history up to its current revision, from inside the object. */
 async function compactClassroom(id: string): Promise<void> {
@@ -170,6 +171,23 @@ describe("paths with odd escapes", () => {
     const bad = await k.get("/api/v1/namespaces/default/pods/a%zz");
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ kind: "Status", reason: "BadRequest", message: 'invalid URL escape "%zz"' });
+  });
+});
+
+describe("query booleans as apimachinery reads them", () => {
+  it("force=True (the Python client's spelling) forces a server-side apply; force=false does not", async () => {
+    const k = client(await newClassroom("bools", 0, { controllers: false }));
+    const cm = (v: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { k: v } });
+    const path = "/api/v1/namespaces/default/configmaps/c";
+    expect((await k.patch(`${path}?fieldManager=a`, cm("1"), "application/apply-patch+yaml")).status).toBe(201);
+    expect((await k.patch(`${path}?fieldManager=b&force=false`, cm("2"), "application/apply-patch+yaml")).status).toBe(409);
+    const forced = await k.patch(`${path}?fieldManager=b&force=True`, cm("2"), "application/apply-patch+yaml");
+    expect(forced.status).toBe(200);
+    expect(forced.body.data.k).toBe("2");
+    expect(queryBool(new URLSearchParams("follow=True"), "follow")).toBe(true);
+    expect(queryBool(new URLSearchParams("follow=0"), "follow")).toBe(false);
+    expect(queryBool(new URLSearchParams("follow=FALSE"), "follow")).toBe(false);
+    expect(queryBool(new URLSearchParams(""), "follow")).toBe(false);
   });
 });
 

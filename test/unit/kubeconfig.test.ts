@@ -9,6 +9,7 @@ describe("kubeconfig", () => {
     const cfg = parse(kubeconfig({ ...base, origin: "https://kubeclass.example" }));
     expect(cfg.clusters[0].cluster.server).toBe("https://kubeclass.example/clusters/0123456789abcdef0123456789abcdef");
     expect(cfg.users[0].user).toEqual({ token: "s3cret-token" });
+    expect(cfg.clusters[0].cluster).toEqual({ server: "https://kubeclass.example/clusters/0123456789abcdef0123456789abcdef" }); // TLS is verified
     expect(cfg["current-context"]).toBe(cfg.contexts[0].name);
     expect(cfg.contexts[0].context.namespace).toBe("default");
   });
@@ -16,6 +17,8 @@ describe("kubeconfig", () => {
     const cfg = parse(kubeconfig({ ...base, origin: "http://127.0.0.1:8787" }));
     expect(cfg.clusters[0].cluster.server).toBe("http://127.0.0.1:8787/clusters/0123456789abcdef0123456789abcdef/auth/s3cret-token");
     expect(cfg.users[0].user).toEqual({});
+    // Nothing to verify on http://; @kubernetes/client-node's Watch (and every informer) refuses http:// without it.
+    expect(cfg.clusters[0].cluster["insecure-skip-tls-verify"]).toBe(true);
   });
   it("defaults and checks the create request", () => {
     expect(validateCreateRequest({})).toEqual({ name: "classroom", nodes: 3, speed: 1, cloud: true });

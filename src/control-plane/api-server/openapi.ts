@@ -85,7 +85,7 @@ function resourcePaths(r: ResourceType): Record<string, Record<string, unknown>>
   if (has("get")) item.get = operation("read", "get", id, gvk, kindRef, []);
   if (has("update")) item.put = operation("replace", "put", id, gvk, kindRef, WRITE_PARAMS);
   // Create-only kinds (Binding, access reviews) get a PATCH entry too: it is the only thing
-  // kubectl's fieldValidation check looks at, and we serve no OpenAPI v2 to fall back on.
+  // kubectl's fieldValidation check looks at (our OpenAPI v2 is derived from these documents).
   item.patch = operation("patch", "patch", id, gvk, kindRef, [...WRITE_PARAMS, FORCE]);
   if (has("delete")) item.delete = operation("delete", "delete", id, gvk, undefined, [DRY_RUN]);
   out[`${collection}/{name}`] = item;

@@ -66,7 +66,7 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   if (rest.length >= 2) info.name = rest[1];
   if (rest.length >= 3) info.subresource = rest[2];
 
-  const isWatch = query.get("watch") === "true" || query.get("watch") === "1";
+  const isWatch = queryBool(query, "watch");
   switch (method) {
     case "GET":
     case "HEAD":
@@ -80,4 +80,14 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
     default: info.verb = method.toLowerCase();
   }
   return info;
+}
+
+/**
+ * A boolean query parameter as kube-apiserver decodes one (apimachinery's
+ * Convert_Slice_string_To_bool): absent, "0" or "false" in any case is false, anything else,
+ * even empty, is true. The Python client sends `watch=True`.
+ */
+export function queryBool(query: URLSearchParams, name: string): boolean {
+  const v = query.get(name);
+  return v !== null && v !== "0" && v.toLowerCase() !== "false";
 }

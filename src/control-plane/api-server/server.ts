@@ -14,6 +14,7 @@ import { bindPod, evictPod, finalizeNamespace, podLog, scaleSubresource, statusS
 import { serveMetrics, type MetricsSource } from "./handlers/metrics";
 import { watchObjects } from "./handlers/watch";
 import { openapiGroupVersion, openapiRoot } from "./openapi";
+import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE, negotiateOpenapiV2, openapiV2 } from "./openapi-v2";
 import { resolvePodPriority } from "./registry/priority-admission";
 import { recordCreator } from "./registry/created-by";
 import { quotaAdmission } from "./registry/quota-admission";
@@ -79,7 +80,7 @@ export class ApiServer {
     const info = requestInfo(req.method, path, url.searchParams);
     if (!info.isResourceRequest) {
       const method = req.method === "HEAD" ? "GET" : req.method;
-      const nonResource = this.nonResource(method, path, req.headers.get("accept"));
+      const nonResource = this.nonResource(method, path, req.headers);
       if (!nonResource) throw errors.pathNotFound();
       return nonResource;
     }
@@ -147,8 +148,9 @@ export class ApiServer {
   }
 
   /** Discovery, OpenAPI and health: everything outside /api/<v>/... and /apis/<g>/<v>/... */
-  private nonResource(method: string, path: string, accept: string | null): Response | undefined {
+  private nonResource(method: string, path: string, headers: Headers): Response | undefined {
     if (method !== "GET") return undefined;
+    const accept = headers.get("accept");
     const aggregated = wantsAggregatedDiscovery(accept);
     if (path === "/api" || path === "/apis") {
       if (aggregated) {
@@ -162,10 +164,29 @@ export class ApiServer {
     if (parts[0] === "api" && parts.length === 2) return ok(apiResourceList("", parts[1]));
     if (parts[0] === "apis" && parts.length === 2) return ok(legacyGroup(parts[1]));
     if (parts[0] === "apis" && parts.length === 3) return ok(apiResourceList(parts[1], parts[2]));
+    if (path === "/openapi/v2") return openapiV2Response(accept, headers.get("if-none-match"));
     if (path === "/openapi/v3") return jsonResponse(openapiRoot());
     if (parts[0] === "openapi" && parts[1] === "v3" && parts.length > 2) return ok(openapiGroupVersion(parts.slice(2).join("/")));
     return undefined;
   }
+}
+
+/**
+ * GET /openapi/v2 as kube-openapi's handler serves it: JSON or gnostic protobuf by Accept (406
+ * otherwise), with an ETag and 304 for a matching If-None-Match.
+ */
+function openapiV2Response(accept: string | null, ifNoneMatch: string | null): Response {
+  const as = negotiateOpenapiV2(accept);
+  if (!as) {
+    return new Response(`only the following media types are accepted: application/json, application/com.github.proto-openapi.spec.v2@v1.0+protobuf, ${OPENAPI_V2_PROTOBUF_CONTENT_TYPE}`, {
+      status: 406, headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+  const doc = openapiV2();
+  const etag = as === "json" ? doc.jsonEtag : doc.protobufEtag;
+  const headers = { "Content-Type": as === "json" ? "application/json" : OPENAPI_V2_PROTOBUF_CONTENT_TYPE, ETag: etag, Vary: "Accept" };
+  if (ifNoneMatch === etag) return new Response(null, { status: 304, headers });
+  return new Response(as === "json" ? doc.json : doc.protobuf, { headers });
 }
 
 function ok(body: object | undefined): Response | undefined {

@@ -5,6 +5,7 @@ import { DepthError, MAX_OBJECT_DEPTH, valueTooDeep } from "../depth";
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError, serverSideApply } from "../patch";
 import type { DeleteOptions } from "../registry/store";
 import { rfc3339 } from "../registry/store";
+import { queryBool } from "../request-info";
 import { apiVersionOf } from "../resources";
 import { convertFieldSelector, parseFieldSelector, parseLabelSelector, SelectorError } from "../selectors";
 import { ApiError, errors, successStatus } from "../status";
@@ -121,7 +122,7 @@ export async function patchObject(c: ReqCtx, subresource?: string): Promise<Resp
     const applied = toStorage(c.r, raw);
     if (applied.metadata.name && applied.metadata.name !== name) throw errors.badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
     applied.metadata.name = name;
-    const force = q.get("force") === "true";
+    const force = queryBool(q, "force");
     const live = c.registry.tryGet(c.sr, ns, name);
     const opts = { manager: q.get("fieldManager")!, force, now: rfc3339(c.now) };
     const merged = ssa(live, applied, opts);

@@ -2,6 +2,7 @@
 import { decodeObject, jsonResponse, mediaType, readBody } from "../codec";
 import { bindPod as bindPodTo } from "../registry/binding";
 import { rfc3339 } from "../registry/store";
+import { queryBool } from "../request-info";
 import { labelSelectorToString } from "../selectors";
 import { errors, successStatus } from "../status";
 import type { KubeObject } from "../types";
@@ -105,7 +106,7 @@ export async function podLog(c: ReqCtx): Promise<Response> {
   if (!pod.spec?.nodeName || !c.logs) return new Response("", { headers: { "Content-Type": "text/plain" } });
   const res = await c.logs({
     namespace: c.info.namespace!, pod: c.info.name!, container,
-    follow: q.get("follow") === "true", previous: q.get("previous") === "true", timestamps: q.get("timestamps") === "true",
+    follow: queryBool(q, "follow"), previous: queryBool(q, "previous"), timestamps: queryBool(q, "timestamps"),
     tailLines: intParam(q, "tailLines"), sinceSeconds: intParam(q, "sinceSeconds"), user: c.user.username,
   }, pod);
   return typeof res === "string" ? new Response(res, { headers: { "Content-Type": "text/plain" } }) : res;

@@ -14,6 +14,7 @@
 import { CompactedError, type BacklogLimit, type Etcd } from "../../etcd/store";
 import type { KeyValue } from "../../etcd/store";
 import type { WatchEvent } from "../../etcd/watch";
+import { queryBool } from "../request-info";
 import { apiVersionOf } from "../resources";
 import { errors } from "../status";
 import type { KubeObject } from "../types";
@@ -52,8 +53,9 @@ export function watchObjects(c: ReqCtx, etcd: Etcd): Response {
   const rvParam = q.get("resourceVersion") ?? "";
   if (rvParam !== "" && !/^\d+$/.test(rvParam)) throw errors.badRequest(`invalid resource version: ${rvParam}`);
   const timeoutS = intParam(q, "timeoutSeconds") ?? DEFAULT_TIMEOUT_S;
-  const bookmarks = q.get("allowWatchBookmarks") === "true";
-  const initial = rvParam === "" || rvParam === "0" || q.get("sendInitialEvents") === "true";
+  const bookmarks = queryBool(q, "allowWatchBookmarks");
+  const sendInitialEvents = queryBool(q, "sendInitialEvents");
+  const initial = rvParam === "" || rvParam === "0" || sendInitialEvents;
   const prefix = c.registry.prefix(c.sr, c.info.namespace);
   const matches = (o: KubeObject) => c.registry.matches(c.sr, o, sel);
   const filtered = !!(sel.labelSelector || sel.fieldSelector);
@@ -152,7 +154,7 @@ export function watchObjects(c: ReqCtx, etcd: Etcd): Response {
         from = Number(listed.resourceVersion);
         lastRv = listed.resourceVersion;
         // WatchList clients (sendInitialEvents) learn that the initial state is complete from this bookmark.
-        if (bookmarks && q.get("sendInitialEvents") === "true") {
+        if (bookmarks && sendInitialEvents) {
           send(line("BOOKMARK", { kind: c.r.kind, apiVersion: apiVersionOf(c.r), metadata: { resourceVersion: lastRv, annotations: { "k8s.io/initial-events-end": "true" } } }));
         }
       } else from = Number(rvParam);

@@ -5,6 +5,7 @@
 import { fnv1a64 } from "../control-plane/api-server/events";
 import { EventCorrelator, type ObservationStore } from "../control-plane/api-server/events-cache";
 import { rfc3339 } from "../control-plane/api-server/registry/store";
+import type { Sql } from "../control-plane/etcd/sql";
 import type { ApiCall } from "./api-client";
 
 export interface NodeEvent {
@@ -19,6 +20,32 @@ export interface NodeEvent {
 
 /** Where the kubelet keeps the count and name of events it wrote (the node's own storage). */
 export type CorrelatorStore = ObservationStore;
+
+/** Event keys a node remembers (an LRU by the sync that last touched them). */
+export const KEEP_EVENT_KEYS = 2000;
+/** The table is trimmed back to KEEP_EVENT_KEYS once per this many writes, so it holds at most their sum. */
+export const EVENT_KEYS_TRIM_EVERY = 200;
+
+/**
+ * The correlator's counts in the node's table node_events. Trimming sorts the whole table, so it
+ * runs once per EVENT_KEYS_TRIM_EVERY writes rather than at every write (it was a sort of up to
+ * 2,000 rows per Event written).
+ */
+export function sqlCorrelatorStore(sql: Sql, syncAt: () => number): CorrelatorStore {
+  let writes = 0;
+  return {
+    get: (key) => sql.one<{ name: string; count: number; firstAt: number }>("SELECT name, count, first_at AS firstAt FROM node_events WHERE key = ?", key),
+    put: (key, v) => {
+      // `at` (the sync's time) orders the rows for eviction: the latest touched is kept, an LRU.
+      sql.run(
+        "INSERT INTO node_events (key, name, count, at, first_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET name = excluded.name, count = excluded.count, at = excluded.at",
+        key, v.name, v.count, syncAt(), v.firstAt,
+      );
+      if (++writes % EVENT_KEYS_TRIM_EVERY === 0)
+        sql.run("DELETE FROM node_events WHERE key IN (SELECT key FROM node_events ORDER BY at DESC LIMIT -1 OFFSET ?)", KEEP_EVENT_KEYS);
+    },
+  };
+}
 
 /** A kubelet's correlator: aggregator and spam filter in memory, counts in `store`. */
 export function nodeCorrelator(store: CorrelatorStore): EventCorrelator {

@@ -4,7 +4,7 @@ import type { KubeObject } from "../control-plane/api-server/types";
 import { DurableObject } from "cloudflare:workers";
 import { migrate, Sql } from "../control-plane/etcd/sql";
 import { ApiClient, type ApiCall, type ApiReply, type ControlPlane } from "./api-client";
-import { eventCalls, nodeCorrelator } from "./event-correlator";
+import { eventCalls, nodeCorrelator, sqlCorrelatorStore } from "./event-correlator";
 import type { EventCorrelator } from "../control-plane/api-server/events-cache";
 import { initialState, nodeObject, podLogs, syncPods, usage, type KubeletState, type NodeConfig, type SyncOutput } from "./kubelet";
 import { KubeletStore } from "./kubelet-store";
@@ -37,7 +37,7 @@ export interface LogQuery {
   user?: string;
 }
 
-const MIGRATIONS = [
+export const NODE_MIGRATIONS = [
   {
     version: 1,
     statements: [
@@ -54,7 +54,6 @@ const NODE_STATUS_REPORT_MS = 5 * 60_000; // nodeStatusReportFrequency: unchange
 const NODE_STATUS_UPDATE_MS = 10_000; // nodeStatusUpdateFrequency: how often the status is computed and compared
 /** With the caller's word that its pods did not change, the kubelet still relists this often. */
 export const POD_RELIST_MS = 5 * 60_000;
-const KEEP_EVENT_KEYS = 2000;
 const COMPONENT = "kubelet";
 
 /** What one sync did, for the control loop and the architecture view. */
@@ -100,7 +99,7 @@ export class NodeObject extends DurableObject {
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
     this.sql = new Sql(ctx.storage as never);
-    migrate(this.sql, "node", MIGRATIONS);
+    migrate(this.sql, "node", NODE_MIGRATIONS);
     this.store = new KubeletStore(this.sql);
   }
 
@@ -287,18 +286,7 @@ export class NodeObject extends DurableObject {
 
   private correlator(): EventCorrelator {
     if (this.events) return this.events;
-    const sql = this.sql;
-    return (this.events = nodeCorrelator({
-      get: (key) => sql.one<{ name: string; count: number; firstAt: number }>("SELECT name, count, first_at AS firstAt FROM node_events WHERE key = ?", key),
-      put: (key, v) => {
-        // `at` (the sync's time) orders the rows for eviction: the latest touched is kept, an LRU.
-        sql.run(
-          "INSERT INTO node_events (key, name, count, at, first_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET name = excluded.name, count = excluded.count, at = excluded.at",
-          key, v.name, v.count, this.syncAt, v.firstAt,
-        );
-        sql.run("DELETE FROM node_events WHERE key IN (SELECT key FROM node_events ORDER BY at DESC LIMIT -1 OFFSET ?)", KEEP_EVENT_KEYS);
-      },
-    }));
+    return (this.events = nodeCorrelator(sqlCorrelatorStore(this.sql, () => this.syncAt)));
   }
 
   /** The API calls sent, by verb and resource (for measuring and for the architecture view). */

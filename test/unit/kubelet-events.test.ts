@@ -2,7 +2,10 @@
 // the events of its pods, with the aggregator and the spam filter of client-go, at explicit times.
 import { describe, expect, it } from "vitest";
 import { COMBINED_PREFIX, LruObservations } from "../../src/control-plane/api-server/events-cache";
-import { eventCalls, nodeCorrelator, type NodeEvent } from "../../src/node/event-correlator";
+import { migrate } from "../../src/control-plane/etcd/sql";
+import { EVENT_KEYS_TRIM_EVERY, eventCalls, KEEP_EVENT_KEYS, nodeCorrelator, sqlCorrelatorStore, type NodeEvent } from "../../src/node/event-correlator";
+import { NODE_MIGRATIONS } from "../../src/node/node-object";
+import { withSql } from "./helpers";
 import { T0 } from "./kubelet-helpers";
 
 const podRef = { kind: "Pod", namespace: "default", name: "crash", uid: "u-1", apiVersion: "v1" };
@@ -39,4 +42,22 @@ describe("kubelet: event correlation", () => {
     const [post] = eventCalls([backOff(T0 + 301_000)], c, "kubelet", "node-1", T0 + 301_000);
     expect(post).toMatchObject({ method: "POST", body: { count: 3, firstTimestamp: "2025-01-15T10:00:01Z", lastTimestamp: "2025-01-15T10:05:01Z" } });
   });
+
+  it(`a node remembers at most ${KEEP_EVENT_KEYS} + ${EVENT_KEYS_TRIM_EVERY} event keys, the latest touched`, () =>
+    withSql((sql) => {
+      migrate(sql, "node", NODE_MIGRATIONS);
+      let at = T0;
+      const store = sqlCorrelatorStore(sql, () => at);
+      const rows = () => sql.one<{ n: number }>("SELECT count(*) AS n FROM node_events")!.n;
+      let most = 0;
+      for (let i = 0; i < 3 * KEEP_EVENT_KEYS; i++) {
+        at = T0 + i;
+        store.put(`k${i}`, { name: `e${i}`, count: 1, firstAt: at });
+        most = Math.max(most, rows());
+      }
+      expect(most).toBeLessThanOrEqual(KEEP_EVENT_KEYS + EVENT_KEYS_TRIM_EVERY);
+      expect(rows()).toBeGreaterThanOrEqual(KEEP_EVENT_KEYS);
+      expect(store.get(`k${3 * KEEP_EVENT_KEYS - 1}`)).toMatchObject({ name: `e${3 * KEEP_EVENT_KEYS - 1}`, count: 1 });
+      expect(store.get("k0")).toBeUndefined();
+    }));
 });

@@ -281,7 +281,8 @@ export class Registry {
     if (!ctx.managedFieldsDone) updateManagedFields(old, obj, { manager: ctx.fieldManager ?? "unknown", operation: "Update", now: rfc3339(ctx.now) });
 
     // An update that changes nothing is not a write: the resourceVersion stays.
-    const unchanged = encode(obj) === encode(old);
+    const encoded = encode(obj);
+    const unchanged = encoded === encode(old);
     if (unchanged || ctx.dryRun) return unchanged ? old : { ...obj, metadata: { ...obj.metadata, resourceVersion: old.metadata.resourceVersion } };
 
     const key = registryKey(r, old.metadata.namespace, old.metadata.name!);
@@ -292,8 +293,8 @@ export class Registry {
       if (!res.succeeded) throw errors.conflict(r, old.metadata.name!);
       return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(res.revision) } };
     }
-    delete obj.metadata.resourceVersion;
-    const value = this.sized(key, encode(obj));
+    // encode() leaves resourceVersion out: what it gave above is the value to store.
+    const value = this.sized(key, encoded);
     const res = this.etcd.txn([{ key, modRevision }], [{ type: "put", key, value }]);
     if (!res.succeeded) throw errors.conflict(r, old.metadata.name!);
     return this.decode(res.kvs.get(key)!);

@@ -12,7 +12,7 @@ import type { AdmissionHook, Registry, WriteCtx } from "./store";
 import { admissionName } from "./store";
 import {
   formatAmount, matchingResources, podConstraints, quotaMatches, usageOf, type Amount, type Usage,
-} from "../../controller-manager/resourcequota-controller";
+} from "../quota-evaluator";
 import { parseQuantity } from "../quantity";
 
 const APISERVER = { username: "system:apiserver", groups: ["system:masters"] };

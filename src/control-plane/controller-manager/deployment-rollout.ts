@@ -4,71 +4,15 @@
 import { recordEvent } from "../api-server/events";
 import type { KubeObject } from "../api-server/types";
 import {
-  COMPONENT, deploymentComplete, getAllReplicaSetsAndSyncRevision, revisionOf, syncRolloutStatus, type DSync,
-} from "./deployment-controller";
+  COMPONENT, type DSync, revisionOf, getAllReplicaSetsAndSyncRevision, deploymentComplete, syncRolloutStatus, isActive, sumSpec, sumStatus, sumAvailable, setReplicasAnnotations, newRSNewReplicas,
+} from "./deployment-sync";
 import {
-  ANNOTATIONS_TO_SKIP, byCreation, DESIRED_REPLICAS, isRollingUpdate, MAX_REPLICAS, maxSurge, maxUnavailable, replicaSetsR,
-  REVISION, REVISION_HISTORY, scaledValue, specReplicas, tolerate,
+  maxUnavailable, replicaSetsR, specReplicas, DESIRED_REPLICAS, MAX_REPLICAS, isRollingUpdate, maxSurge, tolerate, byCreation,
 } from "./deployment-util";
-
-const MAX_REV_HISTORY_CHARS = 2000;
 
 type RS = KubeObject;
 const specOf = (rs: RS | undefined): number => rs?.spec?.replicas ?? 0;
-export const isActive = (rs: RS | undefined) => !!rs && specOf(rs) > 0;
-export const sumSpec = (rss: RS[]) => rss.reduce((n, rs) => n + specOf(rs), 0);
-export const sumStatus = (rss: RS[]) => rss.reduce((n, rs) => n + (rs.status?.replicas ?? 0), 0);
-export const sumReady = (rss: RS[]) => rss.reduce((n, rs) => n + (rs.status?.readyReplicas ?? 0), 0);
-export const sumAvailable = (rss: RS[]) => rss.reduce((n, rs) => n + (rs.status?.availableReplicas ?? 0), 0);
 const present = (rss: (RS | undefined)[]): RS[] => rss.filter((x): x is RS => !!x);
-
-// ---- annotations -----------------------------------------------------------------------------
-
-/** SetReplicasAnnotations: desired-replicas and max-replicas (replicas + surge) on a ReplicaSet. */
-function setReplicasAnnotations(rs: RS, desired: number, max: number): boolean {
-  const a = (rs.metadata.annotations ??= {});
-  if (a[DESIRED_REPLICAS] === String(desired) && a[MAX_REPLICAS] === String(max)) return false;
-  a[DESIRED_REPLICAS] = String(desired);
-  a[MAX_REPLICAS] = String(max);
-  return true;
-}
-
-/**
- * SetNewReplicaSetAnnotations: the Deployment's own annotations, the revision (only ever raised;
- * a raised one remembers the old in revision-history, as a rollback does) and, on create, sizes.
- */
-export function setNewReplicaSetAnnotations(d: KubeObject, rs: RS, newRevision: string, exists: boolean): boolean {
-  let changed = false;
-  const a = (rs.metadata.annotations ??= {});
-  for (const [k, v] of Object.entries(d.metadata.annotations ?? {})) {
-    if (ANNOTATIONS_TO_SKIP.has(k) || a[k] === v) continue;
-    a[k] = v;
-    changed = true;
-  }
-  const oldRevision = a[REVISION];
-  let oldInt = 0;
-  if (oldRevision !== undefined && oldRevision !== "") {
-    if (!/^\d+$/.test(oldRevision)) return changed;
-    oldInt = Number(oldRevision);
-  }
-  const newInt = Number(newRevision);
-  if (oldInt < newInt) {
-    a[REVISION] = newRevision;
-    changed = true;
-    if (oldRevision !== undefined) {
-      const history = a[REVISION_HISTORY] ?? "";
-      if (!history) a[REVISION_HISTORY] = oldRevision;
-      else {
-        const parts = history.split(",");
-        let total = history.length + oldRevision.length + 1;
-        while (total > MAX_REV_HISTORY_CHARS && parts.length) total -= parts.shift()!.length + 1;
-        if (total <= MAX_REV_HISTORY_CHARS) a[REVISION_HISTORY] = [...parts, oldRevision].join(",");
-      }
-    }
-  }
-  if (!exists && setReplicasAnnotations(rs, specReplicas(d), specReplicas(d) + maxSurge(d))) changed = true;
-  return changed;
-}
 
 // ---- scaling ---------------------------------------------------------------------------------
 
@@ -96,16 +40,6 @@ function scaleReplicaSet(c: DSync, rs: RS, newScale: number, op: string): boolea
 function scaleAndRecord(c: DSync, rs: RS, newScale: number): boolean {
   if (specOf(rs) === newScale) return false;
   return scaleReplicaSet(c, rs, newScale, specOf(rs) < newScale ? "up" : "down");
-}
-
-/** NewRSNewReplicas: how big the new ReplicaSet may be now. */
-export function newRSNewReplicas(d: KubeObject, allRSs: RS[], newRS: RS): number {
-  if (!isRollingUpdate(d)) return specReplicas(d);
-  const surge = scaledValue(d.spec?.strategy?.rollingUpdate?.maxSurge ?? "25%", specReplicas(d), true);
-  const current = sumSpec(allRSs);
-  const maxTotal = specReplicas(d) + surge;
-  if (current >= maxTotal) return specOf(newRS);
-  return specOf(newRS) + Math.min(maxTotal - current, specReplicas(d) - specOf(newRS));
 }
 
 /** FindActiveOrLatest: the one active ReplicaSet, or the newest when none is; undefined if several. */

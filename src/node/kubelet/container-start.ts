@@ -11,8 +11,7 @@ import { PROBE_USER_AGENT, TIMING } from "./config";
 import { gatewayIP } from "./ipam";
 import { httpTarget, initProbes, PROBE_KINDS, probeSpec } from "./probes";
 import { between, type ContainerRecord, type PodRecord, type RunRecord } from "./state";
-import { advanceInitAfter, arr, chainNext, emit, hostnameOf, specOf, type SyncCtx } from "./sync-ctx";
-import { finishRun } from "./pod-lifecycle";
+import { advanceInitAfter, arr, chainNext, emit, finishRun, hostnameOf, specOf, type SyncCtx } from "./sync-ctx";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;

@@ -11,7 +11,7 @@ import { beginStart, containerEnv, finishPull, startRun } from "./container-star
 import { releaseIP, allocateIP } from "./ipam";
 import { applyResult, evaluateProbe, httpTarget, PROBE_KINDS, probeSpec, scheduleNext, tickAtOrAfter, type ProbeTarget } from "./probes";
 import { between, type ContainerRecord, type PodRecord } from "./state";
-import { advanceInitAfter, arr, emit, hostnameOf, podGrace, podRef, scheduleInit, specOf, startRegular, type SyncCtx } from "./sync-ctx";
+import { advanceInitAfter, arr, emit, finishRun, hostnameOf, podGrace, podRef, scheduleInit, specOf, startRegular, type SyncCtx } from "./sync-ctx";
 
 export type { SyncCtx } from "./sync-ctx";
 
@@ -264,28 +264,6 @@ function beginKill(rec: PodRecord, c: ContainerRecord, t: number, graceSeconds: 
   if (c.kill && c.kill.exitAt <= exitAt) return;
   c.kill = { at: t, exitAt, exitCode: honoured ? stop.exitCode : 137, cause };
   if (honoured) for (const line of stop.logs) appendExtra(run, t + Math.min(stop.afterMs!, 50), line);
-}
-
-export function finishRun(ctx: SyncCtx, rec: PodRecord, c: ContainerRecord, t: number, exitCode: number, reason: string, message?: string): void {
-  const run = c.current!;
-  run.finishedAt = t;
-  run.exitCode = exitCode;
-  run.reason = reason;
-  if (message) run.message = message;
-  for (const r of run.requests) if (r.untilAt === null || r.untilAt > t) r.untilAt = t;
-  c.stage = "exited";
-  c.started = false;
-  // A completed init container counts as ready (that is what Initialized checks).
-  c.ready = c.init && !c.sidecar && exitCode === 0;
-  c.probes = {};
-  c.kill = null;
-  c.at = t + TIMING.observeMs;
-  void ctx;
-  // A successful init container lets the next one (or the app containers) start.
-  if (c.init && !c.sidecar && exitCode === 0) {
-    c.at = null;
-    if (!rec.terminating) advanceInitAfter(rec, c, t);
-  }
 }
 
 function restartAllowed(rec: PodRecord, c: ContainerRecord, exitCode: number): boolean {

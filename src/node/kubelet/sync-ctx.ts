@@ -90,3 +90,26 @@ export function podGrace(pod: KubeObject): number {
   const g = pod.spec?.terminationGracePeriodSeconds;
   return typeof g === "number" ? g : TIMING.defaultGraceSeconds;
 }
+
+/** A container's run ends (exit, kill, OOM, a failed start): its record as the runtime reports it. */
+export function finishRun(ctx: SyncCtx, rec: PodRecord, c: ContainerRecord, t: number, exitCode: number, reason: string, message?: string): void {
+  const run = c.current!;
+  run.finishedAt = t;
+  run.exitCode = exitCode;
+  run.reason = reason;
+  if (message) run.message = message;
+  for (const r of run.requests) if (r.untilAt === null || r.untilAt > t) r.untilAt = t;
+  c.stage = "exited";
+  c.started = false;
+  // A completed init container counts as ready (that is what Initialized checks).
+  c.ready = c.init && !c.sidecar && exitCode === 0;
+  c.probes = {};
+  c.kill = null;
+  c.at = t + TIMING.observeMs;
+  void ctx;
+  // A successful init container lets the next one (or the app containers) start.
+  if (c.init && !c.sidecar && exitCode === 0) {
+    c.at = null;
+    if (!rec.terminating) advanceInitAfter(rec, c, t);
+  }
+}

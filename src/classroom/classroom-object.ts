@@ -2,7 +2,7 @@
 // kube-apiserver in front of it, kube-scheduler on its alarm. Worker nodes are objects of their
 // own, reached by RPC; the Worker forwards each API request here after routing.
 import { DurableObject } from "cloudflare:workers";
-import { hashToken, mastersAuthorizer, randomToken } from "../control-plane/api-server/auth";
+import { mastersAuthorizer } from "../control-plane/api-server/auth";
 import { authResult, Credentials, type AuthResult, type Who } from "./credentials";
 import { StudentAdmin, type Refused, type StudentList } from "./student-admin";
 import { nodeAuthorizer, unionAuthorizer } from "../control-plane/api-server/node-authorizer";
@@ -22,13 +22,14 @@ import type { NodeObject } from "../node/node-object";
 import { bootstrapCluster } from "./bootstrap";
 import { validateProfile } from "../control-plane/scheduler";
 import { ControlLoop } from "./control-loop";
-import { FleetError, NodeFleet, type MachineState } from "./fleet";
+import { NodeFleet } from "./fleet/fleet";
+import { kubeletCalls } from "./fleet/kubelet-api";
+import { FleetOps, type NodeOp, type NodeOpResult } from "./fleet/operations";
 import { DataPlane, type ProxyInput } from "./data-plane";
 import { CLASSROOM_MIGRATIONS, INSTRUCTOR, LIVE_HOST, READ_METHODS, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
 import { LiveHub } from "./live";
 import { liveSettings, liveStats, RequestMeter, type ClassroomParts } from "./live-state";
 import { resetCluster } from "./reset";
-import { forgetMachine, uncordon } from "./machines";
 import { roundSettings, studentNames } from "./live-state";
 import { RoundRecorder } from "./rounds/recorder";
 import { RoundError, type Round } from "./rounds/types";
@@ -53,6 +54,7 @@ export class ClassroomObject extends DurableObject<Env> {
   readonly rounds: RoundRecorder;
   private readonly dataPlane: DataPlane;
   private readonly meter = new RequestMeter();
+  private readonly machines: FleetOps;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -84,6 +86,11 @@ export class ClassroomObject extends DurableObject<Env> {
     });
     // The simulation could not keep up and its clock was held back: pages re-read the clock.
     this.loop.onClockHeld = () => this.live.settingsChanged();
+    this.machines = new FleetOps({
+      fleet: this.fleet, creds: this.creds, reg: this.api.registry, loop: this.loop,
+      node: (name) => this.nodeStub(name), classroomId: () => this.info()!.id,
+      writer: () => ({ user: INSTRUCTOR, now: new Date(this.loop.now()) }), afterChange: () => this.afterChange(),
+    });
     this.students = new StudentAdmin({ sql: this.sql, reg: this.api.registry, creds: this.creds, ctx, id: () => this.info()!.id, now: () => new Date(this.loop.now()), quota: () => this.studentQuota(), socketClosed: (ws) => this.live.onClose(ws) });
   }
 
@@ -215,14 +222,9 @@ export class ClassroomObject extends DurableObject<Env> {
   /** Everything anyone deployed goes; machines come back up, uncordoned; students stay. */
   async reset(): Promise<{ deleted: number }> {
     const deleted = resetCluster(this.etcd, (ns) => ns === "default" || ns.startsWith("student-"));
-    for (const m of this.fleet.list()) {
-      if (m.state !== "running") this.fleet.setState(m.name, "running");
-      uncordon(this.api.registry, m.name, { user: INSTRUCTOR, now: new Date(this.loop.now()) });
-      this.loop.due.at(`node:${m.name}`, this.loop.now());
-    }
+    this.machines.restoreAll();
     this.loop.touch();
-    await this.loop.arm();
-    this.live.settingsChanged();
+    await this.afterChange();
     return { deleted };
   }
 
@@ -257,18 +259,7 @@ export class ClassroomObject extends DurableObject<Env> {
 
   /** Kubernetes API calls from a node's kubelet, batched into one round trip. */
   async apiBatch(token: string, calls: ApiCall[]): Promise<(ApiReply | ApiTextReply)[]> {
-    const who = await this.creds.lookup(token);
-    const node = who?.kind === "node" ? who.user.username.slice("system:node:".length) : undefined;
-    // A partitioned machine runs on, but nothing it sends reaches the API server.
-    if (node && this.fleet.get(node)?.state === "partitioned") return calls.map(() => ({ status: 503, body: { message: `dial tcp 10.0.0.1:6443: connect: no route to host` } }));
-    // Replies go back as text: the node parses them on its own thread, not this one.
-    const replies: ApiTextReply[] = [];
-    for (const call of calls) {
-      const init: RequestInit = { method: call.method, headers: { "content-type": call.contentType ?? "application/json", accept: "application/json", "user-agent": "kubelet/v1.32.2" } };
-      if (call.body !== undefined) init.body = JSON.stringify(call.body);
-      const res = await this.api.handle(new Request(`https://classroom${call.path}`, init), who?.kind === "node" ? who.user : undefined);
-      replies.push({ status: res.status, text: await res.text() });
-    }
+    const replies = await kubeletCalls(this, token, calls);
     await this.loop.arm();
     return replies;
   }
@@ -295,6 +286,12 @@ export class ClassroomObject extends DurableObject<Env> {
   /** A single-use, 30-second ticket to open the live feed, for a member of the classroom. */
   liveTicket(token: string | null, client: string | null) { return this.creds.issueTicket(token, client, Date.now()); }
 
+  /** After a change of settings, machines or the clock: the alarm is set and every page hears of it. */
+  private async afterChange(): Promise<void> {
+    await this.loop.arm();
+    this.live.settingsChanged();
+  }
+
   /** After a change the control loop must act on: the clock runs and the alarm is set. */
   private async woken<T>(result: T): Promise<T> {
     this.loop.touch();
@@ -308,68 +305,19 @@ export class ClassroomObject extends DurableObject<Env> {
 
   /** The instructor's per-student quota: stored for new students, applied to every current one. */
   async setStudentQuota(q: StudentQuota): Promise<{ quota: StudentQuota; students: number }> {
-    this.sql.run("INSERT INTO classroom (key, value) VALUES ('studentQuota', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", JSON.stringify(q));
+    this.saveSetting("studentQuota", JSON.stringify(q));
     const students = applyStudentQuota(this.api.registry, q, new Date(this.loop.now()));
-    await this.loop.arm();
-    this.live.settingsChanged();
+    await this.afterChange();
     return { quota: q, students };
   }
 
   // ---- nodes -------------------------------------------------------------------------------
 
-  /** For RPC callers: a refusal comes back as a value (custom errors do not cross RPC). */
-  async nodeOp(op: { add: { name?: string; size?: string } } | { remove: string } | { set: string; state: MachineState }): Promise<{ ok: true; name: string } | { ok: false; code: number; message: string }> {
-    try {
-      if ("add" in op) return { ok: true, ...(await this.addNode(op.add)) };
-      if ("set" in op) {
-        const name = op.set;
-        if (!this.fleet.get(name)) throw new FleetError(404, `node "${name}" not found`);
-        // stopped: the kubelet stops syncing and renewing its lease; nothing else is told.
-        // partitioned: it runs its containers on, but cannot reach the API server.
-        this.fleet.setState(name, op.state);
-        if (op.state !== "stopped") this.loop.due.at(`node:${name}`, this.loop.now());
-        else this.loop.due.set(`node:${name}`, null);
-        await this.loop.arm();
-        this.live.settingsChanged();
-        return { ok: true, name };
-      }
-      await this.removeNode(op.remove);
-      return { ok: true, name: op.remove };
-    } catch (e) {
-      if (e instanceof FleetError) return { ok: false, code: e.code, message: e.message };
-      throw e;
-    }
-  }
-
-  async addNode(opts: { name?: string; size?: string }): Promise<{ name: string }> {
-    const token = randomToken();
-    const { name, config } = this.fleet.plan(opts, await hashToken(token));
-    this.creds.add(await hashToken(token), "node", { username: `system:node:${name}`, groups: ["system:nodes", "system:authenticated"] }, new Date().toISOString());
-    await this.nodeStub(name).init({ classroomId: this.info()!.id, token, config, seed: this.fleet.seed(name), now: this.loop.now() });
-    this.loop.due.at(`node:${name}`, this.loop.now());
-    this.loop.touch();
-    await this.loop.arm();
-    this.live.settingsChanged();
-    return { name };
-  }
-
-  /** The machine is gone: its Node object goes, and its pods with it (as PodGC deletes them). */
-  async removeNode(name: string): Promise<void> {
-    const node = this.fleet.get(name);
-    if (!node) throw new FleetError(404, `node "${name}" not found`);
-    forgetMachine(this.api.registry, name, { user: INSTRUCTOR, now: new Date(this.loop.now()) });
-    this.sql.run("DELETE FROM credentials WHERE token_hash = ?", node.tokenHash);
-    this.creds.forget();
-    this.fleet.remove(name);
-    this.loop.due.set(`node:${name}`, null);
-    await this.nodeStub(name).destroy();
-    await this.loop.arm();
-    this.live.settingsChanged();
-  }
-
-  nodes() {
-    return this.fleet.list().map((n) => ({ name: n.name, state: n.state, instanceType: n.config.instanceType, zone: n.config.zone, cpuMillis: n.config.cpuMillis, memoryBytes: n.config.memoryBytes }));
-  }
+  // Machines (fleet/operations.ts). Refusals come back as values: custom errors do not cross RPC.
+  nodeOp(op: NodeOp): Promise<NodeOpResult> { return this.machines.op(op); }
+  addNode(opts: { name?: string; size?: string }): Promise<{ name: string }> { return this.machines.add(opts); }
+  removeNode(name: string): Promise<void> { return this.machines.remove(name); }
+  nodes() { return this.machines.list(); }
 
   /** Sends a request to a Service through the kube-proxy of the node it enters by; says which pod answered. */
   async proxyRequest(input: ProxyInput): Promise<RouteResult | { ok: false; error: string; status: number }> {
@@ -391,8 +339,7 @@ export class ClassroomObject extends DurableObject<Env> {
 
   async setClock(change: { speed?: number; paused?: boolean }) {
     this.loop.setClock(change);
-    await this.loop.arm();
-    this.live.settingsChanged();
+    await this.afterChange();
     return this.loop.clockState();
   }
 
@@ -410,23 +357,20 @@ export class ClassroomObject extends DurableObject<Env> {
     if (!profile) return { ok: false, errors };
     this.loop.setProfile(profile);
     this.loop.due.at("scheduler", this.loop.now());
-    await this.loop.arm();
-    this.live.settingsChanged();
+    await this.afterChange();
     return { ok: true };
   }
 
   /** Stops or starts kube-controller-manager: nothing reconciles while it is stopped. */
   async setControllersStopped(stopped: boolean): Promise<{ running: boolean }> {
     this.loop.setControllersStopped(stopped);
-    await this.loop.arm();
-    this.live.settingsChanged();
+    await this.afterChange();
     return { running: !stopped };
   }
 
   async setSchedulerStopped(stopped: boolean): Promise<void> {
     this.loop.setSchedulerStopped(stopped);
-    await this.loop.arm();
-    this.live.settingsChanged();
+    await this.afterChange();
   }
 
   snapshot(): Snapshot {

@@ -1,6 +1,6 @@
 // Opening a classroom: fresh unguessable id and credentials, the control plane object
 // initialised, and a kubeconfig that real kubectl can use as it is.
-import { NODE_SIZES } from "./nodes";
+import { NODE_SIZES } from "./fleet/node-sizes";
 import { stringify } from "yaml";
 import { hashToken, randomToken } from "../control-plane/api-server/auth";
 import { errors } from "../control-plane/api-server/status";

@@ -97,6 +97,12 @@ export class Credentials {
     this.sql.run("INSERT INTO credentials (token_hash, kind, username, groups, created_at) VALUES (?, ?, ?, ?, ?)", hash, kind, user.username, JSON.stringify(user.groups), at);
   }
 
+  /** The credential stops working at once: its row goes, and nothing cached outlives it. */
+  revoke(hash: string): void {
+    this.sql.run("DELETE FROM credentials WHERE token_hash = ?", hash);
+    this.cache.delete(hash);
+  }
+
   /** A credential's holder by its hash, from memory or SQLite; unknown hashes are not remembered. */
   byHash(hash: string): Who | undefined {
     const hit = this.cache.get(hash);

@@ -7,7 +7,7 @@ import { findResource } from "../control-plane/api-server/resources";
 import type { KubeObject } from "../control-plane/api-server/types";
 import type { RouteResult } from "../node/kube-proxy";
 import type { NodeObject } from "../node/node-object";
-import type { NodeFleet } from "./fleet";
+import type { NodeFleet } from "./fleet/fleet";
 
 export interface ProxyInput {
   from?: { pod?: { namespace?: string; name: string }; node?: string; ip?: string };

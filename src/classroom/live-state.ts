@@ -6,7 +6,7 @@ import { findResource } from "../control-plane/api-server/resources";
 import type { KubeObject } from "../control-plane/api-server/types";
 import type { Etcd } from "../control-plane/etcd/store";
 import type { ControlLoop } from "./control-loop";
-import type { NodeFleet } from "./fleet";
+import type { NodeFleet } from "./fleet/fleet";
 import type { LiveSettings, LiveStats, StorageState } from "./live-protocol";
 import type { StudentQuota } from "./students";
 import type { Round } from "./rounds/types";

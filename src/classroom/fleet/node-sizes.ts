@@ -1,6 +1,6 @@
 // The classroom's worker nodes: mixed sizes across zones (as a cloud node pool would give), each
 // a Durable Object with its own kubelet credential.
-import type { NodeConfig } from "../node/kubelet";
+import type { NodeConfig } from "../../node/kubelet";
 
 export const NODE_SIZES = [
   { instanceType: "kc-standard-2", cpuMillis: 2000, memoryBytes: 4 * 1024 ** 3 },

@@ -1,8 +1,8 @@
 // What the API is told when a machine changes for good: its objects go when it is removed, and a
 // reset uncordons it.
-import type { Registry, WriteCtx } from "../control-plane/api-server/registry/store";
-import { findResource } from "../control-plane/api-server/resources";
-import type { KubeObject } from "../control-plane/api-server/types";
+import type { Registry, WriteCtx } from "../../control-plane/api-server/registry/store";
+import { findResource } from "../../control-plane/api-server/resources";
+import type { KubeObject } from "../../control-plane/api-server/types";
 
 type Ctx = Pick<WriteCtx, "user" | "now">;
 

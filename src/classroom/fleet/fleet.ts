@@ -1,8 +1,8 @@
 // The classroom's record of its worker machines: which exist, their size and zone, and whether
 // each is running. (Their Node objects in the API are what the kubelets register.)
-import type { NodeConfig } from "../node/kubelet";
-import type { Sql } from "../control-plane/etcd/sql";
-import { NODE_SIZES, nodeConfig, validNodeName } from "./nodes";
+import type { NodeConfig } from "../../node/kubelet";
+import type { Sql } from "../../control-plane/etcd/sql";
+import { NODE_SIZES, nodeConfig, validNodeName } from "./node-sizes";
 
 export class FleetError extends Error {
   constructor(readonly code: 400 | 404 | 409, message: string) {

@@ -9,7 +9,7 @@ import { findResource } from "../resources";
 import { errors } from "../status";
 import type { KubeObject } from "../types";
 import type { AdmissionHook } from "./store";
-import { admissionName } from "./store";
+import { admissionName } from "./names";
 
 /** The two classes every cluster has, even before anyone creates one. */
 const SYSTEM_CLASSES: Record<string, number> = { "system-cluster-critical": 2000000000, "system-node-critical": 2000001000 };

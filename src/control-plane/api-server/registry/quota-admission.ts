@@ -9,7 +9,7 @@ import { findResource, type ResourceType } from "../resources";
 import { errors, qualified } from "../status";
 import type { KubeObject } from "../types";
 import type { AdmissionHook, Registry, WriteCtx } from "./store";
-import { admissionName } from "./store";
+import { admissionName } from "./names";
 import {
   formatAmount, matchingResources, podConstraints, quotaMatches, usageOf, type Amount, type Usage,
 } from "../quota-evaluator";

@@ -20,6 +20,8 @@ import { decodeTypedFields } from "../validation/spec-decode";
 import { byteLength, MAX_OBJECT_BYTES, NamespaceBytes, requestTooLarge, STUDENT_NAMESPACE_BYTES } from "./storage-quota";
 import { normalize, strategyFor, specOf } from "./strategy";
 import { PodNodeIndex } from "./pod-node-index";
+import { decodeContinue, encodeContinue } from "./continue";
+import { admissionName, generatedNames, generateName } from "./names";
 import { afterSeconds, rfc3339 } from "./time";
 
 export interface WriteCtx {
@@ -57,7 +59,6 @@ export interface DeleteOptions {
 export type AdmissionHook = (op: "CREATE" | "UPDATE" | "DELETE", r: ResourceType, obj: KubeObject, old: KubeObject | undefined, ctx: WriteCtx, reg: Registry) => void;
 
 export { rfc3339 } from "./time";
-const NAME_SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 
 export class Registry {
   private readonly admission: AdmissionHook[] = [];
@@ -396,36 +397,4 @@ export class Registry {
 export function encode(obj: KubeObject): string {
   const { resourceVersion: _rv, ...meta } = obj.metadata;
   return JSON.stringify({ ...obj, metadata: meta });
-}
-
-/** Objects whose name the server generated during this create (a WeakSet: nothing to clean up). */
-const generatedNames = new WeakSet<KubeObject>();
-
-/**
- * The name admission refusals speak of. kube-apiserver's admission sees an object before its name
- * is generated, so a controller's refused create reads `pods "web-5cf69f77cc-" is forbidden: …`
- * (admission.NewForbidden falls back to generateName): the same message every time, which also
- * keeps a controller's failure condition from changing on every retry.
- */
-export function admissionName(obj: KubeObject): string {
-  return generatedNames.has(obj) ? obj.metadata.generateName ?? "" : obj.metadata.name ?? "";
-}
-
-function generateName(base: string): string {
-  const b = crypto.getRandomValues(new Uint8Array(5));
-  return base.slice(0, 58) + [...b].map((x) => NAME_SUFFIX_CHARS[x % NAME_SUFFIX_CHARS.length]).join("");
-}
-
-function encodeContinue(rv: number, start: string, prefix: string): string {
-  return btoa(JSON.stringify({ v: "meta.k8s.io/v1", rv, start: start.slice(prefix.length) })).replace(/=+$/, "");
-}
-
-function decodeContinue(token: string, prefix: string): string {
-  try {
-    const { v, start } = JSON.parse(atob(token));
-    if (v !== "meta.k8s.io/v1" || typeof start !== "string") throw new Error();
-    return prefix + start;
-  } catch {
-    throw errors.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
-  }
 }

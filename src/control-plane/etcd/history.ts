@@ -3,6 +3,7 @@
 // start: a resume from an old revision never holds more than one page in memory here.
 // Pages are cut by rows and by bytes; the bytes of each revision come from etcd_rev_bytes, so a
 // page's size is known before its values are read.
+// CompactedError and BacklogTooLargeError are what a reader gets when that history is gone or too long.
 import type { Sql } from "./sql";
 import type { KeyValue } from "./store";
 import type { WatchEvent } from "./watch";
@@ -70,3 +71,22 @@ export function previousValue(sql: Sql, kv: KeyValue): KeyValue | undefined | "c
   );
   return row ? toEvent(row).kv : "compacted";
 }
+
+export class CompactedError extends Error {
+  constructor(public readonly requested: number, public readonly compacted: number) {
+    super(`required revision ${requested} has been compacted (compacted revision ${compacted})`);
+  }
+}
+
+/**
+ * A resume would replay more history than the caller accepts: answered as if compacted (the
+ * client relists), which is what etcd does for history it no longer has.
+ */
+export class BacklogTooLargeError extends CompactedError {
+  constructor(requested: number, current: number, public readonly limit: BacklogLimit) {
+    super(requested, current);
+    this.message = `required revision ${requested} is too far behind (more than ${limit.events} events or ${limit.bytes} bytes to replay); current revision ${current}`;
+  }
+}
+
+export interface BacklogLimit { events: number; bytes: number }

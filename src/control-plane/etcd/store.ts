@@ -3,7 +3,7 @@
 // resumable from any revision still in history, compaction, snapshot and restore. After etcd
 // server/storage/mvcc (kvstore_txn.go, watchable_store.go) and server/storage/quota.go: history is
 // retained by revisions and by bytes, and a backend quota refuses puts past it (see quota.ts).
-import { historyPages, prefixEnd, previousValue } from "./history";
+import { BacklogTooLargeError, CompactedError, historyPages, prefixEnd, previousValue, type BacklogLimit } from "./history";
 import {
   DEFAULT_QUOTA_BYTES, DEFAULT_RETAINED_BYTES, EtcdNoSpaceError, EtcdRequestTooLargeError, MAX_REQUEST_BYTES, REQUEST_OVERHEAD_BYTES,
   ROW_BYTES_SQL, rowBytes, STORAGE_WARNING_RATIO, type StorageUsage,
@@ -12,7 +12,7 @@ import { ReadCache } from "./read-cache";
 import { migrate, type Sql } from "./sql";
 import { WatchHub, type WatchEvent, type Watch } from "./watch";
 
-export { prefixEnd } from "./history";
+export { BacklogTooLargeError, CompactedError, prefixEnd, type BacklogLimit } from "./history";
 export { EtcdNoSpaceError, EtcdRequestTooLargeError, type StorageUsage } from "./quota";
 
 export interface KeyValue {
@@ -44,25 +44,6 @@ export interface Snapshot {
   takenAt: string;
   kvs: KeyValue[];
 }
-
-export class CompactedError extends Error {
-  constructor(public readonly requested: number, public readonly compacted: number) {
-    super(`required revision ${requested} has been compacted (compacted revision ${compacted})`);
-  }
-}
-
-/**
- * A resume would replay more history than the caller accepts: answered as if compacted (the
- * client relists), which is what etcd does for history it no longer has.
- */
-export class BacklogTooLargeError extends CompactedError {
-  constructor(requested: number, current: number, public readonly limit: BacklogLimit) {
-    super(requested, current);
-    this.message = `required revision ${requested} is too far behind (more than ${limit.events} events or ${limit.bytes} bytes to replay); current revision ${current}`;
-  }
-}
-
-export interface BacklogLimit { events: number; bytes: number }
 
 export interface EtcdOptions {
   /** History kept for watches (revisions); older revisions are compacted away. Default 10,000. */

@@ -8,7 +8,7 @@ import type { Registry } from "../api-server/registry/store";
 import { findResource, registryPrefix } from "../api-server/resources";
 import type { KubeObject } from "../api-server/types";
 import type { Controller, ReconcileCtx } from "../controller-manager/manager";
-import { splitKey } from "../controller-manager/job-controller";
+import { splitKey } from "../controller-manager/controller-utils";
 import { allocateLbIP, ccmWrite, LB_NET, lbProvisioningDelayMs } from "./provider";
 
 export const LB_CLEANUP_FINALIZER = "service.kubernetes.io/load-balancer-cleanup";

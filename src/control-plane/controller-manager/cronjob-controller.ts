@@ -8,7 +8,8 @@ import { findResource, registryPrefix } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import { formatInZone, parseSchedule, type CronSchedule } from "./cron-schedule";
-import { controlledBy, emit, isJobFinished, jobsR, keyOf, ownerKey, ownerRef, splitKey, tolerateGone, writeStatus } from "./job-controller";
+import { isJobFinished, jobsR } from "./job-controller";
+import { controlledBy, emit, keyOf, ownerKey, ownerRef, splitKey, tolerate, writeStatus } from "./controller-utils";
 import type { Controller, ReconcileCtx } from "./manager";
 
 export const cronJobsR = () => findResource("batch", "v1", "cronjobs")!;
@@ -54,7 +55,7 @@ export function cronJobController(_reg: Registry): Controller {
     const named = reg.list(jobsR(), ns).items.filter((j) => ownerKey(j, "CronJob")[0] === key);
     if (!cj) {
       // No garbage collector yet: the Jobs of a deleted CronJob go with it.
-      for (const j of named) tolerateGone(() => reg.delete(jobsR(), ns, j.metadata.name!, ctx.write, { propagationPolicy: "Background" }));
+      for (const j of named) tolerate(() => reg.delete(jobsR(), ns, j.metadata.name!, ctx.write, { propagationPolicy: "Background" }));
       return;
     }
     const jobs = named.filter((j) => controlledBy(j, cj));
@@ -131,7 +132,7 @@ export function cronJobController(_reg: Registry): Controller {
     }
     if (spec.concurrencyPolicy === "Replace") {
       for (const r of active) {
-        tolerateGone(() => {
+        tolerate(() => {
           reg.delete(jobsR(), ns, r.name, ctx.write, { propagationPolicy: "Background" });
           emit(reg, cj, "SuccessfulDelete", `Deleted job ${r.name}`, now, "Normal", COMPONENT);
         });
@@ -186,7 +187,7 @@ export function cronJobController(_reg: Registry): Controller {
       if (limit == null) continue;
       const done = jobs.filter((j) => finishedCondition(j) === type && !j.metadata.deletionTimestamp).sort(byStart);
       for (const j of done.slice(0, Math.max(0, done.length - limit))) {
-        tolerateGone(() => {
+        tolerate(() => {
           reg.delete(jobsR(), j.metadata.namespace, j.metadata.name!, ctx.write, { propagationPolicy: "Background" });
           emit(reg, cj, "SuccessfulDelete", `Deleted job ${j.metadata.name}`, ctx.now, "Normal", COMPONENT);
         });

@@ -9,7 +9,8 @@ import type { KubeObject } from "../api-server/types";
 import type { NodeInfo, PodInfo, Taint, Toleration } from "../scheduler/snapshot";
 import { compile, requiredMatches } from "../scheduler/plugins/node-affinity";
 import { tolerationsTolerateTaint } from "../scheduler/plugins/taint-toleration";
-import { controlledBy, emit, isPodReady, keyOf, ownerKey, ownerRef, podsR, sameJSON, splitKey, tolerateGone, writeStatus } from "./job-controller";
+import { podsR } from "./job-controller";
+import { controlledBy, emit, isPodReady, keyOf, ownerKey, ownerRef, sameJSON, splitKey, tolerate, writeStatus } from "./controller-utils";
 import type { Controller, ReconcileCtx } from "./manager";
 
 export const daemonSetsR = () => findResource("apps", "v1", "daemonsets")!;
@@ -135,7 +136,7 @@ export function daemonSetController(reg: Registry): Controller {
   }
 
   function deletePod(reg: Registry, ds: KubeObject, p: KubeObject, ctx: ReconcileCtx): void {
-    tolerateGone(() => {
+    tolerate(() => {
       reg.delete(podsR(), p.metadata.namespace, p.metadata.name!, ctx.write);
       emit(reg, ds, "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`, ctx.now, "Normal", COMPONENT);
     });
@@ -148,7 +149,7 @@ export function daemonSetController(reg: Registry): Controller {
     const listPods = () => reg.list(podsR(), ns).items.filter((p) => ownerKey(p, "DaemonSet")[0] === key);
     if (!ds || ds.metadata.deletionTimestamp) {
       // No garbage collector yet: the pods of a deleted DaemonSet go with it.
-      if (!ds) for (const p of listPods()) tolerateGone(() => reg.delete(podsR(), ns, p.metadata.name!, ctx.write));
+      if (!ds) for (const p of listPods()) tolerate(() => reg.delete(podsR(), ns, p.metadata.name!, ctx.write));
       return;
     }
     const nodes = reg.list(nodesR(), undefined).items;

@@ -7,9 +7,8 @@ import { recordEvent } from "../api-server/events";
 import type { KubeObject } from "../api-server/types";
 import { listerOf, type Controller, type ReconcileCtx } from "./manager";
 import type { Lister } from "./informers";
-import {
-  claim, controllerOf, deploymentsR, getCondition, isTerminating, keyOf, newCondition, podsR, replicaSetsR, selectorOf, setCondition, specReplicas, splitKey, DESIRED_REPLICAS,
-} from "./deployment-util";
+import { claim, controllerOf, deploymentsR, getCondition, isTerminating, newCondition, podsR, replicaSetsR, selectorOf, setCondition, specReplicas, DESIRED_REPLICAS } from "./deployment-util";
+import { keyOf, splitKey } from "./controller-utils";
 import { cleanupDeployment, rolloutRecreate, rolloutRolling, scale } from "./deployment-rollout";
 import {
   COMPONENT, type DSync, updateStatus, hasProgressDeadline, getAllReplicaSetsAndSyncRevision, syncDeploymentStatus, isActive,

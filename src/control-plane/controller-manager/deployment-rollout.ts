@@ -6,9 +6,8 @@ import type { KubeObject } from "../api-server/types";
 import {
   COMPONENT, type DSync, revisionOf, getAllReplicaSetsAndSyncRevision, deploymentComplete, syncRolloutStatus, isActive, sumSpec, sumStatus, sumAvailable, setReplicasAnnotations, newRSNewReplicas,
 } from "./deployment-sync";
-import {
-  maxUnavailable, replicaSetsR, specReplicas, DESIRED_REPLICAS, MAX_REPLICAS, isRollingUpdate, maxSurge, tolerate, byCreation,
-} from "./deployment-util";
+import { maxUnavailable, replicaSetsR, specReplicas, DESIRED_REPLICAS, MAX_REPLICAS, isRollingUpdate, maxSurge, byCreation } from "./deployment-util";
+import { tolerate } from "./controller-utils";
 
 type RS = KubeObject;
 const specOf = (rs: RS | undefined): number => rs?.spec?.replicas ?? 0;

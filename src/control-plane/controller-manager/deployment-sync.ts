@@ -6,9 +6,7 @@ import type { Registry, WriteCtx } from "../api-server/registry/store";
 import { recordEvent } from "../api-server/events";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
-import {
-  type Condition, computeHash, controllerOf, deploymentsR, equalIgnoreHash, getCondition, maxUnavailable, newCondition, newControllerRef, omitEmpty, POD_TEMPLATE_HASH, removeCondition, replicaSetsR, REVISION, setCondition, specReplicas, deepEqual, DESIRED_REPLICAS, ANNOTATIONS_TO_SKIP, MAX_REPLICAS, REVISION_HISTORY, isRollingUpdate, maxSurge, scaledValue,
-} from "./deployment-util";
+import { type Condition, computeHash, controllerOf, deploymentsR, equalIgnoreHash, getCondition, maxUnavailable, newCondition, newControllerRef, omitEmpty, POD_TEMPLATE_HASH, removeCondition, replicaSetsR, REVISION, setCondition, specReplicas, deepEqual, DESIRED_REPLICAS, ANNOTATIONS_TO_SKIP, MAX_REPLICAS, REVISION_HISTORY, isRollingUpdate, maxSurge, scaledValue } from "./deployment-util";
 
 export const COMPONENT = "deployment-controller";
 const MAX_INT32 = 2147483647;

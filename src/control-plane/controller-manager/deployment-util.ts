@@ -21,7 +21,7 @@ export const ANNOTATIONS_TO_SKIP = new Set([
   "kubectl.kubernetes.io/last-applied-configuration", REVISION, REVISION_HISTORY, DESIRED_REPLICAS, MAX_REPLICAS, "deprecated.deployment.rollback.to",
 ]);
 
-import { keyOf, splitKey } from "./keys";
+import { keyOf, splitKey, tolerate } from "./controller-utils";
 export { keyOf, splitKey };
 
 export function controllerOf(o: KubeObject): OwnerReference | undefined {
@@ -114,15 +114,6 @@ export function claim(reg: Registry, r: ReturnType<typeof podsR>, owner: KubeObj
   return owned;
 }
 
-/** Runs a write that may race a delete: a 404 means the object is already gone. */
-export function tolerate<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof ApiError && e.status.code === 404) return undefined;
-    throw e;
-  }
-}
 
 // ---- comparison and hashing ------------------------------------------------------------------
 

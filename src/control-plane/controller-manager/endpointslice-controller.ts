@@ -3,7 +3,7 @@
 import { findResource } from "../api-server/resources";
 import { listerOf, type Controller } from "./manager";
 import { desiredEndpointSlices, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from "./endpointslice";
-import { tolerateGone } from "./keys";
+import { tolerate } from "./controller-utils";
 import { allServiceKeys, podsR, serviceKeysForPod, servicesR, splitKey } from "./service-keys";
 
 const slicesR = () => findResource("discovery.k8s.io", "v1", "endpointslices")!;
@@ -38,14 +38,14 @@ export function endpointSliceController(_reg: Parameters<Controller["resync"]>[0
       const svc = cache.get(servicesR(), ns, name);
       if (!svc) {
         // The garbage collector would remove them through ownerReferences; with no GC yet, do it here.
-        own(() => { for (const s of owned) tolerateGone(() => reg.delete(slicesR(), ns, s.metadata.name!, write)); });
+        own(() => { for (const s of owned) tolerate(() => reg.delete(slicesR(), ns, s.metadata.name!, write)); });
         return;
       }
       const plan = desiredEndpointSlices(svc, cache.list(podsR(), ns), owned, cache.list(nodesR(), undefined));
       own(() => {
         for (const s of plan.create) reg.create(slicesR(), ns, s, write);
         for (const s of plan.update) reg.update(slicesR(), ns, s.metadata.name!, s, write);
-        for (const s of plan.delete) tolerateGone(() => reg.delete(slicesR(), ns, s.metadata.name!, write));
+        for (const s of plan.delete) tolerate(() => reg.delete(slicesR(), ns, s.metadata.name!, write));
       });
     },
   };

@@ -12,7 +12,7 @@ import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import type { Controller, ReconcileCtx } from "./manager";
 import { selectorOf } from "./deployment-util";
-import { emit, keyOf, sameJSON, splitKey, tolerateGone } from "./job-controller";
+import { emit, keyOf, sameJSON, splitKey, tolerate } from "./controller-utils";
 import { MetricError, resourceReplicas, type PodUsage } from "./hpa-replica-calculator";
 
 export { formatMilliQuantity, type PodUsage } from "./hpa-replica-calculator";
@@ -76,7 +76,7 @@ export function hpaController(_reg: Registry, usage: () => PodUsage): Controller
     const writeStatus = (status: Record<string, unknown>) => {
       const full = { ...status, conditions: conds };
       if (sameJSON(hpa.status ?? {}, full)) return;
-      tolerateGone(() => reg.guaranteedUpdate(hpasR(), ns, name, ctx.write, (cur) => ({ ...cur, status: full }), "status"));
+      tolerate(() => reg.guaranteedUpdate(hpasR(), ns, name, ctx.write, (cur) => ({ ...cur, status: full }), "status"));
     };
     const again = { requeueAfter: SYNC_PERIOD_MS };
 

@@ -3,7 +3,7 @@
 // tolerance, and missing or unready pods counted as upstream counts them when scaling either way.
 import { parseQuantity } from "../api-server/quantity";
 import type { KubeObject } from "../api-server/types";
-import { isPodReady } from "./job-controller";
+import { isPodReady } from "./controller-utils";
 
 /** Usage per pod ("ns/pod"), as the simulated metrics-server reports it. */
 export type PodUsage = Map<string, { cpuMillis: number; memoryBytes: number }>;

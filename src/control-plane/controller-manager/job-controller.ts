@@ -5,11 +5,10 @@
 // status.uncountedTerminatedPods, so a pod deleted after finishing is still counted exactly once.
 import type { Registry } from "../api-server/registry/store";
 import { rfc3339 } from "../api-server/registry/store";
-import { recordEvent } from "../api-server/events";
 import { findResource, registryPrefix } from "../api-server/resources";
-import { ApiError } from "../api-server/status";
-import type { KubeObject, OwnerReference } from "../api-server/types";
+import type { KubeObject } from "../api-server/types";
 import type { Controller, ReconcileCtx } from "./manager";
+import { controlledBy, emit, isPodReady, isTerminal, keyOf, ownerKey, ownerRef, splitKey, tolerate, writeStatus } from "./controller-utils";
 import { formatIntervals, hasIndex, nextMissing, parseIndexesFromString, totalIndexes, withIndexes, type Intervals } from "./job-indexes";
 
 export const jobsR = () => findResource("batch", "v1", "jobs")!;
@@ -20,53 +19,6 @@ export const COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
 const COMPONENT = "job-controller";
 const BACKOFF_BASE_MS = 10_000;
 const BACKOFF_MAX_MS = 600_000;
-
-// ---- small helpers shared with the other workload controllers ---------------------------------
-
-import { keyOf, splitKey, tolerateGone } from "./keys";
-export { keyOf, splitKey, tolerateGone };
-
-/** The namespace/name key of obj's controlling owner of `kind`, if any. */
-export function ownerKey(obj: KubeObject | undefined, kind: string): string[] {
-  const ref = obj?.metadata?.ownerReferences?.find((r: any) => r.controller && r.kind === kind);
-  return ref ? [`${obj!.metadata.namespace}/${ref.name}`] : [];
-}
-
-export function controlledBy(obj: KubeObject, owner: KubeObject): boolean {
-  return !!obj.metadata.ownerReferences?.some((r: any) => r.controller && r.uid === owner.metadata.uid);
-}
-
-export function ownerRef(owner: KubeObject): OwnerReference {
-  return { apiVersion: owner.apiVersion!, kind: owner.kind!, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
-}
-
-
-/** Deep equality on JSON values, key order ignored: writes that change nothing are skipped. */
-export function sameJSON(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a).filter((k) => (a as any)[k] !== undefined);
-  const kb = Object.keys(b).filter((k) => (b as any)[k] !== undefined);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => sameJSON((a as any)[k], (b as any)[k]));
-}
-
-export function isPodReady(p: KubeObject): boolean {
-  return !!p.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True");
-}
-
-export const isTerminal = (p: KubeObject) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed";
-
-export function emit(reg: Registry, obj: KubeObject, reason: string, message: string, now: number, type: "Normal" | "Warning" = "Normal", component = COMPONENT): void {
-  recordEvent(reg, { regarding: obj, reason, message, type, component, now: new Date(now) });
-}
-
-/** Writes status only when it differs from what is stored. */
-export function writeStatus(reg: Registry, r: ReturnType<typeof jobsR>, obj: KubeObject, status: Record<string, unknown>, ctx: ReconcileCtx): KubeObject {
-  if (sameJSON(obj.status ?? {}, status)) return obj;
-  return reg.update(r, obj.metadata.namespace, obj.metadata.name!, { ...obj, status }, ctx.write, "status").object;
-}
 
 // ---- Job --------------------------------------------------------------------------------------
 
@@ -139,19 +91,19 @@ export function jobController(_reg: Registry): Controller {
     }
     if (Object.keys(pod.metadata.annotations!).length === 0) delete pod.metadata.annotations;
     const created = reg.create(podsR(), job.metadata.namespace, pod, ctx.write);
-    emit(reg, job, "SuccessfulCreate", `Created pod: ${created.metadata.name}`, ctx.now);
+    emit(reg, job, "SuccessfulCreate", `Created pod: ${created.metadata.name}`, ctx.now, "Normal", COMPONENT);
   }
 
   function deletePod(reg: Registry, job: KubeObject, p: KubeObject, ctx: ReconcileCtx): void {
-    tolerateGone(() => {
+    tolerate(() => {
       reg.delete(podsR(), p.metadata.namespace, p.metadata.name!, ctx.write);
-      emit(reg, job, "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`, ctx.now);
+      emit(reg, job, "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`, ctx.now, "Normal", COMPONENT);
     });
   }
 
   function removeFinalizer(reg: Registry, p: KubeObject, ctx: ReconcileCtx): void {
     if (!p.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER)) return;
-    tolerateGone(() => reg.guaranteedUpdate(podsR(), p.metadata.namespace, p.metadata.name!, ctx.write, (cur) => {
+    tolerate(() => reg.guaranteedUpdate(podsR(), p.metadata.namespace, p.metadata.name!, ctx.write, (cur) => {
       const f = (cur.metadata.finalizers ?? []).filter((x: string) => x !== JOB_TRACKING_FINALIZER);
       if (f.length) cur.metadata.finalizers = f;
       else delete cur.metadata.finalizers;
@@ -168,7 +120,7 @@ export function jobController(_reg: Registry): Controller {
     for (const p of named) {
       if (job && controlledBy(p, job)) continue;
       removeFinalizer(reg, p, ctx);
-      tolerateGone(() => reg.delete(podsR(), ns, p.metadata.name!, ctx.write, { propagationPolicy: "Background" }));
+      tolerate(() => reg.delete(podsR(), ns, p.metadata.name!, ctx.write, { propagationPolicy: "Background" }));
     }
     if (!job || job.metadata.deletionTimestamp) return;
     const pods = named.filter((p) => controlledBy(p, job));
@@ -259,13 +211,13 @@ export function jobController(_reg: Registry): Controller {
       terminating += active.length;
       activeCount = 0;
       ready = 0;
-      if (!condTrue(job, "Suspended")) emit(reg, job, "Suspended", "Job suspended", now);
+      if (!condTrue(job, "Suspended")) emit(reg, job, "Suspended", "Job suspended", now, "Normal", COMPONENT);
       conds = setCond(conds, "Suspended", "True", "JobSuspended", "Job suspended", nowS);
     } else {
       if (condTrue(job, "Suspended")) {
         // Resuming restarts the activeDeadlineSeconds clock.
         conds = setCond(conds, "Suspended", "False", "JobResumed", "Job resumed", nowS);
-        emit(reg, job, "Resumed", "Job resumed", now);
+        emit(reg, job, "Resumed", "Job resumed", now, "Normal", COMPONENT);
         startTime = nowS;
       }
       startTime ??= nowS;
@@ -281,8 +233,8 @@ export function jobController(_reg: Registry): Controller {
       conds = setCond(conds, success ? "Complete" : "Failed", "True", target.reason!, target.message!, nowS);
       if (success) {
         completionTime = nowS;
-        emit(reg, job, "Completed", "Job completed", now);
-      } else emit(reg, job, target.reason!, target.message!, now, "Warning");
+        emit(reg, job, "Completed", "Job completed", now, "Normal", COMPONENT);
+      } else emit(reg, job, target.reason!, target.message!, now, "Warning", COMPONENT);
     }
 
     const next: Record<string, unknown> = {};
@@ -369,7 +321,7 @@ export function jobController(_reg: Registry): Controller {
     if (Number.isNaN(finishedAt)) return;
     const left = finishedAt + ttl * 1000 - ctx.now;
     if (left > 0) return { requeueAfter: left };
-    tolerateGone(() => reg.delete(jobsR(), job.metadata.namespace, job.metadata.name!, ctx.write, { propagationPolicy: "Background", preconditions: { uid: job.metadata.uid } }));
+    tolerate(() => reg.delete(jobsR(), job.metadata.namespace, job.metadata.name!, ctx.write, { propagationPolicy: "Background", preconditions: { uid: job.metadata.uid } }));
   }
 
   return {

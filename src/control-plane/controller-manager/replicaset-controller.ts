@@ -8,10 +8,8 @@ import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import { listerOf, type Controller, type ReconcileCtx } from "./manager";
 import type { Lister } from "./informers";
-import {
-  availableAt, claim, controllerOf, deepEqual, isPodActive, isPodAvailable, isPodReady, isTerminating, keyOf, newControllerRef,
-  omitEmpty, podsR, readyCondition, replicaSetsR, selectorOf, specReplicas, splitKey, tolerate, type Condition,
-} from "./deployment-util";
+import { availableAt, claim, controllerOf, deepEqual, isPodActive, isPodAvailable, isTerminating, newControllerRef, omitEmpty, podsR, readyCondition, replicaSetsR, selectorOf, specReplicas, type Condition } from "./deployment-util";
+import { isPodReady, keyOf, splitKey, tolerate } from "./controller-utils";
 
 const COMPONENT = "replicaset-controller";
 const BURST_REPLICAS = 500; // upstream's burstReplicas: at most this many creates or deletes per sync

@@ -10,7 +10,7 @@ import { add, amountOf, count, countName, formatAmount, matchingResources, quota
 import type { KubeObject } from "../api-server/types";
 import { listerOf, type Controller, type WatchCtx } from "./manager";
 import { registryLister, type Lister } from "./informers";
-import { sameJSON, splitKey } from "./job-controller";
+import { sameJSON, splitKey } from "./controller-utils";
 
 export const quotasR = () => findResource("", "v1", "resourcequotas")!;
 const SYNC_PERIOD_MS = 5 * 60_000;

@@ -45,4 +45,4 @@ export function allServiceKeys(reg: Registry): string[] {
   return reg.list(servicesR(), undefined).items.map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
 }
 
-export { splitKey } from "./keys";
+export { splitKey } from "./controller-utils";

@@ -11,7 +11,7 @@ import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import type { Controller, ReconcileCtx } from "./manager";
 import { computeHash, selectorOf } from "./deployment-util";
-import { controlledBy, emit, isPodReady, keyOf, ownerKey, ownerRef, sameJSON, splitKey, tolerateGone } from "./job-controller";
+import { controlledBy, emit, isPodReady, keyOf, ownerKey, ownerRef, sameJSON, splitKey, tolerate } from "./controller-utils";
 
 export const statefulSetsR = () => findResource("apps", "v1", "statefulsets")!;
 const podsR = () => findResource("", "v1", "pods")!;
@@ -89,7 +89,7 @@ export function statefulSetController(_reg: Registry): Controller {
   }
 
   function deletePod(set: KubeObject, pod: KubeObject, ctx: ReconcileCtx): void {
-    tolerateGone(() => {
+    tolerate(() => {
       ctx.reg.delete(podsR(), pod.metadata.namespace, pod.metadata.name!, ctx.write, { preconditions: { uid: pod.metadata.uid } });
       emit(ctx.reg, set, "SuccessfulDelete", `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`, ctx.now, "Normal", COMPONENT);
     });
@@ -211,7 +211,7 @@ export function statefulSetController(_reg: Registry): Controller {
     const kept = set.status?.conditions;
     if (kept?.length) status.conditions = kept;
     if (!sameJSON(set.status ?? {}, status)) {
-      tolerateGone(() => reg.guaranteedUpdate(statefulSetsR(), ns, name, ctx.write, (cur) => ({ ...cur, status }), "status"));
+      tolerate(() => reg.guaranteedUpdate(statefulSetsR(), ns, name, ctx.write, (cur) => ({ ...cur, status }), "status"));
     }
     // Ready but not yet available: look again once minReadySeconds has passed.
     if (minReady > 0) {

@@ -12,7 +12,7 @@ import { callerOf, FlowControl, queueWaitMs, type Caller, type FlowStats } from 
 import { errorResponse } from "../control-plane/api-server/codec";
 import { errors } from "../control-plane/api-server/status";
 import { applyStudentQuota, type StudentJoin, type StudentQuota } from "./students";
-import { findResource } from "../control-plane/api-server/resources";
+import { NODES, PODS } from "../control-plane/api-server/resources";
 import { ApiServer } from "../control-plane/api-server/server";
 import { Etcd, type Snapshot } from "../control-plane/etcd/store";
 import { migrate, Sql } from "../control-plane/etcd/sql";
@@ -235,7 +235,7 @@ export class ClassroomObject extends DurableObject<Env> {
     try {
       const reg = this.api.registry;
       const round = "start" in op
-        ? this.rounds.start({ ...op.start, settings: roundSettings(this.parts()), state: { pods: reg.list(findResource("", "v1", "pods")!, undefined).items, nodes: reg.list(findResource("", "v1", "nodes")!, undefined).items } })
+        ? this.rounds.start({ ...op.start, settings: roundSettings(this.parts()), state: { pods: reg.list(PODS, undefined).items, nodes: reg.list(NODES, undefined).items } })
         : this.rounds.end(studentNames(this.api.registry));
       this.live.settingsChanged();
       return { ok: true, round };

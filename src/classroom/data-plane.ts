@@ -3,7 +3,7 @@
 import type { LogRequest } from "../control-plane/api-server/handlers/context";
 import type { NodeUsageReport } from "../control-plane/api-server/handlers/metrics";
 import type { Registry } from "../control-plane/api-server/registry/store";
-import { findResource } from "../control-plane/api-server/resources";
+import { PODS } from "../control-plane/api-server/resources";
 import type { KubeObject } from "../control-plane/api-server/types";
 import type { RouteResult } from "../node/kube-proxy";
 import type { NodeObject } from "../node/node-object";
@@ -51,7 +51,7 @@ export class DataPlane {
     let node: string | undefined;
     let from: { kind: "pod" | "node" | "external"; ip: string };
     if (input.from?.pod) {
-      const p = reg.tryGet(findResource("", "v1", "pods")!, input.from.pod.namespace ?? "default", input.from.pod.name);
+      const p = reg.tryGet(PODS, input.from.pod.namespace ?? "default", input.from.pod.name);
       if (!p) return { ok: false, status: 404, error: `pod "${input.from.pod.name}" not found` };
       if (!p.spec?.nodeName || !p.status?.podIP) return { ok: false, status: 409, error: `pod "${input.from.pod.name}" is not running yet` };
       node = p.spec.nodeName;

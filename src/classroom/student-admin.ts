@@ -6,7 +6,7 @@
 import { hashToken, randomToken } from "../control-plane/api-server/auth";
 import { STUDENT_PREFIX } from "../control-plane/api-server/classroom-authorizer";
 import type { Registry } from "../control-plane/api-server/registry/store";
-import { findResource } from "../control-plane/api-server/resources";
+import { NAMESPACES } from "../control-plane/api-server/resources";
 import type { Sql } from "../control-plane/etcd/sql";
 import { INSTRUCTOR } from "./classroom-schema";
 import type { Credentials } from "./credentials";
@@ -90,7 +90,7 @@ export class StudentAdmin {
     if (!row) return { ok: false, code: 404, message: `student "${name}" not found` };
     this.d.sql.run("DELETE FROM credentials WHERE kind = 'student' AND username = ?", username);
     this.d.creds.forget();
-    const nsR = findResource("", "v1", "namespaces")!;
+    const nsR = NAMESPACES;
     const ns = this.d.reg.tryGet(nsR, undefined, namespace);
     if (ns && !ns.metadata.deletionTimestamp) this.d.reg.delete(nsR, undefined, namespace, { user: INSTRUCTOR, now: this.d.now() });
     for (const ws of this.sockets(name)) {

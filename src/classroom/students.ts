@@ -3,7 +3,7 @@
 // namespace and "view" elsewhere would give.
 import { STUDENT_PREFIX, STUDENTS_GROUP, studentNamespace } from "../control-plane/api-server/classroom-authorizer";
 import type { Registry } from "../control-plane/api-server/registry/store";
-import { findResource } from "../control-plane/api-server/resources";
+import { NAMESPACES, RESOURCE_QUOTAS } from "../control-plane/api-server/resources";
 import type { Sql } from "../control-plane/etcd/sql";
 import { kubeconfig } from "./create";
 
@@ -55,9 +55,9 @@ export function quotaHard(q: StudentQuota): Record<string, string> {
 /** Applies the per-student quota to every student namespace (and, through the caller, to new ones). */
 export function applyStudentQuota(reg: Registry, q: StudentQuota, now: Date): number {
   const ctx = { user: { username: "kubeclass:classroom", groups: ["system:masters"] }, now, fieldManager: "kubeclass" };
-  const quotas = findResource("", "v1", "resourcequotas")!;
+  const quotas = RESOURCE_QUOTAS;
   let n = 0;
-  for (const ns of reg.list(findResource("", "v1", "namespaces")!, undefined).items) {
+  for (const ns of reg.list(NAMESPACES, undefined).items) {
     if (!ns.metadata.labels?.["kubeclass.dev/student"] || ns.metadata.deletionTimestamp) continue;
     const name = ns.metadata.name!;
     if (reg.tryGet(quotas, name, "student-quota")) reg.guaranteedUpdate(quotas, name, "student-quota", ctx, (cur) => ({ ...cur, spec: { ...cur.spec, hard: quotaHard(q) } }));
@@ -79,11 +79,11 @@ export function addStudent(
     return { ok: false, code: 409, message: `a student named "${name}" is already in this classroom` };
   const namespace = studentNamespace(name);
   const ctx = { user: { username: "kubeclass:classroom", groups: ["system:masters"] }, now: o.now, fieldManager: "kubeclass" };
-  const nsR = findResource("", "v1", "namespaces")!;
+  const nsR = NAMESPACES;
   if (reg.tryGet(nsR, undefined, namespace)) return { ok: false, code: 409, message: `namespace "${namespace}" already exists` };
   sql.transaction(() => {
     reg.create(nsR, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "kubeclass.dev/student": name } } }, ctx);
-    reg.create(findResource("", "v1", "resourcequotas")!, namespace, {
+    reg.create(RESOURCE_QUOTAS, namespace, {
       apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "student-quota", namespace }, spec: { hard: quotaHard(o.quota ?? {}) },
     }, ctx);
     sql.run("INSERT INTO credentials (token_hash, kind, username, groups, created_at) VALUES (?, 'student', ?, ?, ?)",

@@ -6,7 +6,7 @@
 import { EventCorrelator } from "./events-cache";
 import type { Registry } from "./registry/store";
 import { rfc3339 } from "./registry/store";
-import { findResource } from "./resources";
+import { EVENTS } from "./resources";
 import type { KubeObject } from "./types";
 
 export interface EventSpec {
@@ -51,7 +51,7 @@ export function recordEvent(reg: Registry, e: EventSpec): KubeObject | undefined
 }
 
 function writeEvent(reg: Registry, e: EventSpec): KubeObject | undefined {
-  const events = findResource("", "v1", "events")!;
+  const events = EVENTS;
   const o = e.regarding;
   const ns = o.metadata.namespace || "default";
   const involvedObject: Record<string, unknown> = {

@@ -106,6 +106,34 @@ export function findResource(group: string, version: string, plural: string): Re
 }
 
 /** The resource for an object's apiVersion and kind, e.g. ("apps/v1", "Deployment"). */
+/** A resource the components name in code: one missing from RESOURCES fails at load, not in use. */
+function known(group: string, version: string, plural: string): ResourceType {
+  const r = findResource(group, version, plural);
+  if (!r) throw new Error(`no resource ${plural}.${version}.${group}`);
+  return r;
+}
+
+// The resources the control plane's components read and write, named once.
+export const PODS = known("", "v1", "pods");
+export const NODES = known("", "v1", "nodes");
+export const NAMESPACES = known("", "v1", "namespaces");
+export const SERVICES = known("", "v1", "services");
+export const ENDPOINTS = known("", "v1", "endpoints");
+export const EVENTS = known("", "v1", "events");
+export const CONFIG_MAPS = known("", "v1", "configmaps");
+export const SERVICE_ACCOUNTS = known("", "v1", "serviceaccounts");
+export const RESOURCE_QUOTAS = known("", "v1", "resourcequotas");
+export const ENDPOINT_SLICES = known("discovery.k8s.io", "v1", "endpointslices");
+export const LEASES = known("coordination.k8s.io", "v1", "leases");
+export const JOBS = known("batch", "v1", "jobs");
+export const CRON_JOBS = known("batch", "v1", "cronjobs");
+export const HORIZONTAL_POD_AUTOSCALERS = known("autoscaling", "v2", "horizontalpodautoscalers");
+export const STATEFUL_SETS = known("apps", "v1", "statefulsets");
+export const REPLICA_SETS = known("apps", "v1", "replicasets");
+export const DEPLOYMENTS = known("apps", "v1", "deployments");
+export const DAEMON_SETS = known("apps", "v1", "daemonsets");
+export const PRIORITY_CLASSES = known("scheduling.k8s.io", "v1", "priorityclasses");
+
 export function resourceForKind(apiVersion: string, kind: string): ResourceType | undefined {
   return byKind.get(`${apiVersion}/${kind}`);
 }

@@ -5,7 +5,7 @@
 // deleted, since no kubelet will ever come back for it.
 import { recordEvent } from "../api-server/events";
 import type { Registry } from "../api-server/registry/store";
-import { findResource, registryPrefix } from "../api-server/resources";
+import { registryPrefix, NODES } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import type { Controller } from "../controller-manager/manager";
@@ -15,15 +15,13 @@ export const UNINITIALIZED_TAINT = "node.cloudprovider.kubernetes.io/uninitializ
 /** --node-monitor-period: how often a NotReady node's instance is looked up again. */
 const MONITOR_PERIOD_MS = 5_000;
 
-const nodesR = () => findResource("", "v1", "nodes")!;
-
 const L = {
   zone: "topology.kubernetes.io/zone", region: "topology.kubernetes.io/region", instanceType: "node.kubernetes.io/instance-type",
   betaZone: "failure-domain.beta.kubernetes.io/zone", betaRegion: "failure-domain.beta.kubernetes.io/region", betaInstanceType: "beta.kubernetes.io/instance-type",
 };
 
-const nodeWatch = [{ prefix: registryPrefix(nodesR()), keys: (n: KubeObject) => [n.metadata.name!] }];
-const allNodes = (reg: Registry) => reg.list(nodesR(), undefined).items.map((n) => n.metadata.name!);
+const nodeWatch = [{ prefix: registryPrefix(NODES), keys: (n: KubeObject) => [n.metadata.name!] }];
+const allNodes = (reg: Registry) => reg.list(NODES, undefined).items.map((n) => n.metadata.name!);
 
 /** The instance's placement: the node's labels, else what the cloud reports. */
 function metadataOf(node: KubeObject, opts: CloudOptions) {
@@ -43,7 +41,7 @@ export function cloudNodeController(_reg: Registry, opts: CloudOptions = {}): Co
     watches: nodeWatch,
     resync: allNodes,
     reconcile(key, ctx) {
-      const node = ctx.reg.tryGet(nodesR(), undefined, key);
+      const node = ctx.reg.tryGet(NODES, undefined, key);
       if (!node || node.metadata.deletionTimestamp) return;
       const meta = metadataOf(node, opts);
       const labels: Record<string, string> = { ...(node.metadata.labels ?? {}) };
@@ -58,7 +56,7 @@ export function cloudNodeController(_reg: Registry, opts: CloudOptions = {}): Co
       const keptTaints = taints.filter((t) => t.key !== UNINITIALIZED_TAINT);
       const labelsChanged = Object.keys(labels).some((k) => labels[k] !== node.metadata.labels?.[k]);
       if (!pid && !labelsChanged && keptTaints.length === taints.length) return;
-      const updated = ctx.reg.guaranteedUpdate(nodesR(), undefined, key, ccmWrite(ctx, NAME), (cur) => {
+      const updated = ctx.reg.guaranteedUpdate(NODES, undefined, key, ccmWrite(ctx, NAME), (cur) => {
         cur.metadata.labels = { ...(cur.metadata.labels ?? {}), ...labels };
         cur.spec = { ...(cur.spec ?? {}) };
         if (pid && !cur.spec.providerID) cur.spec.providerID = pid;
@@ -80,7 +78,7 @@ export function cloudNodeLifecycleController(_reg: Registry, opts: CloudOptions 
     watches: nodeWatch,
     resync: allNodes,
     reconcile(key, ctx) {
-      const node = ctx.reg.tryGet(nodesR(), undefined, key);
+      const node = ctx.reg.tryGet(NODES, undefined, key);
       if (!node || node.metadata.deletionTimestamp || !opts.instanceExists) return;
       const ready = (node.status?.conditions ?? []).find((c: any) => c.type === "Ready");
       // Ready nodes are not looked up: the kubelet's heartbeat already says the instance is there.
@@ -88,7 +86,7 @@ export function cloudNodeLifecycleController(_reg: Registry, opts: CloudOptions 
       if (opts.instanceExists(key)) return { requeueAfter: MONITOR_PERIOD_MS };
       recordEvent(ctx.reg, { regarding: node, reason: "DeletingNode", message: `Deleting node ${key} because it does not exist in the cloud provider`, component: NAME, now: new Date(ctx.now) });
       try {
-        ctx.reg.delete(nodesR(), undefined, key, ccmWrite(ctx, NAME), { preconditions: { uid: node.metadata.uid } });
+        ctx.reg.delete(NODES, undefined, key, ccmWrite(ctx, NAME), { preconditions: { uid: node.metadata.uid } });
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
       }

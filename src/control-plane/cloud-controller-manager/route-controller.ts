@@ -3,27 +3,25 @@
 // kubeclass cloud routes every pod CIDR already, so creating the route is immediate.
 import type { Registry } from "../api-server/registry/store";
 import { rfc3339 } from "../api-server/registry/store";
-import { findResource, registryPrefix } from "../api-server/resources";
+import { registryPrefix, NODES } from "../api-server/resources";
 import type { Controller } from "../controller-manager/manager";
 import { ccmWrite } from "./provider";
-
-const nodesR = () => findResource("", "v1", "nodes")!;
 
 export function routeController(_reg: Registry): Controller {
   const NAME = "node-route-controller";
   return {
     name: NAME,
-    watches: [{ prefix: registryPrefix(nodesR()), keys: (n) => [n.metadata.name!] }],
-    resync: (reg) => reg.list(nodesR(), undefined).items.map((n) => n.metadata.name!),
+    watches: [{ prefix: registryPrefix(NODES), keys: (n) => [n.metadata.name!] }],
+    resync: (reg) => reg.list(NODES, undefined).items.map((n) => n.metadata.name!),
     reconcile(key, ctx) {
-      const node = ctx.reg.tryGet(nodesR(), undefined, key);
+      const node = ctx.reg.tryGet(NODES, undefined, key);
       if (!node || node.metadata.deletionTimestamp || !node.spec?.podCIDR) return;
       const cur = (node.status?.conditions ?? []).find((c: any) => c.type === "NetworkUnavailable");
       // Already reported: the real controller skips the write too.
       if (cur?.status === "False") return;
       const now = rfc3339(new Date(ctx.now));
       const condition = { type: "NetworkUnavailable", status: "False", reason: "RouteCreated", message: "RouteController created a route", lastHeartbeatTime: now, lastTransitionTime: now };
-      ctx.reg.guaranteedUpdate(nodesR(), undefined, key, ccmWrite(ctx, NAME), (n) => {
+      ctx.reg.guaranteedUpdate(NODES, undefined, key, ccmWrite(ctx, NAME), (n) => {
         const others = (n.status?.conditions ?? []).filter((c: any) => c.type !== "NetworkUnavailable");
         // NetworkUnavailable leads the list, where the route controller's first write puts it.
         n.status = { ...(n.status ?? {}), conditions: [condition, ...others] };

@@ -5,7 +5,7 @@
 // first reconcile starts provisioning and asks to be looked at again when it will be done.
 import { recordEvent } from "../api-server/events";
 import type { Registry } from "../api-server/registry/store";
-import { findResource, registryPrefix } from "../api-server/resources";
+import { registryPrefix, SERVICES } from "../api-server/resources";
 import type { KubeObject } from "../api-server/types";
 import type { Controller, ReconcileCtx } from "../controller-manager/manager";
 import { splitKey } from "../controller-manager/controller-utils";
@@ -15,8 +15,6 @@ export const LB_CLEANUP_FINALIZER = "service.kubernetes.io/load-balancer-cleanup
 const COMPONENT = "service-controller";
 const NAME = "service-lb-controller";
 const RETRY_MS = 30_000;
-
-const servicesR = () => findResource("", "v1", "services")!;
 
 const hasFinalizer = (s: KubeObject) => (s.metadata.finalizers ?? []).includes(LB_CLEANUP_FINALIZER);
 /** A loadBalancerClass hands the Service to another implementation: not ours to provision. */
@@ -39,9 +37,9 @@ export function serviceController(_reg: Registry): Controller {
     if (!svc.metadata.deletionTimestamp && svc.spec?.type !== "LoadBalancer") event(ctx, svc, "Type", `LoadBalancer -> ${svc.spec?.type ?? "ClusterIP"}`);
     event(ctx, svc, "DeletingLoadBalancer", "Deleting load balancer");
     const w = ccmWrite(ctx, NAME);
-    if (ourIngress(svc)) ctx.reg.guaranteedUpdate(servicesR(), ns, name, w, (cur) => ({ ...cur, status: { ...cur.status, loadBalancer: {} } }), "status");
+    if (ourIngress(svc)) ctx.reg.guaranteedUpdate(SERVICES, ns, name, w, (cur) => ({ ...cur, status: { ...cur.status, loadBalancer: {} } }), "status");
     // The last finalizer gone from a deleted Service completes its deletion.
-    ctx.reg.guaranteedUpdate(servicesR(), ns, name, w, (cur) => {
+    ctx.reg.guaranteedUpdate(SERVICES, ns, name, w, (cur) => {
       const finalizers = (cur.metadata.finalizers ?? []).filter((f: string) => f !== LB_CLEANUP_FINALIZER);
       cur.metadata.finalizers = finalizers.length ? finalizers : undefined;
       if (!finalizers.length) delete cur.metadata.finalizers;
@@ -59,7 +57,7 @@ export function serviceController(_reg: Registry): Controller {
     if (readyAt === undefined) {
       // The finalizer goes on before the cloud is asked, so a load balancer is never leaked.
       if (!hasFinalizer(svc)) {
-        svc = ctx.reg.guaranteedUpdate(servicesR(), ns, name, w, (cur) => ({ ...cur, metadata: { ...cur.metadata, finalizers: [...(cur.metadata.finalizers ?? []), LB_CLEANUP_FINALIZER] } }));
+        svc = ctx.reg.guaranteedUpdate(SERVICES, ns, name, w, (cur) => ({ ...cur, metadata: { ...cur.metadata, finalizers: [...(cur.metadata.finalizers ?? []), LB_CLEANUP_FINALIZER] } }));
       }
       if (ourIngress(svc)) return;
       event(ctx, svc, "EnsuringLoadBalancer", "Ensuring load balancer");
@@ -69,7 +67,7 @@ export function serviceController(_reg: Registry): Controller {
     if (ctx.now < readyAt) return { requeueAfter: readyAt - ctx.now };
 
     const taken = new Set<string>();
-    for (const s of ctx.reg.list(servicesR(), undefined).items) {
+    for (const s of ctx.reg.list(SERVICES, undefined).items) {
       const ip = s.metadata.uid !== uid ? ourIngress(s) : undefined;
       if (ip) taken.add(ip);
     }
@@ -79,18 +77,18 @@ export function serviceController(_reg: Registry): Controller {
       pending.set(uid, ctx.now + RETRY_MS);
       return { requeueAfter: RETRY_MS };
     }
-    ctx.reg.guaranteedUpdate(servicesR(), ns, name, w, (cur) => ({ ...cur, status: { ...cur.status, loadBalancer: { ingress: [{ ip, ipMode: "VIP" }] } } }), "status");
+    ctx.reg.guaranteedUpdate(SERVICES, ns, name, w, (cur) => ({ ...cur, status: { ...cur.status, loadBalancer: { ingress: [{ ip, ipMode: "VIP" }] } } }), "status");
     pending.delete(uid);
     event(ctx, svc, "EnsuredLoadBalancer", "Ensured load balancer");
   }
 
   return {
     name: NAME,
-    watches: [{ prefix: registryPrefix(servicesR()), keys: (s) => [`${s.metadata.namespace}/${s.metadata.name}`] }],
-    resync: (reg) => reg.list(servicesR(), undefined).items.map((s) => `${s.metadata.namespace}/${s.metadata.name}`),
+    watches: [{ prefix: registryPrefix(SERVICES), keys: (s) => [`${s.metadata.namespace}/${s.metadata.name}`] }],
+    resync: (reg) => reg.list(SERVICES, undefined).items.map((s) => `${s.metadata.namespace}/${s.metadata.name}`),
     reconcile(key, ctx) {
       const [ns, name] = splitKey(key);
-      const svc = ctx.reg.tryGet(servicesR(), ns, name);
+      const svc = ctx.reg.tryGet(SERVICES, ns, name);
       if (!svc) return;
       if (wantsLB(svc)) return ensure(ctx, svc);
       release(ctx, svc);

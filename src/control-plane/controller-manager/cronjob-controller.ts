@@ -4,15 +4,14 @@
 // schedule and success times, and deletes finished Jobs beyond the history limits.
 import type { Registry } from "../api-server/registry/store";
 import { rfc3339 } from "../api-server/registry/store";
-import { findResource, registryPrefix } from "../api-server/resources";
+import { registryPrefix, CRON_JOBS, JOBS } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import { formatInZone, parseSchedule, type CronSchedule } from "./cron-schedule";
-import { isJobFinished, jobsR } from "./job-controller";
+import { isJobFinished } from "./job-controller";
 import { controlledBy, emit, keyOf, ownerKey, ownerRef, splitKey, tolerate, writeStatus } from "./controller-utils";
 import type { Controller, ReconcileCtx } from "./manager";
 
-export const cronJobsR = () => findResource("batch", "v1", "cronjobs")!;
 export const SCHEDULED_TIMESTAMP = "batch.kubernetes.io/cronjob-scheduled-timestamp";
 const COMPONENT = "cronjob-controller";
 /** The real controller wakes 100 ms after the schedule time, so the time has surely passed. */
@@ -51,11 +50,11 @@ export function cronJobController(_reg: Registry): Controller {
   function reconcile(key: string, ctx: ReconcileCtx): void | { requeueAfter?: number } {
     const { reg, now } = ctx;
     const [ns, name] = splitKey(key);
-    const cj = reg.tryGet(cronJobsR(), ns, name);
-    const named = reg.list(jobsR(), ns).items.filter((j) => ownerKey(j, "CronJob")[0] === key);
+    const cj = reg.tryGet(CRON_JOBS, ns, name);
+    const named = reg.list(JOBS, ns).items.filter((j) => ownerKey(j, "CronJob")[0] === key);
     if (!cj) {
       // No garbage collector yet: the Jobs of a deleted CronJob go with it.
-      for (const j of named) tolerate(() => reg.delete(jobsR(), ns, j.metadata.name!, ctx.write, { propagationPolicy: "Background" }));
+      for (const j of named) tolerate(() => reg.delete(JOBS, ns, j.metadata.name!, ctx.write, { propagationPolicy: "Background" }));
       return;
     }
     const jobs = named.filter((j) => controlledBy(j, cj));
@@ -86,7 +85,7 @@ export function cronJobController(_reg: Registry): Controller {
     const save = () => {
       const next = { ...status, active: active.length ? active : undefined };
       if (!next.active) delete next.active;
-      writeStatus(reg, cronJobsR(), reg.get(cronJobsR(), ns, name), next, ctx);
+      writeStatus(reg, CRON_JOBS, reg.get(CRON_JOBS, ns, name), next, ctx);
     };
     cleanupFinished(reg, cj, jobs, ctx);
     if (cj.metadata.deletionTimestamp || spec.suspend === true) return save();
@@ -133,7 +132,7 @@ export function cronJobController(_reg: Registry): Controller {
     if (spec.concurrencyPolicy === "Replace") {
       for (const r of active) {
         tolerate(() => {
-          reg.delete(jobsR(), ns, r.name, ctx.write, { propagationPolicy: "Background" });
+          reg.delete(JOBS, ns, r.name, ctx.write, { propagationPolicy: "Background" });
           emit(reg, cj, "SuccessfulDelete", `Deleted job ${r.name}`, now, "Normal", COMPONENT);
         });
       }
@@ -155,7 +154,7 @@ export function cronJobController(_reg: Registry): Controller {
     if (Object.keys(job.metadata.labels!).length === 0) delete job.metadata.labels;
     let created: KubeObject;
     try {
-      created = reg.create(jobsR(), ns, job, ctx.write);
+      created = reg.create(JOBS, ns, job, ctx.write);
       emit(reg, cj, "SuccessfulCreate", `Created job ${jobName}`, now, "Normal", COMPONENT);
     } catch (e) {
       if (!(e instanceof ApiError && e.status.code === 409)) {
@@ -163,7 +162,7 @@ export function cronJobController(_reg: Registry): Controller {
         throw e;
       }
       // Created before a crash, or by someone else: ours only if we own it.
-      created = reg.get(jobsR(), ns, jobName);
+      created = reg.get(JOBS, ns, jobName);
       if (!controlledBy(created, cj)) {
         save();
         return requeue();
@@ -188,7 +187,7 @@ export function cronJobController(_reg: Registry): Controller {
       const done = jobs.filter((j) => finishedCondition(j) === type && !j.metadata.deletionTimestamp).sort(byStart);
       for (const j of done.slice(0, Math.max(0, done.length - limit))) {
         tolerate(() => {
-          reg.delete(jobsR(), j.metadata.namespace, j.metadata.name!, ctx.write, { propagationPolicy: "Background" });
+          reg.delete(JOBS, j.metadata.namespace, j.metadata.name!, ctx.write, { propagationPolicy: "Background" });
           emit(reg, cj, "SuccessfulDelete", `Deleted job ${j.metadata.name}`, ctx.now, "Normal", COMPONENT);
         });
       }
@@ -198,10 +197,10 @@ export function cronJobController(_reg: Registry): Controller {
   return {
     name: "cronjob",
     watches: [
-      { prefix: registryPrefix(cronJobsR()), keys: (c, prev) => [keyOf(c.metadata?.name ? c : prev!)] },
-      { prefix: registryPrefix(jobsR()), keys: (j, prev) => [...new Set([...ownerKey(j, "CronJob"), ...ownerKey(prev, "CronJob")])] },
+      { prefix: registryPrefix(CRON_JOBS), keys: (c, prev) => [keyOf(c.metadata?.name ? c : prev!)] },
+      { prefix: registryPrefix(JOBS), keys: (j, prev) => [...new Set([...ownerKey(j, "CronJob"), ...ownerKey(prev, "CronJob")])] },
     ],
-    resync: (reg) => reg.list(cronJobsR(), undefined).items.map(keyOf),
+    resync: (reg) => reg.list(CRON_JOBS, undefined).items.map(keyOf),
     reconcile,
   };
 }

@@ -4,17 +4,14 @@
 // there; a RollingUpdate (maxUnavailable, no surge) replaces pods whose controller-revision-hash is
 // not the template's. ControllerRevisions are not served, so the hash lives on the pods only.
 import type { Registry } from "../api-server/registry/store";
-import { findResource, registryPrefix } from "../api-server/resources";
+import { registryPrefix, DAEMON_SETS, NODES, PODS } from "../api-server/resources";
 import type { KubeObject } from "../api-server/types";
 import type { NodeInfo, PodInfo, Taint, Toleration } from "../scheduler/snapshot";
 import { compile, requiredMatches } from "../scheduler/plugins/node-affinity";
 import { tolerationsTolerateTaint } from "../scheduler/plugins/taint-toleration";
-import { podsR } from "./job-controller";
 import { controlledBy, emit, isPodReady, keyOf, ownerKey, ownerRef, sameJSON, splitKey, tolerate, writeStatus } from "./controller-utils";
 import type { Controller, ReconcileCtx } from "./manager";
 
-export const daemonSetsR = () => findResource("apps", "v1", "daemonsets")!;
-const nodesR = () => findResource("", "v1", "nodes")!;
 export const REVISION_HASH = "controller-revision-hash";
 const TEMPLATE_GENERATION = "pod-template-generation";
 const COMPONENT = "daemonset-controller";
@@ -131,13 +128,13 @@ export function daemonSetController(reg: Registry): Controller {
       spec,
     };
     delete pod.metadata.name;
-    const created = reg.create(podsR(), ds.metadata.namespace, pod, ctx.write);
+    const created = reg.create(PODS, ds.metadata.namespace, pod, ctx.write);
     emit(reg, ds, "SuccessfulCreate", `Created pod: ${created.metadata.name}`, ctx.now, "Normal", COMPONENT);
   }
 
   function deletePod(reg: Registry, ds: KubeObject, p: KubeObject, ctx: ReconcileCtx): void {
     tolerate(() => {
-      reg.delete(podsR(), p.metadata.namespace, p.metadata.name!, ctx.write);
+      reg.delete(PODS, p.metadata.namespace, p.metadata.name!, ctx.write);
       emit(reg, ds, "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`, ctx.now, "Normal", COMPONENT);
     });
   }
@@ -145,14 +142,14 @@ export function daemonSetController(reg: Registry): Controller {
   function reconcile(key: string, ctx: ReconcileCtx): void | { requeueAfter?: number } {
     const { reg, now } = ctx;
     const [ns, name] = splitKey(key);
-    const ds = reg.tryGet(daemonSetsR(), ns, name);
-    const listPods = () => reg.list(podsR(), ns).items.filter((p) => ownerKey(p, "DaemonSet")[0] === key);
+    const ds = reg.tryGet(DAEMON_SETS, ns, name);
+    const listPods = () => reg.list(PODS, ns).items.filter((p) => ownerKey(p, "DaemonSet")[0] === key);
     if (!ds || ds.metadata.deletionTimestamp) {
       // No garbage collector yet: the pods of a deleted DaemonSet go with it.
-      if (!ds) for (const p of listPods()) tolerate(() => reg.delete(podsR(), ns, p.metadata.name!, ctx.write));
+      if (!ds) for (const p of listPods()) tolerate(() => reg.delete(PODS, ns, p.metadata.name!, ctx.write));
       return;
     }
-    const nodes = reg.list(nodesR(), undefined).items;
+    const nodes = reg.list(NODES, undefined).items;
     const podSpec = ds.spec?.template?.spec ?? {};
     const hash = templateHash(ds.spec?.template ?? {});
     const minReady = Number(ds.spec?.minReadySeconds ?? 0);
@@ -242,20 +239,20 @@ export function daemonSetController(reg: Registry): Controller {
     if (st.available) status.numberAvailable = st.available;
     if (st.desired - st.available > 0) status.numberUnavailable = st.desired - st.available;
     if (ds.status?.collisionCount !== undefined) status.collisionCount = ds.status.collisionCount;
-    if (!sameJSON(ds.status ?? {}, status)) writeStatus(reg, daemonSetsR(), reg.get(daemonSetsR(), ns, name), status, ctx);
+    if (!sameJSON(ds.status ?? {}, status)) writeStatus(reg, DAEMON_SETS, reg.get(DAEMON_SETS, ns, name), status, ctx);
     return requeue !== undefined ? { requeueAfter: requeue } : undefined;
   }
 
   return {
     name: "daemonset",
     watches: [
-      { prefix: registryPrefix(daemonSetsR()), keys: (d, prev) => [keyOf(d.metadata?.name ? d : prev!)] },
-      { prefix: registryPrefix(podsR()), keys: (p, prev) => [...new Set([...ownerKey(p, "DaemonSet"), ...ownerKey(prev, "DaemonSet")])] },
+      { prefix: registryPrefix(DAEMON_SETS), keys: (d, prev) => [keyOf(d.metadata?.name ? d : prev!)] },
+      { prefix: registryPrefix(PODS), keys: (p, prev) => [...new Set([...ownerKey(p, "DaemonSet"), ...ownerKey(prev, "DaemonSet")])] },
       // A node added, removed, relabelled or (un)tainted may change where daemon pods belong: every
       // DaemonSet looks again. Status-only changes (heartbeats) cannot, and are skipped.
-      { prefix: registryPrefix(nodesR()), keys: (n, prev) => (nodeMatters(n, prev) ? reg.list(daemonSetsR(), undefined).items.map(keyOf) : []) },
+      { prefix: registryPrefix(NODES), keys: (n, prev) => (nodeMatters(n, prev) ? reg.list(DAEMON_SETS, undefined).items.map(keyOf) : []) },
     ],
-    resync: (reg) => reg.list(daemonSetsR(), undefined).items.map(keyOf),
+    resync: (reg) => reg.list(DAEMON_SETS, undefined).items.map(keyOf),
     reconcile,
   };
 }

@@ -7,12 +7,11 @@ import { recordEvent } from "../api-server/events";
 import type { KubeObject } from "../api-server/types";
 import { listerOf, type Controller, type ReconcileCtx } from "./manager";
 import type { Lister } from "./informers";
-import { claim, controllerOf, deploymentsR, getCondition, isTerminating, newCondition, podsR, replicaSetsR, selectorOf, setCondition, specReplicas, DESIRED_REPLICAS } from "./deployment-util";
+import { claim, controllerOf, getCondition, isTerminating, newCondition, selectorOf, setCondition, specReplicas, DESIRED_REPLICAS } from "./deployment-util";
 import { keyOf, splitKey } from "./controller-utils";
 import { cleanupDeployment, rolloutRecreate, rolloutRolling, scale } from "./deployment-rollout";
-import {
-  COMPONENT, type DSync, updateStatus, hasProgressDeadline, getAllReplicaSetsAndSyncRevision, syncDeploymentStatus, isActive,
-} from "./deployment-sync";
+import { COMPONENT, type DSync, updateStatus, hasProgressDeadline, getAllReplicaSetsAndSyncRevision, syncDeploymentStatus, isActive } from "./deployment-sync";
+import { DEPLOYMENTS, PODS, REPLICA_SETS } from "../api-server/resources";
 
 export function deploymentController(_reg: Registry): Controller {
   return {
@@ -23,7 +22,7 @@ export function deploymentController(_reg: Registry): Controller {
       // Recreate waits for old pods to be gone, so it hears about pods of its ReplicaSets.
       { prefix: "/registry/pods/", keys: (pod, _prev, ev) => recreateKeyForPod(ev.cache, pod) },
     ],
-    resync: (r) => r.list(deploymentsR(), undefined).items.map(keyOf),
+    resync: (r) => r.list(DEPLOYMENTS, undefined).items.map(keyOf),
     reconcile: (key, ctx) => syncDeployment(key, ctx),
   };
 }
@@ -36,7 +35,7 @@ function deploymentKeysForRS(cache: Lister, rs: KubeObject, prev?: KubeObject): 
     if (ref?.kind === "Deployment") keys.add(`${ns}/${ref.name}`);
   }
   if (!controllerOf(rs) && !isTerminating(rs)) {
-    for (const d of cache.list(deploymentsR(), ns)) if (selectorOf(d)?.matches(rs.metadata.labels)) keys.add(keyOf(d));
+    for (const d of cache.list(DEPLOYMENTS, ns)) if (selectorOf(d)?.matches(rs.metadata.labels)) keys.add(keyOf(d));
   }
   return [...keys];
 }
@@ -44,17 +43,17 @@ function deploymentKeysForRS(cache: Lister, rs: KubeObject, prev?: KubeObject): 
 function recreateKeyForPod(cache: Lister, pod: KubeObject): string[] {
   const ref = controllerOf(pod);
   if (ref?.kind !== "ReplicaSet") return [];
-  const rs = cache.get(replicaSetsR(), pod.metadata.namespace, ref.name);
+  const rs = cache.get(REPLICA_SETS, pod.metadata.namespace, ref.name);
   const dref = rs && controllerOf(rs);
   if (dref?.kind !== "Deployment") return [];
-  const d = cache.get(deploymentsR(), pod.metadata.namespace, dref.name);
+  const d = cache.get(DEPLOYMENTS, pod.metadata.namespace, dref.name);
   return d?.spec?.strategy?.type === "Recreate" ? [keyOf(d)] : [];
 }
 
 function syncDeployment(key: string, ctx: ReconcileCtx): void | { requeueAfter?: number } {
   const { reg, now, write } = ctx;
   const [ns, name] = splitKey(key);
-  const d = reg.tryGet(deploymentsR(), ns, name);
+  const d = reg.tryGet(DEPLOYMENTS, ns, name);
   if (!d) return;
   const c: DSync = { reg, write, now, d };
   const sel = selectorOf(d);
@@ -64,7 +63,7 @@ function syncDeployment(key: string, ctx: ReconcileCtx): void | { requeueAfter?:
     if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) updateStatus(c, { ...(d.status ?? {}), observedGeneration: d.metadata.generation });
     return;
   }
-  const rsList = claim(reg, replicaSetsR(), d, sel, reg.list(replicaSetsR(), ns).items, write);
+  const rsList = claim(reg, REPLICA_SETS, d, sel, reg.list(REPLICA_SETS, ns).items, write);
 
   if (isTerminating(d)) {
     const { newRS, oldRSs } = getAllReplicaSetsAndSyncRevision(c, rsList, false);
@@ -87,7 +86,7 @@ function syncDeployment(key: string, ctx: ReconcileCtx): void | { requeueAfter?:
 function podMapFor(c: DSync, cache: Lister, rsList: KubeObject[]): Map<string, KubeObject[]> {
   const sel = selectorOf(c.d)!;
   const map = new Map<string, KubeObject[]>(rsList.map((rs) => [rs.metadata.uid!, []]));
-  for (const p of cache.list(podsR(), c.d.metadata.namespace)) {
+  for (const p of cache.list(PODS, c.d.metadata.namespace)) {
     if (!sel.matches(p.metadata.labels)) continue;
     const ref = controllerOf(p);
     if (ref && map.has(ref.uid)) map.get(ref.uid)!.push(p);

@@ -3,11 +3,10 @@
 // sync.go's proportional scale and revision-history cleanup, and the annotations they keep.
 import { recordEvent } from "../api-server/events";
 import type { KubeObject } from "../api-server/types";
-import {
-  COMPONENT, type DSync, revisionOf, getAllReplicaSetsAndSyncRevision, deploymentComplete, syncRolloutStatus, isActive, sumSpec, sumStatus, sumAvailable, setReplicasAnnotations, newRSNewReplicas,
-} from "./deployment-sync";
-import { maxUnavailable, replicaSetsR, specReplicas, DESIRED_REPLICAS, MAX_REPLICAS, isRollingUpdate, maxSurge, byCreation } from "./deployment-util";
+import { COMPONENT, type DSync, revisionOf, getAllReplicaSetsAndSyncRevision, deploymentComplete, syncRolloutStatus, isActive, sumSpec, sumStatus, sumAvailable, setReplicasAnnotations, newRSNewReplicas } from "./deployment-sync";
+import { maxUnavailable, specReplicas, DESIRED_REPLICAS, MAX_REPLICAS, isRollingUpdate, maxSurge, byCreation } from "./deployment-util";
 import { tolerate } from "./controller-utils";
+import { REPLICA_SETS } from "../api-server/resources";
 
 type RS = KubeObject;
 const specOf = (rs: RS | undefined): number => rs?.spec?.replicas ?? 0;
@@ -23,7 +22,7 @@ function scaleReplicaSet(c: DSync, rs: RS, newScale: number, op: string): boolea
   const max = desired + maxSurge(c.d);
   const annotationsNeedUpdate = rs.metadata.annotations?.[DESIRED_REPLICAS] !== String(desired) || rs.metadata.annotations?.[MAX_REPLICAS] !== String(max);
   if (!sizeNeedsUpdate && !annotationsNeedUpdate) return false;
-  const updated = c.reg.guaranteedUpdate(replicaSetsR(), rs.metadata.namespace, rs.metadata.name!, c.write, (cur) => {
+  const updated = c.reg.guaranteedUpdate(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name!, c.write, (cur) => {
     cur.spec.replicas = newScale;
     setReplicasAnnotations(cur, desired, max);
     return cur;
@@ -209,6 +208,6 @@ export function cleanupDeployment(c: DSync, oldRSs: RS[]): void {
   const byRevision = [...alive].sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
   for (const rs of byRevision.slice(0, diff)) {
     if ((rs.status?.replicas ?? 0) !== 0 || specOf(rs) !== 0 || (rs.metadata.generation ?? 0) > (rs.status?.observedGeneration ?? 0)) continue;
-    tolerate(() => c.reg.delete(replicaSetsR(), rs.metadata.namespace, rs.metadata.name!, c.write));
+    tolerate(() => c.reg.delete(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name!, c.write));
   }
 }

@@ -6,7 +6,8 @@ import type { Registry, WriteCtx } from "../api-server/registry/store";
 import { recordEvent } from "../api-server/events";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
-import { type Condition, computeHash, controllerOf, deploymentsR, equalIgnoreHash, getCondition, maxUnavailable, newCondition, newControllerRef, omitEmpty, POD_TEMPLATE_HASH, removeCondition, replicaSetsR, REVISION, setCondition, specReplicas, deepEqual, DESIRED_REPLICAS, ANNOTATIONS_TO_SKIP, MAX_REPLICAS, REVISION_HISTORY, isRollingUpdate, maxSurge, scaledValue } from "./deployment-util";
+import { type Condition, computeHash, controllerOf, equalIgnoreHash, getCondition, maxUnavailable, newCondition, newControllerRef, omitEmpty, POD_TEMPLATE_HASH, removeCondition, REVISION, setCondition, specReplicas, deepEqual, DESIRED_REPLICAS, ANNOTATIONS_TO_SKIP, MAX_REPLICAS, REVISION_HISTORY, isRollingUpdate, maxSurge, scaledValue } from "./deployment-util";
+import { DEPLOYMENTS, REPLICA_SETS } from "../api-server/resources";
 
 export const COMPONENT = "deployment-controller";
 const MAX_INT32 = 2147483647;
@@ -23,7 +24,7 @@ export interface DSync {
 export function updateStatus(c: DSync, status: Record<string, unknown>): void {
   const clean = omitEmpty(status, ["collisionCount"]);
   if (deepEqual(clean, c.d.status ?? {})) return;
-  c.d = c.reg.guaranteedUpdate(deploymentsR(), c.d.metadata.namespace, c.d.metadata.name!, c.write, (cur) => ({ ...cur, status: clean }), "status");
+  c.d = c.reg.guaranteedUpdate(DEPLOYMENTS, c.d.metadata.namespace, c.d.metadata.name!, c.write, (cur) => ({ ...cur, status: clean }), "status");
 }
 
 export const hasProgressDeadline = (d: KubeObject) => d.spec?.progressDeadlineSeconds != null && d.spec.progressDeadlineSeconds !== MAX_INT32;
@@ -57,7 +58,7 @@ export function getAllReplicaSetsAndSyncRevision(c: DSync, rsList: KubeObject[],
     const changed = setNewReplicaSetAnnotations(d, copy, newRevision, true);
     const minReady = d.spec?.minReadySeconds ?? 0;
     if (changed || (copy.spec?.minReadySeconds ?? 0) !== minReady) {
-      const updated = c.reg.guaranteedUpdate(replicaSetsR(), ns, existing.metadata.name!, c.write, (cur) => {
+      const updated = c.reg.guaranteedUpdate(REPLICA_SETS, ns, existing.metadata.name!, c.write, (cur) => {
         cur.metadata.annotations = copy.metadata.annotations;
         if (minReady) cur.spec.minReadySeconds = minReady;
         else delete cur.spec.minReadySeconds;
@@ -93,11 +94,11 @@ export function getAllReplicaSetsAndSyncRevision(c: DSync, rsList: KubeObject[],
   let created: KubeObject;
   let alreadyExisted = false;
   try {
-    created = c.reg.create(replicaSetsR(), ns, rs, c.write);
+    created = c.reg.create(REPLICA_SETS, ns, rs, c.write);
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
     if (e.status.code === 409 && e.status.reason === "AlreadyExists") {
-      const other = c.reg.tryGet(replicaSetsR(), ns, rs.metadata.name!);
+      const other = c.reg.tryGet(REPLICA_SETS, ns, rs.metadata.name!);
       if (other && controllerOf(other)?.uid === d.metadata.uid && equalIgnoreHash(d.spec.template, other.spec?.template)) {
         created = other;
         alreadyExisted = true;
@@ -132,7 +133,7 @@ export function getAllReplicaSetsAndSyncRevision(c: DSync, rsList: KubeObject[],
 /** The Deployment's revision annotation follows its new ReplicaSet's (a metadata write). */
 function setDeploymentRevision(c: DSync, revision: string): void {
   if (c.d.metadata.annotations?.[REVISION] === revision) return;
-  c.d = c.reg.guaranteedUpdate(deploymentsR(), c.d.metadata.namespace, c.d.metadata.name!, c.write, (cur) => {
+  c.d = c.reg.guaranteedUpdate(DEPLOYMENTS, c.d.metadata.namespace, c.d.metadata.name!, c.write, (cur) => {
     cur.metadata.annotations = { ...(cur.metadata.annotations ?? {}), [REVISION]: revision };
     return cur;
   });
@@ -230,9 +231,6 @@ function replicaFailure(allRSs: (KubeObject | undefined)[], newRS: KubeObject | 
   }
   return undefined;
 }
-
-
-
 
 const MAX_REV_HISTORY_CHARS = 2000;
 

@@ -2,14 +2,10 @@
 // controller_ref_manager.go and pkg/controller/deployment/util/deployment_util.go.
 import type { Registry, WriteCtx } from "../api-server/registry/store";
 import { rfc3339 } from "../api-server/registry/store";
-import { findResource } from "../api-server/resources";
+import type { ResourceType } from "../api-server/resources";
 import { labelSelectorFromObject, type LabelSelector } from "../api-server/selectors";
 import { ApiError } from "../api-server/status";
 import type { KubeObject, OwnerReference } from "../api-server/types";
-
-export const podsR = () => findResource("", "v1", "pods")!;
-export const replicaSetsR = () => findResource("apps", "v1", "replicasets")!;
-export const deploymentsR = () => findResource("apps", "v1", "deployments")!;
 
 export const POD_TEMPLATE_HASH = "pod-template-hash";
 export const REVISION = "deployment.kubernetes.io/revision";
@@ -79,7 +75,7 @@ export function availableAt(p: KubeObject, minReadySeconds: number): number | un
  * ClaimObjects: keeps what the owner controls and its selector still matches, releases what it
  * controls but no longer matches, adopts matching orphans. Returns the objects now owned.
  */
-export function claim(reg: Registry, r: ReturnType<typeof podsR>, owner: KubeObject, sel: LabelSelector, candidates: KubeObject[], write: WriteCtx): KubeObject[] {
+export function claim(reg: Registry, r: ResourceType, owner: KubeObject, sel: LabelSelector, candidates: KubeObject[], write: WriteCtx): KubeObject[] {
   const owned: KubeObject[] = [];
   const uid = owner.metadata.uid;
   const ownerDeleting = isTerminating(owner);
@@ -113,7 +109,6 @@ export function claim(reg: Registry, r: ReturnType<typeof podsR>, owner: KubeObj
   }
   return owned;
 }
-
 
 // ---- comparison and hashing ------------------------------------------------------------------
 

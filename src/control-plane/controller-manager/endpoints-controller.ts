@@ -1,11 +1,10 @@
 // The Endpoints controller: the older, single-object form of a Service's addresses
 // (core/v1 Endpoints named like the Service), still read by many tools.
-import { findResource } from "../api-server/resources";
+import { ENDPOINTS, PODS, SERVICES } from "../api-server/resources";
 import { listerOf, type Controller } from "./manager";
 import { desiredEndpoints, endpointsNeedUpdate } from "./endpoints";
-import { allServiceKeys, podsR, serviceKeysForPod, servicesR, splitKey } from "./service-keys";
+import { allServiceKeys, serviceKeysForPod, splitKey } from "./service-keys";
 
-const endpointsR = () => findResource("", "v1", "endpoints")!;
 /** Endpoints this controller made carry no such label; ones a user wrote for a selector-less Service are left alone. */
 const MANAGED = "endpoints.kubernetes.io/managed-by";
 
@@ -21,16 +20,16 @@ export function endpointsController(_reg: Parameters<Controller["resync"]>[0]): 
       const { reg, write } = ctx;
       const cache = listerOf(ctx);
       const [ns, name] = splitKey(key);
-      const svc = cache.get(servicesR(), ns, name);
-      const current = cache.get(endpointsR(), ns, name);
-      const desired = svc ? desiredEndpoints(svc, cache.list(podsR(), ns)) : null;
+      const svc = cache.get(SERVICES, ns, name);
+      const current = cache.get(ENDPOINTS, ns, name);
+      const desired = svc ? desiredEndpoints(svc, cache.list(PODS, ns)) : null;
       if (!desired) {
-        if (current && (!svc || current.metadata.labels?.[MANAGED] === "endpoint-controller")) reg.delete(endpointsR(), ns, name, write);
+        if (current && (!svc || current.metadata.labels?.[MANAGED] === "endpoint-controller")) reg.delete(ENDPOINTS, ns, name, write);
         return;
       }
       desired.metadata.labels = { ...(desired.metadata.labels ?? {}), [MANAGED]: "endpoint-controller" };
-      if (!current) reg.create(endpointsR(), ns, desired, write);
-      else if (endpointsNeedUpdate(current, desired)) reg.update(endpointsR(), ns, name, { ...desired, metadata: { ...desired.metadata, resourceVersion: current.metadata.resourceVersion } }, write);
+      if (!current) reg.create(ENDPOINTS, ns, desired, write);
+      else if (endpointsNeedUpdate(current, desired)) reg.update(ENDPOINTS, ns, name, { ...desired, metadata: { ...desired.metadata, resourceVersion: current.metadata.resourceVersion } }, write);
     },
   };
 }

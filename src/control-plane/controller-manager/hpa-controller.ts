@@ -7,7 +7,7 @@
 // reports status and conditions. Recommendations and scale events live in memory, as in the real one.
 import type { Registry } from "../api-server/registry/store";
 import { rfc3339 } from "../api-server/registry/store";
-import { findResource, registryPrefix } from "../api-server/resources";
+import { findResource, registryPrefix, HORIZONTAL_POD_AUTOSCALERS, PODS } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import type { Controller, ReconcileCtx } from "./manager";
@@ -16,10 +16,6 @@ import { emit, keyOf, sameJSON, splitKey, tolerate } from "./controller-utils";
 import { MetricError, resourceReplicas, type PodUsage } from "./hpa-replica-calculator";
 
 export { formatMilliQuantity, type PodUsage } from "./hpa-replica-calculator";
-
-export const hpasR = () => findResource("autoscaling", "v2", "horizontalpodautoscalers")!;
-const podsR = () => findResource("", "v1", "pods")!;
-
 
 const COMPONENT = "horizontal-pod-autoscaler";
 const SYNC_PERIOD_MS = 15_000;
@@ -50,7 +46,7 @@ export function hpaController(_reg: Registry, usage: () => PodUsage): Controller
   function reconcile(key: string, ctx: ReconcileCtx): void | { requeueAfter?: number } {
     const { reg, now } = ctx;
     const [ns, name] = splitKey(key);
-    const hpa = reg.tryGet(hpasR(), ns, name);
+    const hpa = reg.tryGet(HORIZONTAL_POD_AUTOSCALERS, ns, name);
     if (!hpa || hpa.metadata.deletionTimestamp) {
       recommendations.delete(key);
       scaleUpEvents.delete(key);
@@ -76,7 +72,7 @@ export function hpaController(_reg: Registry, usage: () => PodUsage): Controller
     const writeStatus = (status: Record<string, unknown>) => {
       const full = { ...status, conditions: conds };
       if (sameJSON(hpa.status ?? {}, full)) return;
-      tolerate(() => reg.guaranteedUpdate(hpasR(), ns, name, ctx.write, (cur) => ({ ...cur, status: full }), "status"));
+      tolerate(() => reg.guaranteedUpdate(HORIZONTAL_POD_AUTOSCALERS, ns, name, ctx.write, (cur) => ({ ...cur, status: full }), "status"));
     };
     const again = { requeueAfter: SYNC_PERIOD_MS };
 
@@ -122,7 +118,7 @@ export function hpaController(_reg: Registry, usage: () => PodUsage): Controller
       desired = minReplicas;
     } else {
       const sel = selectorOf(target);
-      const pods = sel && !sel.empty ? reg.list(podsR(), ns).items.filter((p) => sel.matches(p.metadata.labels)) : undefined;
+      const pods = sel && !sel.empty ? reg.list(PODS, ns).items.filter((p) => sel.matches(p.metadata.labels)) : undefined;
       if (!pods) {
         setCond("ScalingActive", "False", "InvalidSelector", "the HPA target's scale is missing a selector");
         emit(reg, hpa, "SelectorRequired", "selector is required", now, "Warning", COMPONENT);
@@ -310,8 +306,8 @@ export function hpaController(_reg: Registry, usage: () => PodUsage): Controller
 
   return {
     name: "horizontalpodautoscaler",
-    watches: [{ prefix: registryPrefix(hpasR()), keys: (h, prev) => [keyOf(h.metadata?.name ? h : prev!)] }],
-    resync: (reg) => reg.list(hpasR(), undefined).items.map(keyOf),
+    watches: [{ prefix: registryPrefix(HORIZONTAL_POD_AUTOSCALERS), keys: (h, prev) => [keyOf(h.metadata?.name ? h : prev!)] }],
+    resync: (reg) => reg.list(HORIZONTAL_POD_AUTOSCALERS, undefined).items.map(keyOf),
     reconcile,
   };
 }

@@ -5,14 +5,11 @@
 // status.uncountedTerminatedPods, so a pod deleted after finishing is still counted exactly once.
 import type { Registry } from "../api-server/registry/store";
 import { rfc3339 } from "../api-server/registry/store";
-import { findResource, registryPrefix } from "../api-server/resources";
+import { registryPrefix, JOBS, PODS } from "../api-server/resources";
 import type { KubeObject } from "../api-server/types";
 import type { Controller, ReconcileCtx } from "./manager";
 import { controlledBy, emit, isPodReady, isTerminal, keyOf, ownerKey, ownerRef, splitKey, tolerate, writeStatus } from "./controller-utils";
 import { formatIntervals, hasIndex, nextMissing, parseIndexesFromString, totalIndexes, withIndexes, type Intervals } from "./job-indexes";
-
-export const jobsR = () => findResource("batch", "v1", "jobs")!;
-export const podsR = () => findResource("", "v1", "pods")!;
 
 export const JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
 export const COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
@@ -90,20 +87,20 @@ export function jobController(_reg: Registry): Controller {
       }
     }
     if (Object.keys(pod.metadata.annotations!).length === 0) delete pod.metadata.annotations;
-    const created = reg.create(podsR(), job.metadata.namespace, pod, ctx.write);
+    const created = reg.create(PODS, job.metadata.namespace, pod, ctx.write);
     emit(reg, job, "SuccessfulCreate", `Created pod: ${created.metadata.name}`, ctx.now, "Normal", COMPONENT);
   }
 
   function deletePod(reg: Registry, job: KubeObject, p: KubeObject, ctx: ReconcileCtx): void {
     tolerate(() => {
-      reg.delete(podsR(), p.metadata.namespace, p.metadata.name!, ctx.write);
+      reg.delete(PODS, p.metadata.namespace, p.metadata.name!, ctx.write);
       emit(reg, job, "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`, ctx.now, "Normal", COMPONENT);
     });
   }
 
   function removeFinalizer(reg: Registry, p: KubeObject, ctx: ReconcileCtx): void {
     if (!p.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER)) return;
-    tolerate(() => reg.guaranteedUpdate(podsR(), p.metadata.namespace, p.metadata.name!, ctx.write, (cur) => {
+    tolerate(() => reg.guaranteedUpdate(PODS, p.metadata.namespace, p.metadata.name!, ctx.write, (cur) => {
       const f = (cur.metadata.finalizers ?? []).filter((x: string) => x !== JOB_TRACKING_FINALIZER);
       if (f.length) cur.metadata.finalizers = f;
       else delete cur.metadata.finalizers;
@@ -114,13 +111,13 @@ export function jobController(_reg: Registry): Controller {
   function reconcile(key: string, ctx: ReconcileCtx): void | { requeueAfter?: number } {
     const { reg, now } = ctx;
     const [ns, name] = splitKey(key);
-    const job = reg.tryGet(jobsR(), ns, name);
-    const named = reg.list(podsR(), ns).items.filter((p) => ownerKey(p, "Job")[0] === key);
+    const job = reg.tryGet(JOBS, ns, name);
+    const named = reg.list(PODS, ns).items.filter((p) => ownerKey(p, "Job")[0] === key);
     // No garbage collector yet: pods of a deleted (or replaced) Job go with it.
     for (const p of named) {
       if (job && controlledBy(p, job)) continue;
       removeFinalizer(reg, p, ctx);
-      tolerate(() => reg.delete(podsR(), ns, p.metadata.name!, ctx.write, { propagationPolicy: "Background" }));
+      tolerate(() => reg.delete(PODS, ns, p.metadata.name!, ctx.write, { propagationPolicy: "Background" }));
     }
     if (!job || job.metadata.deletionTimestamp) return;
     const pods = named.filter((p) => controlledBy(p, job));
@@ -163,7 +160,7 @@ export function jobController(_reg: Registry): Controller {
     let cur = job;
     if (grew) {
       // Recorded first, so a crash between here and the counts below loses and repeats nothing.
-      cur = writeStatus(reg, jobsR(), cur, { ...status, uncountedTerminatedPods: unc, ...(indexed ? { completedIndexes: formatIntervals(completed) } : {}) }, ctx);
+      cur = writeStatus(reg, JOBS, cur, { ...status, uncountedTerminatedPods: unc, ...(indexed ? { completedIndexes: formatIntervals(completed) } : {}) }, ctx);
     }
     for (const p of pods) if (unc.succeeded.includes(p.metadata.uid!) || unc.failed.includes(p.metadata.uid!)) removeFinalizer(reg, p, ctx);
     const succeeded = indexed ? totalIndexes(completed) : succeededPrev + unc.succeeded.length;
@@ -248,8 +245,8 @@ export function jobController(_reg: Registry): Controller {
     if (indexed && completed.length) next.completedIndexes = formatIntervals(completed);
     next.uncountedTerminatedPods = {};
     next.ready = ready;
-    cur = reg.tryGet(jobsR(), ns, name) ?? cur;
-    writeStatus(reg, jobsR(), cur, next, ctx);
+    cur = reg.tryGet(JOBS, ns, name) ?? cur;
+    writeStatus(reg, JOBS, cur, next, ctx);
     if (finalNow && spec.ttlSecondsAfterFinished != null) return { requeueAfter: spec.ttlSecondsAfterFinished * 1000 };
     return requeue !== undefined ? { requeueAfter: Math.max(0, requeue) } : undefined;
   }
@@ -321,16 +318,16 @@ export function jobController(_reg: Registry): Controller {
     if (Number.isNaN(finishedAt)) return;
     const left = finishedAt + ttl * 1000 - ctx.now;
     if (left > 0) return { requeueAfter: left };
-    tolerate(() => reg.delete(jobsR(), job.metadata.namespace, job.metadata.name!, ctx.write, { propagationPolicy: "Background", preconditions: { uid: job.metadata.uid } }));
+    tolerate(() => reg.delete(JOBS, job.metadata.namespace, job.metadata.name!, ctx.write, { propagationPolicy: "Background", preconditions: { uid: job.metadata.uid } }));
   }
 
   return {
     name: "job",
     watches: [
-      { prefix: registryPrefix(jobsR()), keys: (j, prev) => [keyOf(j.metadata?.name ? j : prev!)] },
-      { prefix: registryPrefix(podsR()), keys: (p, prev) => [...new Set([...ownerKey(p, "Job"), ...ownerKey(prev, "Job")])] },
+      { prefix: registryPrefix(JOBS), keys: (j, prev) => [keyOf(j.metadata?.name ? j : prev!)] },
+      { prefix: registryPrefix(PODS), keys: (p, prev) => [...new Set([...ownerKey(p, "Job"), ...ownerKey(prev, "Job")])] },
     ],
-    resync: (reg) => reg.list(jobsR(), undefined).items.map(keyOf),
+    resync: (reg) => reg.list(JOBS, undefined).items.map(keyOf),
     reconcile,
   };
 }

@@ -4,7 +4,7 @@
 // `kubectl describe namespace` shows them.
 import type { Registry, WriteCtx } from "../api-server/registry/store";
 import { rfc3339 } from "../api-server/registry/store";
-import { findResource, isStored, registryPrefix, RESOURCES, storageResource, type ResourceType } from "../api-server/resources";
+import { isStored, registryPrefix, RESOURCES, storageResource, type ResourceType, NAMESPACES } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import type { Controller } from "./manager";
@@ -13,8 +13,6 @@ export const FINALIZER_KUBERNETES = "kubernetes";
 /** Re-check interval while content remains that no watch event will announce (finalizers held elsewhere). */
 const STUCK_RECHECK_MS = 5_000;
 const MIN_RECHECK_MS = 1_000;
-
-const nsR = () => findResource("", "v1", "namespaces")!;
 
 /** Every stored namespaced resource, once per storage location: what a namespace can contain. */
 export function namespacedResources(): ResourceType[] {
@@ -102,17 +100,17 @@ export function namespaceController(reg: Registry): Controller {
     const others = old.filter((o) => !want.some((c) => c.type === o.type));
     if (!changed) return;
     const body = { ...nsObj, status: { ...(nsObj.status ?? {}), conditions: [...next, ...others] } };
-    reg.update(nsR(), undefined, nsObj.metadata.name!, body, write, "status");
+    reg.update(NAMESPACES, undefined, nsObj.metadata.name!, body, write, "status");
   }
 
   return {
     name: "namespace",
     watches: [
       {
-        prefix: registryPrefix(nsR()),
+        prefix: registryPrefix(NAMESPACES),
         keys: (ns) => {
           const name = ns.metadata.name!;
-          if (ns.metadata.deletionTimestamp && reg.tryGet(nsR(), undefined, name)) terminating.add(name);
+          if (ns.metadata.deletionTimestamp && reg.tryGet(NAMESPACES, undefined, name)) terminating.add(name);
           else terminating.delete(name);
           return ns.metadata.deletionTimestamp ? [name] : [];
         },
@@ -125,11 +123,11 @@ export function namespaceController(reg: Registry): Controller {
     ],
     resync(reg) {
       terminating.clear();
-      for (const ns of reg.list(nsR(), undefined).items) if (ns.metadata.deletionTimestamp) terminating.add(ns.metadata.name!);
+      for (const ns of reg.list(NAMESPACES, undefined).items) if (ns.metadata.deletionTimestamp) terminating.add(ns.metadata.name!);
       return [...terminating];
     },
     reconcile(name, { reg, now, write }) {
-      const nsObj = reg.tryGet(nsR(), undefined, name);
+      const nsObj = reg.tryGet(NAMESPACES, undefined, name);
       if (!nsObj || !nsObj.metadata.deletionTimestamp) {
         terminating.delete(name);
         return;
@@ -139,17 +137,17 @@ export function namespaceController(reg: Registry): Controller {
       if (!(nsObj.spec?.finalizers ?? []).includes(FINALIZER_KUBERNETES)) return;
 
       const rem = deleteAllContent(name, now, write);
-      const cur = reg.tryGet(nsR(), undefined, name);
+      const cur = reg.tryGet(NAMESPACES, undefined, name);
       if (!cur) return;
       updateConditions(cur, conditionsFor(rem), now, write);
       if (rem.byResource.size || rem.failures.length) {
         const wait = rem.estimateMs > 0 ? Math.max(MIN_RECHECK_MS, rem.estimateMs) : STUCK_RECHECK_MS;
         return { requeueAfter: wait };
       }
-      const fresh = reg.get(nsR(), undefined, name);
+      const fresh = reg.get(NAMESPACES, undefined, name);
       const finalizers = (fresh.spec?.finalizers ?? []).filter((f: string) => f !== FINALIZER_KUBERNETES);
-      reg.update(nsR(), undefined, name, { ...fresh, spec: { ...(fresh.spec ?? {}), finalizers } }, write, "finalize");
-      if (!reg.tryGet(nsR(), undefined, name)) terminating.delete(name);
+      reg.update(NAMESPACES, undefined, name, { ...fresh, spec: { ...(fresh.spec ?? {}), finalizers } }, write, "finalize");
+      if (!reg.tryGet(NAMESPACES, undefined, name)) terminating.delete(name);
     },
   };
 }

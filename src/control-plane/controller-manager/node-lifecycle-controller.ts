@@ -4,7 +4,7 @@
 // (300 s by default). When the kubelet is back, the conditions and taints go.
 import { recordEvent } from "../api-server/events";
 import { rfc3339, type Registry } from "../api-server/registry/store";
-import { findResource } from "../api-server/resources";
+import { LEASES, NODES, PODS } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import { listerOf, type Controller, type ReconcileCtx } from "./manager";
@@ -15,10 +15,6 @@ const UNREACHABLE = "node.kubernetes.io/unreachable";
 const NOT_READY = "node.kubernetes.io/not-ready";
 const PRESSURE_CONDITIONS = ["MemoryPressure", "DiskPressure", "PIDPressure"];
 
-const nodesR = () => findResource("", "v1", "nodes")!;
-const podsR = () => findResource("", "v1", "pods")!;
-const leasesR = () => findResource("coordination.k8s.io", "v1", "leases")!;
-
 const ms = (t?: string) => (t ? Date.parse(t) : 0);
 
 export function nodeLifecycleController(_reg: Registry): Controller {
@@ -28,11 +24,11 @@ export function nodeLifecycleController(_reg: Registry): Controller {
       { prefix: "/registry/nodes/", keys: (n) => [n.metadata.name!] },
       { prefix: "/registry/coordination.k8s.io/leases/kube-node-lease/", keys: (l) => [l.metadata.name!] },
     ],
-    resync: (reg) => reg.list(nodesR(), undefined).items.map((n) => n.metadata.name!),
+    resync: (reg) => reg.list(NODES, undefined).items.map((n) => n.metadata.name!),
     reconcile(key, ctx) {
-      const node = ctx.reg.tryGet(nodesR(), undefined, key);
+      const node = ctx.reg.tryGet(NODES, undefined, key);
       if (!node) return;
-      const lease = ctx.reg.tryGet(leasesR(), "kube-node-lease", key);
+      const lease = ctx.reg.tryGet(LEASES, "kube-node-lease", key);
       const ready = conditionOf(node, "Ready");
       const lastSeen = Math.max(ms(lease?.spec?.renewTime), ms(ready?.lastHeartbeatTime), ms(node.metadata.creationTimestamp));
       const stale = ctx.now - lastSeen > NODE_MONITOR_GRACE_MS;
@@ -54,7 +50,7 @@ function conditionOf(node: KubeObject, type: string): any {
 /** What monitorNodeHealth does when the kubelet has gone quiet. */
 function markUnknown(ctx: ReconcileCtx, node: KubeObject): KubeObject {
   const now = rfc3339(new Date(ctx.now));
-  const updated = ctx.reg.guaranteedUpdate(nodesR(), undefined, node.metadata.name!, ctx.write, (cur) => {
+  const updated = ctx.reg.guaranteedUpdate(NODES, undefined, node.metadata.name!, ctx.write, (cur) => {
     cur.status.conditions = (cur.status.conditions ?? []).map((c: any) =>
       c.type === "Ready" || PRESSURE_CONDITIONS.includes(c.type)
         ? { ...c, status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status.", lastTransitionTime: now }
@@ -65,7 +61,7 @@ function markUnknown(ctx: ReconcileCtx, node: KubeObject): KubeObject {
   // MarkPodsNotReady: the pods there are no longer known to be ready.
   for (const pod of podsOn(ctx, node.metadata.name!)) {
     try {
-      ctx.reg.guaranteedUpdate(podsR(), pod.metadata.namespace, pod.metadata.name!, ctx.write, (cur) => {
+      ctx.reg.guaranteedUpdate(PODS, pod.metadata.namespace, pod.metadata.name!, ctx.write, (cur) => {
         cur.status.conditions = (cur.status.conditions ?? []).map((c: any) => (c.type === "Ready" && c.status !== "False" ? { ...c, status: "False", lastTransitionTime: now } : c));
         return cur;
       }, "status");
@@ -89,7 +85,7 @@ function syncTaints(ctx: ReconcileCtx, node: KubeObject): KubeObject {
        ...(keep.some((t) => t.effect === "NoExecute") ? keep.filter((t) => t.effect === "NoExecute") : [{ key: want, effect: "NoExecute", timeAdded: rfc3339(new Date(ctx.now)) }])]
     : others;
   if (JSON.stringify(desired) === JSON.stringify(taints)) return node;
-  return ctx.reg.guaranteedUpdate(nodesR(), undefined, node.metadata.name!, ctx.write, (cur) => {
+  return ctx.reg.guaranteedUpdate(NODES, undefined, node.metadata.name!, ctx.write, (cur) => {
     cur.spec = { ...cur.spec, taints: desired.length ? desired : undefined };
     if (!desired.length) delete cur.spec.taints;
     return cur;
@@ -97,7 +93,7 @@ function syncTaints(ctx: ReconcileCtx, node: KubeObject): KubeObject {
 }
 
 function podsOn(ctx: ReconcileCtx, node: string): KubeObject[] {
-  return listerOf(ctx).list(podsR(), undefined).filter((p) => p.spec?.nodeName === node && !p.metadata.deletionTimestamp);
+  return listerOf(ctx).list(PODS, undefined).filter((p) => p.spec?.nodeName === node && !p.metadata.deletionTimestamp);
 }
 
 function tolerates(pod: KubeObject, taint: any): { forever: boolean; seconds?: number } | undefined {
@@ -126,13 +122,13 @@ function evictPods(ctx: ReconcileCtx, node: KubeObject): number {
     const due = tolerated ? evictAt : ctx.now;
     if (due > ctx.now) { next = Math.min(next, due); continue; }
     try {
-      ctx.reg.guaranteedUpdate(podsR(), pod.metadata.namespace, pod.metadata.name!, ctx.write, (cur) => {
+      ctx.reg.guaranteedUpdate(PODS, pod.metadata.namespace, pod.metadata.name!, ctx.write, (cur) => {
         const conditions = (cur.status.conditions ?? []).filter((c: { type: string }) => c.type !== "DisruptionTarget");
         conditions.push({ type: "DisruptionTarget", status: "True", reason: "DeletionByTaintManager", message: "Taint manager: deleting due to NoExecute taint", lastTransitionTime: rfc3339(new Date(ctx.now)) });
         cur.status = { ...cur.status, conditions };
         return cur;
       }, "status");
-      ctx.reg.delete(podsR(), pod.metadata.namespace, pod.metadata.name!, ctx.write, { preconditions: { uid: pod.metadata.uid } });
+      ctx.reg.delete(PODS, pod.metadata.namespace, pod.metadata.name!, ctx.write, { preconditions: { uid: pod.metadata.uid } });
       recordEvent(ctx.reg, { regarding: pod, reason: "TaintManagerEviction", message: `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`, component: "taint-eviction-controller", now: new Date(ctx.now) });
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;

@@ -8,8 +8,9 @@ import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import { listerOf, type Controller, type ReconcileCtx } from "./manager";
 import type { Lister } from "./informers";
-import { availableAt, claim, controllerOf, deepEqual, isPodActive, isPodAvailable, isTerminating, newControllerRef, omitEmpty, podsR, readyCondition, replicaSetsR, selectorOf, specReplicas, type Condition } from "./deployment-util";
+import { availableAt, claim, controllerOf, deepEqual, isPodActive, isPodAvailable, isTerminating, newControllerRef, omitEmpty, readyCondition, selectorOf, specReplicas, type Condition } from "./deployment-util";
 import { isPodReady, keyOf, splitKey, tolerate } from "./controller-utils";
+import { PODS, REPLICA_SETS } from "../api-server/resources";
 
 const COMPONENT = "replicaset-controller";
 const BURST_REPLICAS = 500; // upstream's burstReplicas: at most this many creates or deletes per sync
@@ -29,7 +30,7 @@ export function replicaSetController(_reg: Registry): Controller {
       { prefix: "/registry/replicasets/", keys: (rs) => [keyOf(rs)] },
       { prefix: "/registry/pods/", keys: (pod, prev, ev) => rsKeysForPod(ev.cache, pod, prev) },
     ],
-    resync: (r) => r.list(replicaSetsR(), undefined).items.map(keyOf),
+    resync: (r) => r.list(REPLICA_SETS, undefined).items.map(keyOf),
     reconcile: (key, ctx) => syncReplicaSet(key, ctx),
   };
 }
@@ -43,7 +44,7 @@ function rsKeysForPod(cache: Lister, pod: KubeObject, prev?: KubeObject): string
     if (ref?.kind === "ReplicaSet") keys.add(`${ns}/${ref.name}`);
   }
   if (!controllerOf(pod) && !isTerminating(pod)) {
-    for (const rs of cache.list(replicaSetsR(), ns)) {
+    for (const rs of cache.list(REPLICA_SETS, ns)) {
       if (selectorOf(rs)?.matches(pod.metadata.labels)) keys.add(keyOf(rs));
     }
   }
@@ -55,13 +56,13 @@ function syncReplicaSet(key: string, ctx: ReconcileCtx): void | { requeueAfter?:
   // The pods come from the informer's store (podLister.Pods(ns)), which is current at every write.
   const cache = listerOf(ctx);
   const [ns, name] = splitKey(key);
-  const rs = reg.tryGet(replicaSetsR(), ns, name);
+  const rs = reg.tryGet(REPLICA_SETS, ns, name);
   if (!rs) return; // the garbage collector takes its pods
   const sel = selectorOf(rs);
   if (!sel || sel.empty) return; // an empty or invalid selector selects nothing here
 
-  const active = cache.list(podsR(), ns).filter(isPodActive);
-  let pods = claim(reg, podsR(), rs, sel, active, write);
+  const active = cache.list(PODS, ns).filter(isPodActive);
+  let pods = claim(reg, PODS, rs, sel, active, write);
 
   let failure: Condition | undefined;
   let more = false;
@@ -69,13 +70,13 @@ function syncReplicaSet(key: string, ctx: ReconcileCtx): void | { requeueAfter?:
     const res = manageReplicas(reg, cache, rs, pods, active, now, write);
     failure = res.failure;
     more = res.more === true;
-    pods = cache.list(podsR(), ns).filter((p) => isPodActive(p) && controllerOf(p)?.uid === rs.metadata.uid);
+    pods = cache.list(PODS, ns).filter((p) => isPodActive(p) && controllerOf(p)?.uid === rs.metadata.uid);
   }
 
   const minReady = rs.spec?.minReadySeconds ?? 0;
   const status = calculateStatus(rs, pods, failure, now);
   if (!deepEqual(status, rs.status ?? {})) {
-    tolerate(() => reg.guaranteedUpdate(replicaSetsR(), ns, name, write, (cur) => ({ ...cur, status }), "status"));
+    tolerate(() => reg.guaranteedUpdate(REPLICA_SETS, ns, name, write, (cur) => ({ ...cur, status }), "status"));
   }
   // Pods ready but not yet available: look again when minReadySeconds has passed.
   if (failure) return { requeueAfter: 10_000 };
@@ -100,7 +101,7 @@ function manageReplicas(reg: Registry, cache: Lister, rs: KubeObject, pods: Kube
       let failed = false;
       for (let i = 0; i < batch; i++) {
         try {
-          const pod = reg.create(podsR(), rs.metadata.namespace, podFromTemplate(rs), write);
+          const pod = reg.create(PODS, rs.metadata.namespace, podFromTemplate(rs), write);
           recordEvent(reg, { regarding: rs, reason: "SuccessfulCreate", message: `Created pod: ${pod.metadata.name}`, component: COMPONENT, now: at });
         } catch (e) {
           if (!(e instanceof ApiError)) throw e;
@@ -121,7 +122,7 @@ function manageReplicas(reg: Registry, cache: Lister, rs: KubeObject, pods: Kube
     const related = relatedPods(cache, rs, active);
     for (const pod of podsToDelete(pods, related, n, now)) {
       try {
-        tolerate(() => reg.delete(podsR(), pod.metadata.namespace, pod.metadata.name!, write));
+        tolerate(() => reg.delete(PODS, pod.metadata.namespace, pod.metadata.name!, write));
         recordEvent(reg, { regarding: rs, reason: "SuccessfulDelete", message: `Deleted pod: ${pod.metadata.name}`, component: COMPONENT, now: at });
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
@@ -149,7 +150,7 @@ export function podFromTemplate(rs: KubeObject): KubeObject {
 function relatedPods(cache: Lister, rs: KubeObject, active: KubeObject[]): KubeObject[] {
   const owner = controllerOf(rs);
   if (!owner) return active.filter((p) => controllerOf(p)?.uid === rs.metadata.uid);
-  const siblings = new Set(cache.list(replicaSetsR(), rs.metadata.namespace).filter((x) => controllerOf(x)?.uid === owner.uid).map((x) => x.metadata.uid));
+  const siblings = new Set(cache.list(REPLICA_SETS, rs.metadata.namespace).filter((x) => controllerOf(x)?.uid === owner.uid).map((x) => x.metadata.uid));
   siblings.add(rs.metadata.uid);
   return active.filter((p) => siblings.has(controllerOf(p)?.uid));
 }

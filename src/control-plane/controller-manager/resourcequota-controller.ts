@@ -4,7 +4,7 @@
 // object changes, plus a periodic full recount (--resource-quota-sync-period, 5 min) that repairs
 // any charge admission made for a write that then failed.
 import type { Registry } from "../api-server/registry/store";
-import { findResource, RESOURCES, registryPrefix, type ResourceType } from "../api-server/resources";
+import { findResource, RESOURCES, registryPrefix, type ResourceType, RESOURCE_QUOTAS } from "../api-server/resources";
 import { parseQuantity } from "../api-server/quantity";
 import { add, amountOf, count, countName, formatAmount, matchingResources, quotaMatches, usageOf, type Usage } from "../api-server/quota-evaluator";
 import type { KubeObject } from "../api-server/types";
@@ -12,7 +12,6 @@ import { listerOf, type Controller, type WatchCtx } from "./manager";
 import { registryLister, type Lister } from "./informers";
 import { sameJSON, splitKey } from "./controller-utils";
 
-export const quotasR = () => findResource("", "v1", "resourcequotas")!;
 const SYNC_PERIOD_MS = 5 * 60_000;
 
 /** Which stored resources a set of quota names needs counted. */
@@ -66,11 +65,11 @@ const WATCHED = [["", "pods"], ["", "services"], ["", "configmaps"], ["", "secre
 
 export function resourceQuotaController(_reg: Registry): Controller {
   const quotaKeys = (cache: Lister, ns: string | undefined) =>
-    ns ? cache.list(quotasR(), ns).map((q) => `${ns}/${q.metadata.name}`) : [];
+    ns ? cache.list(RESOURCE_QUOTAS, ns).map((q) => `${ns}/${q.metadata.name}`) : [];
   return {
     name: "resourcequota",
     watches: [
-      { prefix: registryPrefix(quotasR()), keys: (q) => [`${q.metadata.namespace}/${q.metadata.name}`] },
+      { prefix: registryPrefix(RESOURCE_QUOTAS), keys: (q) => [`${q.metadata.namespace}/${q.metadata.name}`] },
       ...WATCHED.map(([g, plural]) => {
         const r = findResource(g, "v1", plural)!;
         return {
@@ -85,15 +84,15 @@ export function resourceQuotaController(_reg: Registry): Controller {
         };
       }),
     ],
-    resync: (reg) => reg.list(quotasR(), undefined).items.map((q) => `${q.metadata.namespace}/${q.metadata.name}`),
+    resync: (reg) => reg.list(RESOURCE_QUOTAS, undefined).items.map((q) => `${q.metadata.namespace}/${q.metadata.name}`),
     reconcile(key, ctx) {
       const [ns, name] = splitKey(key);
-      const quota = ctx.reg.tryGet(quotasR(), ns, name);
+      const quota = ctx.reg.tryGet(RESOURCE_QUOTAS, ns, name);
       if (!quota || quota.metadata.deletionTimestamp) return;
       const hard = { ...(quota.spec?.hard ?? {}) };
       const used = computeUsed(ctx.reg, quota, listerOf(ctx));
       if (!sameJSON(quota.status?.hard, hard) || !sameUsage(quota.status?.used, used)) {
-        ctx.reg.guaranteedUpdate(quotasR(), ns, name, ctx.write, (cur) => ({ ...cur, status: { hard, used } }), "status");
+        ctx.reg.guaranteedUpdate(RESOURCE_QUOTAS, ns, name, ctx.write, (cur) => ({ ...cur, status: { hard, used } }), "status");
       }
       return { requeueAfter: SYNC_PERIOD_MS };
     },

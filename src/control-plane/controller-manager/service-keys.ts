@@ -3,13 +3,10 @@
 // controllers. As upstream's ServiceSelectorCache (pkg/controller/util/endpoint), the Services come
 // from the informer's store and each one's selector is parsed once (per version of the Service).
 import type { Registry } from "../api-server/registry/store";
-import { findResource } from "../api-server/resources";
+import { SERVICES } from "../api-server/resources";
 import { labelSelectorFromObject, type LabelSelector } from "../api-server/selectors";
 import type { KubeObject } from "../api-server/types";
 import type { Lister } from "./informers";
-
-export const servicesR = () => findResource("", "v1", "services")!;
-export const podsR = () => findResource("", "v1", "pods")!;
 
 /** Parsed selectors by Service object: an entry lives as long as the store holds that version. */
 const selectors = new WeakMap<KubeObject, LabelSelector | null>();
@@ -33,7 +30,7 @@ export function serviceSelector(svc: KubeObject): LabelSelector | null {
 export function serviceKeysForPod(services: Lister, pod: KubeObject, prev?: KubeObject): string[] {
   const ns = pod.metadata.namespace!;
   const keys: string[] = [];
-  for (const svc of services.list(servicesR(), ns)) {
+  for (const svc of services.list(SERVICES, ns)) {
     const sel = serviceSelector(svc);
     if (!sel) continue;
     if (sel.matches(pod.metadata.labels) || (prev && sel.matches(prev.metadata.labels))) keys.push(`${ns}/${svc.metadata.name}`);
@@ -42,7 +39,7 @@ export function serviceKeysForPod(services: Lister, pod: KubeObject, prev?: Kube
 }
 
 export function allServiceKeys(reg: Registry): string[] {
-  return reg.list(servicesR(), undefined).items.map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
+  return reg.list(SERVICES, undefined).items.map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
 }
 
 export { splitKey } from "./controller-utils";

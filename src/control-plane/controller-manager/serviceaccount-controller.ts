@@ -3,7 +3,7 @@
 // the root-ca-cert-publisher keeps the ConfigMap "kube-root-ca.crt" (the cluster CA, which pods
 // use to verify the API server) in every namespace. Both put back what a user deletes.
 import type { Registry, WriteCtx } from "../api-server/registry/store";
-import { findResource, registryPrefix, type ResourceType } from "../api-server/resources";
+import { registryPrefix, type ResourceType, CONFIG_MAPS, NAMESPACES, SERVICE_ACCOUNTS } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import type { Controller } from "./manager";
@@ -27,13 +27,9 @@ o+QaAOEKqcewUDOsl93TzjmpaQ==
 -----END CERTIFICATE-----
 `;
 
-const nsR = () => findResource("", "v1", "namespaces")!;
-const saR = () => findResource("", "v1", "serviceaccounts")!;
-const cmR = () => findResource("", "v1", "configmaps")!;
-
 /** A namespace new content may go into: not being deleted. */
 function activeNamespace(reg: Registry, name: string): KubeObject | undefined {
-  const ns = reg.tryGet(nsR(), undefined, name);
+  const ns = reg.tryGet(NAMESPACES, undefined, name);
   return ns && !ns.metadata.deletionTimestamp && ns.status?.phase !== "Terminating" ? ns : undefined;
 }
 
@@ -47,20 +43,20 @@ function createIfAbsent(reg: Registry, r: ResourceType, ns: string, obj: KubeObj
 }
 
 const byNamespace = (o: KubeObject, name: string) => (o.metadata.name === name && o.metadata.namespace ? [o.metadata.namespace] : []);
-const allNamespaces = (reg: Registry) => reg.list(nsR(), undefined).items.filter((n) => !n.metadata.deletionTimestamp).map((n) => n.metadata.name!);
+const allNamespaces = (reg: Registry) => reg.list(NAMESPACES, undefined).items.filter((n) => !n.metadata.deletionTimestamp).map((n) => n.metadata.name!);
 
 export function serviceAccountController(_reg: Registry): Controller {
   return {
     name: "serviceaccount",
     watches: [
-      { prefix: registryPrefix(nsR()), keys: (ns) => (ns.metadata.deletionTimestamp ? [] : [ns.metadata.name!]) },
-      { prefix: registryPrefix(saR()), keys: (sa) => byNamespace(sa, DEFAULT_SERVICE_ACCOUNT) },
+      { prefix: registryPrefix(NAMESPACES), keys: (ns) => (ns.metadata.deletionTimestamp ? [] : [ns.metadata.name!]) },
+      { prefix: registryPrefix(SERVICE_ACCOUNTS), keys: (sa) => byNamespace(sa, DEFAULT_SERVICE_ACCOUNT) },
     ],
     resync: allNamespaces,
     reconcile(ns, { reg, write }) {
       if (!activeNamespace(reg, ns)) return;
-      if (reg.tryGet(saR(), ns, DEFAULT_SERVICE_ACCOUNT)) return;
-      createIfAbsent(reg, saR(), ns, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace: ns } }, write);
+      if (reg.tryGet(SERVICE_ACCOUNTS, ns, DEFAULT_SERVICE_ACCOUNT)) return;
+      createIfAbsent(reg, SERVICE_ACCOUNTS, ns, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace: ns } }, write);
     },
   };
 }
@@ -69,15 +65,15 @@ export function rootCACertPublisher(_reg: Registry, caPem: string = CLUSTER_CA_P
   return {
     name: "root-ca-cert-publisher",
     watches: [
-      { prefix: registryPrefix(nsR()), keys: (ns) => (ns.metadata.deletionTimestamp ? [] : [ns.metadata.name!]) },
-      { prefix: registryPrefix(cmR()), keys: (cm) => byNamespace(cm, ROOT_CA_CONFIGMAP) },
+      { prefix: registryPrefix(NAMESPACES), keys: (ns) => (ns.metadata.deletionTimestamp ? [] : [ns.metadata.name!]) },
+      { prefix: registryPrefix(CONFIG_MAPS), keys: (cm) => byNamespace(cm, ROOT_CA_CONFIGMAP) },
     ],
     resync: allNamespaces,
     reconcile(ns, { reg, write }) {
       if (!activeNamespace(reg, ns)) return;
-      const cm = reg.tryGet(cmR(), ns, ROOT_CA_CONFIGMAP);
+      const cm = reg.tryGet(CONFIG_MAPS, ns, ROOT_CA_CONFIGMAP);
       if (!cm) {
-        createIfAbsent(reg, cmR(), ns, {
+        createIfAbsent(reg, CONFIG_MAPS, ns, {
           apiVersion: "v1", kind: "ConfigMap",
           metadata: { name: ROOT_CA_CONFIGMAP, namespace: ns, annotations: { "kubernetes.io/description": ROOT_CA_DESCRIPTION } },
           data: { "ca.crt": caPem },
@@ -86,7 +82,7 @@ export function rootCACertPublisher(_reg: Registry, caPem: string = CLUSTER_CA_P
       }
       // Someone edited it: put the CA back (other keys are dropped, as upstream's publisher does).
       if (cm.data?.["ca.crt"] === caPem && Object.keys(cm.data).length === 1 && cm.metadata.annotations?.["kubernetes.io/description"] === ROOT_CA_DESCRIPTION) return;
-      reg.update(cmR(), ns, ROOT_CA_CONFIGMAP, {
+      reg.update(CONFIG_MAPS, ns, ROOT_CA_CONFIGMAP, {
         ...cm,
         metadata: { ...cm.metadata, annotations: { ...(cm.metadata.annotations ?? {}), "kubernetes.io/description": ROOT_CA_DESCRIPTION } },
         data: { "ca.crt": caPem },

@@ -6,15 +6,12 @@
 // revisions seen are remembered in memory (to recreate pods below the partition at the old revision).
 // volumeClaimTemplates are ignored: PersistentVolumeClaims are not served either.
 import type { Registry } from "../api-server/registry/store";
-import { findResource, registryPrefix } from "../api-server/resources";
+import { registryPrefix, PODS, STATEFUL_SETS } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import type { Controller, ReconcileCtx } from "./manager";
 import { computeHash, selectorOf } from "./deployment-util";
 import { controlledBy, emit, isPodReady, keyOf, ownerKey, ownerRef, sameJSON, splitKey, tolerate } from "./controller-utils";
-
-export const statefulSetsR = () => findResource("apps", "v1", "statefulsets")!;
-const podsR = () => findResource("", "v1", "pods")!;
 
 export const REVISION_HASH = "controller-revision-hash";
 export const POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
@@ -78,7 +75,7 @@ export function statefulSetController(_reg: Registry): Controller {
   /** Creates the pod; false (and a FailedCreate event) when the API refuses it. */
   function createPod(set: KubeObject, pod: KubeObject, ctx: ReconcileCtx): boolean {
     try {
-      ctx.reg.create(podsR(), set.metadata.namespace, pod, ctx.write);
+      ctx.reg.create(PODS, set.metadata.namespace, pod, ctx.write);
       emit(ctx.reg, set, "SuccessfulCreate", `create Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`, ctx.now, "Normal", COMPONENT);
       return true;
     } catch (e) {
@@ -90,7 +87,7 @@ export function statefulSetController(_reg: Registry): Controller {
 
   function deletePod(set: KubeObject, pod: KubeObject, ctx: ReconcileCtx): void {
     tolerate(() => {
-      ctx.reg.delete(podsR(), pod.metadata.namespace, pod.metadata.name!, ctx.write, { preconditions: { uid: pod.metadata.uid } });
+      ctx.reg.delete(PODS, pod.metadata.namespace, pod.metadata.name!, ctx.write, { preconditions: { uid: pod.metadata.uid } });
       emit(ctx.reg, set, "SuccessfulDelete", `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`, ctx.now, "Normal", COMPONENT);
     });
   }
@@ -98,7 +95,7 @@ export function statefulSetController(_reg: Registry): Controller {
   function reconcile(key: string, ctx: ReconcileCtx): void | { requeueAfter?: number } {
     const { reg, now } = ctx;
     const [ns, name] = splitKey(key);
-    const set = reg.tryGet(statefulSetsR(), ns, name);
+    const set = reg.tryGet(STATEFUL_SETS, ns, name);
     if (!set || isTerminating(set)) return; // the garbage collector takes its pods
     const sel = selectorOf(set);
     if (!sel || sel.empty) return;
@@ -117,7 +114,7 @@ export function statefulSetController(_reg: Registry): Controller {
     if (!templates.has(currentRevision)) currentRevision = updateRevision;
     const currentReplicasBefore: number = set.status?.currentReplicas ?? 0;
 
-    const owned = () => reg.list(podsR(), ns).items.filter((p) => controlledBy(p, set) && ordinalOf(name, p) >= 0 && sel.matches(p.metadata.labels));
+    const owned = () => reg.list(PODS, ns).items.filter((p) => controlledBy(p, set) && ordinalOf(name, p) >= 0 && sel.matches(p.metadata.labels));
 
     /** newVersionedStatefulSetPod: ordinals below the partition (or the not yet rolled) keep the current revision. */
     const revisionFor = (ordinal: number) => {
@@ -143,7 +140,7 @@ export function statefulSetController(_reg: Registry): Controller {
         if (pod && (isFailed(pod) || isSucceeded(pod)) && !isTerminating(pod)) {
           // A finished pod is deleted and replaced under the same name.
           deletePod(set, pod, ctx);
-          pod = reg.tryGet(podsR(), ns, pod.metadata.name!);
+          pod = reg.tryGet(PODS, ns, pod.metadata.name!);
           if (pod) { if (monotonic) return; continue; } // still going (grace period): wait for it
         }
         if (!pod) {
@@ -211,7 +208,7 @@ export function statefulSetController(_reg: Registry): Controller {
     const kept = set.status?.conditions;
     if (kept?.length) status.conditions = kept;
     if (!sameJSON(set.status ?? {}, status)) {
-      tolerate(() => reg.guaranteedUpdate(statefulSetsR(), ns, name, ctx.write, (cur) => ({ ...cur, status }), "status"));
+      tolerate(() => reg.guaranteedUpdate(STATEFUL_SETS, ns, name, ctx.write, (cur) => ({ ...cur, status }), "status"));
     }
     // Ready but not yet available: look again once minReadySeconds has passed.
     if (minReady > 0) {
@@ -223,10 +220,10 @@ export function statefulSetController(_reg: Registry): Controller {
   return {
     name: "statefulset",
     watches: [
-      { prefix: registryPrefix(statefulSetsR()), keys: (s, prev) => [keyOf(s.metadata?.name ? s : prev!)] },
-      { prefix: registryPrefix(podsR()), keys: (p, prev) => [...new Set([...ownerKey(p, "StatefulSet"), ...ownerKey(prev, "StatefulSet")])] },
+      { prefix: registryPrefix(STATEFUL_SETS), keys: (s, prev) => [keyOf(s.metadata?.name ? s : prev!)] },
+      { prefix: registryPrefix(PODS), keys: (p, prev) => [...new Set([...ownerKey(p, "StatefulSet"), ...ownerKey(prev, "StatefulSet")])] },
     ],
-    resync: (reg) => reg.list(statefulSetsR(), undefined).items.map(keyOf),
+    resync: (reg) => reg.list(STATEFUL_SETS, undefined).items.map(keyOf),
     reconcile,
   };
 }

@@ -9,7 +9,7 @@ import type { Watch, WatchEvent } from "../etcd/watch";
 import { recordEvent } from "../api-server/events";
 import { bindPod } from "../api-server/registry/binding";
 import { rfc3339, type Registry } from "../api-server/registry/store";
-import { findResource, registryPrefix, type ResourceType } from "../api-server/resources";
+import { registryPrefix, type ResourceType, NODES, PODS, PRIORITY_CLASSES } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import { backoff, FaultLog, type FaultReport, type FaultStage } from "../faults";
@@ -37,10 +37,6 @@ export interface SchedulerHooks {
   /** Keep the latest decision about a pod (for "why is my pod here / Pending?"). */
   record(r: SchedulingRecord): void;
 }
-
-const pods = () => findResource("", "v1", "pods")!;
-const nodes = () => findResource("", "v1", "nodes")!;
-const priorityClasses = () => findResource("scheduling.k8s.io", "v1", "priorityclasses")!;
 
 function unscheduled(p: KubeObject): boolean {
   return !p.spec?.nodeName && !p.metadata.deletionTimestamp && (p.spec?.schedulerName ?? COMPONENT) === COMPONENT &&
@@ -77,7 +73,7 @@ export class KubeScheduler {
     try {
       // A fresh queue: after a restore the old entries may name pods that no longer exist.
       const queue = new SchedulingQueue();
-      for (const p of this.listTolerant(pods(), now)) if (this.guard("list", keyOfPod(p), now, () => unscheduled(p))) queue.add(p, now);
+      for (const p of this.listTolerant(PODS, now)) if (this.guard("list", keyOfPod(p), now, () => unscheduled(p))) queue.add(p, now);
       const podWatch = this.etcd.watch("/registry/pods/", this.etcd.revision, (events) => this.onPodEvents(events));
       podWatch.onClose = () => this.watchClosed(podWatch);
       watches.push(podWatch);
@@ -218,7 +214,7 @@ export class KubeScheduler {
   }
 
   private scheduleOnePod(pod: KubeObject, profile: SchedulerProfile, t: number, cycle: { snapshot?: ReturnType<typeof buildSnapshot> }): void {
-    const fresh = this.reg.tryGet(pods(), pod.metadata.namespace, pod.metadata.name!);
+    const fresh = this.reg.tryGet(PODS, pod.metadata.namespace, pod.metadata.name!);
     if (!fresh || fresh.metadata.uid !== pod.metadata.uid || !unscheduled(fresh)) return;
     const snapshot = (cycle.snapshot ??= this.snapshot(t));
     this.stats.cycles++;
@@ -249,9 +245,9 @@ export class KubeScheduler {
    * found, reported once and left out, so it does not stop every other pod's scheduling.
    */
   private snapshot(t: number): ReturnType<typeof buildSnapshot> {
-    const nodeList = this.listTolerant(nodes(), t);
+    const nodeList = this.listTolerant(NODES, t);
     const podList = this.assignedPods(t);
-    const pcs = this.listTolerant(priorityClasses(), t);
+    const pcs = this.listTolerant(PRIORITY_CLASSES, t);
     try {
       return buildSnapshot(nodeList, podList, pcs);
     } catch {
@@ -276,12 +272,12 @@ export class KubeScheduler {
   }
 
   private assignedPods(t: number): KubeObject[] {
-    return this.listTolerant(pods(), t).filter((p) => (p.spec?.nodeName || p.status?.nominatedNodeName) && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+    return this.listTolerant(PODS, t).filter((p) => (p.spec?.nodeName || p.status?.nominatedNodeName) && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
   }
 
   private markUnschedulable(pod: KubeObject, message: string, nominated: string | undefined, t: number): void {
     const ctx = { user: SCHEDULER, now: new Date(t) };
-    const updated = this.reg.guaranteedUpdate(pods(), pod.metadata.namespace, pod.metadata.name!, ctx, (cur) => {
+    const updated = this.reg.guaranteedUpdate(PODS, pod.metadata.namespace, pod.metadata.name!, ctx, (cur) => {
       const conditions = (cur.status.conditions ?? []).filter((c: { type: string }) => c.type !== "PodScheduled");
       const old = (cur.status.conditions ?? []).find((c: { type: string }) => c.type === "PodScheduled");
       const changed = !old || old.status !== "False" || old.message !== message;
@@ -296,7 +292,7 @@ export class KubeScheduler {
   private preempt(victim: KubeObject, preemptor: KubeObject, node: string, t: number): void {
     try {
       const ctx = { user: SCHEDULER, now: new Date(t) };
-      this.reg.delete(pods(), victim.metadata.namespace, victim.metadata.name!, ctx, { preconditions: { uid: victim.metadata.uid } });
+      this.reg.delete(PODS, victim.metadata.namespace, victim.metadata.name!, ctx, { preconditions: { uid: victim.metadata.uid } });
       recordEvent(this.reg, { regarding: victim, reason: "Preempted", message: `Preempted by pod ${preemptor.metadata.uid} on node ${node}`, component: COMPONENT, now: new Date(t) });
     } catch (e) {
       if (!(e instanceof ApiError)) throw e; // already gone

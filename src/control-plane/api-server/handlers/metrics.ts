@@ -1,7 +1,7 @@
 // metrics.k8s.io/v1beta1, what metrics-server serves and `kubectl top` reads: current cpu and
 // memory use of each node and pod, as the kubelets measure it (simulated here).
 import { jsonResponse } from "../codec";
-import { findResource } from "../resources";
+import { NODES, PODS } from "../resources";
 import { errors } from "../status";
 import type { KubeObject } from "../types";
 import type { ReqCtx } from "./context";
@@ -27,7 +27,7 @@ export async function serveMetrics(c: ReqCtx, source: MetricsSource | undefined)
   const { labelSelector } = selectorsFrom(c);
   let items: KubeObject[];
   if (c.r.plural === "nodes") {
-    const nodes = c.registry.list(findResource("", "v1", "nodes")!, undefined).items;
+    const nodes = c.registry.list(NODES, undefined).items;
     const byName = new Map(nodes.map((n) => [n.metadata.name, n]));
     items = reports.filter((r) => byName.has(r.node)).map((r) => ({
       kind: "NodeMetrics", apiVersion: "metrics.k8s.io/v1beta1",
@@ -35,7 +35,7 @@ export async function serveMetrics(c: ReqCtx, source: MetricsSource | undefined)
       timestamp: ts, window: WINDOW, usage: { cpu: cpu(r.cpuMillis), memory: mem(r.memoryBytes) },
     }));
   } else {
-    const pods = c.registry.list(findResource("", "v1", "pods")!, c.info.namespace).items;
+    const pods = c.registry.list(PODS, c.info.namespace).items;
     const byKey = new Map(pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
     items = reports.flatMap((r) => r.pods).filter((p) => byKey.has(`${p.namespace}/${p.name}`)).map((p) => ({
       kind: "PodMetrics", apiVersion: "metrics.k8s.io/v1beta1",

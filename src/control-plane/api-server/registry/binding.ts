@@ -1,12 +1,12 @@
 // Binding a pod to a node (POST pods/<name>/binding): sets spec.nodeName once and records the
 // PodScheduled condition, refusing a pod that is being deleted or already bound.
-import { findResource } from "../resources";
+import { PODS } from "../resources";
 import { errors } from "../status";
 import type { KubeObject } from "../types";
 import { rfc3339, type Registry, type WriteCtx } from "./store";
 
 export function bindPod(reg: Registry, ns: string, podName: string, node: string, ctx: WriteCtx, uid?: string): KubeObject {
-  const pods = findResource("", "v1", "pods")!;
+  const pods = PODS;
   return reg.guaranteedUpdate(pods, ns, podName, ctx, (pod) => {
     if (pod.metadata.deletionTimestamp) throw errors.conflictMessage(`Operation cannot be fulfilled on pods/binding "${podName}": pod ${podName} is being deleted, cannot be assigned to a host`);
     if (pod.spec.nodeName) throw errors.conflictMessage(`Operation cannot be fulfilled on pods/binding "${podName}": pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);

@@ -5,7 +5,7 @@
 // plugin/pkg/admission/priority/admission.go, v1.11-v1.16): a student's pod at
 // system-node-critical would preempt everyone else's. The rule binds every user, the instructor
 // (system:masters) included, because admission does not look at who is asking.
-import { findResource } from "../resources";
+import { PRIORITY_CLASSES } from "../resources";
 import { errors } from "../status";
 import type { KubeObject } from "../types";
 import type { AdmissionHook } from "./store";
@@ -20,7 +20,7 @@ function podSpecs(obj: KubeObject): any[] {
 
 export const resolvePodPriority: AdmissionHook = (op, r, obj, _old, _ctx, reg) => {
   if (op !== "CREATE" || r.kind !== "Pod") return;
-  const classes = findResource("scheduling.k8s.io", "v1", "priorityclasses")!;
+  const classes = PRIORITY_CLASSES;
   for (const spec of podSpecs(obj)) {
     const name: string | undefined = spec.priorityClassName;
     let value = 0;

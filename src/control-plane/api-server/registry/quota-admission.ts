@@ -5,14 +5,12 @@
 // Object counts (count/<resource>, and the older names pods, services, configmaps, secrets,
 // persistentvolumeclaims...) and services.nodeports / services.loadbalancers are counted for every
 // kind, Events included: v1.32's quota ignores only virtual resources (bindings, reviews).
-import { findResource, type ResourceType } from "../resources";
+import { type ResourceType, RESOURCE_QUOTAS } from "../resources";
 import { errors, qualified } from "../status";
 import type { KubeObject } from "../types";
 import type { AdmissionHook, Registry, WriteCtx } from "./store";
 import { admissionName } from "./names";
-import {
-  formatAmount, matchingResources, podConstraints, quotaMatches, usageOf, type Amount, type Usage,
-} from "../quota-evaluator";
+import { formatAmount, matchingResources, podConstraints, quotaMatches, usageOf, type Amount, type Usage } from "../quota-evaluator";
 import { parseQuantity } from "../quantity";
 
 const APISERVER = { username: "system:apiserver", groups: ["system:masters"] };
@@ -45,7 +43,7 @@ export const quotaAdmission: AdmissionHook = (op, r, obj, old, ctx, reg) => {
   if (op === "DELETE" || !r.namespaced || !obj.metadata.namespace) return;
   // Its own charges arrive as ResourceQuota updates; only creating one is counted.
   if (r.kind === "ResourceQuota" && op === "UPDATE") return;
-  const quotasR = findResource("", "v1", "resourcequotas")!;
+  const quotasR = RESOURCE_QUOTAS;
   const quotas = reg.list(quotasR, obj.metadata.namespace).items;
   if (quotas.length === 0) return;
   const delta = requested(r, obj, op === "UPDATE" ? old : undefined);

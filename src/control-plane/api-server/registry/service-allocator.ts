@@ -4,7 +4,7 @@
 // A requested port is checked against the range first, then against what is taken; a full range
 // is the real 500 "failed to allocate a nodePort: range is full". How many NodePorts a student
 // may hold is the ResourceQuota's business (services.nodeports), as on a real cluster.
-import { findResource, type ResourceType } from "../resources";
+import { type ResourceType, SERVICES } from "../resources";
 import { errors } from "../status";
 import type { KubeObject } from "../types";
 import type { AdmissionHook, Registry } from "./store";
@@ -61,7 +61,7 @@ function pickPort(used: Set<number>): number {
 
 export const allocateServiceAddresses: AdmissionHook = (op, r, svc, old, _ctx, reg) => {
   if (r.kind !== "Service" || op === "DELETE") return;
-  const services = findResource("", "v1", "services")!;
+  const services = SERVICES;
   const name = svc.metadata.name ?? "";
   const spec = (svc.spec ??= {});
   const type = spec.type ?? "ClusterIP";

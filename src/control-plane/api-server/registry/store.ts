@@ -8,7 +8,7 @@ import type { Etcd, KeyValue } from "../../etcd/store";
 import type { UserInfo } from "../auth";
 import { applyDefaults } from "../defaults";
 import { updateManagedFields } from "../patch";
-import { findResource, registryKey, registryPrefix, type ResourceType } from "../resources";
+import { registryKey, registryPrefix, type ResourceType, NAMESPACES } from "../resources";
 import type { FieldSelector, LabelSelector } from "../selectors";
 import { fieldsOf } from "../selectors";
 import { errors } from "../status";
@@ -386,7 +386,7 @@ export class Registry {
   }
 
   private requireActiveNamespace(ns: string): void {
-    const nsType = findResource("", "v1", "namespaces")!;
+    const nsType = NAMESPACES;
     const nsObj = this.tryGet(nsType, undefined, ns);
     if (!nsObj) throw errors.notFound(nsType, ns);
     if (nsObj.metadata.deletionTimestamp || nsObj.status?.phase === "Terminating")

@@ -15,7 +15,7 @@ import { applyStudentQuota, type StudentJoin, type StudentQuota } from "./studen
 import { NODES, PODS } from "../control-plane/api-server/resources";
 import { ApiServer } from "../control-plane/api-server/server";
 import { Etcd, type Snapshot } from "../control-plane/etcd/store";
-import { migrate, Sql } from "../control-plane/etcd/sql";
+import { KeyValueTable, migrate, Sql } from "../control-plane/etcd/sql";
 import type { ApiCall, ApiReply, ApiTextReply } from "../node/api-client";
 import type { RouteResult } from "../node/kube-proxy";
 import type { NodeObject } from "../node/node-object";
@@ -41,6 +41,7 @@ interface Env { NODE: DurableObjectNamespace<NodeObject> }
 
 export class ClassroomObject extends DurableObject<Env> {
   readonly sql: Sql;
+  private readonly settings: KeyValueTable;
   readonly etcd: Etcd;
   readonly api: ApiServer;
   readonly loop: ControlLoop;
@@ -60,6 +61,7 @@ export class ClassroomObject extends DurableObject<Env> {
     super(ctx, env);
     this.sql = new Sql(ctx.storage as never);
     migrate(this.sql, "classroom", CLASSROOM_MIGRATIONS);
+    this.settings = new KeyValueTable(this.sql, "classroom");
     this.etcd = new Etcd(this.sql);
     this.creds = new Credentials(this.sql);
     this.fleet = new NodeFleet(this.sql);
@@ -103,11 +105,11 @@ export class ClassroomObject extends DurableObject<Env> {
   }
 
   private setting(key: string): string | undefined {
-    return this.sql.one<{ value: string }>("SELECT value FROM classroom WHERE key = ?", key)?.value;
+    return this.settings.text(key);
   }
 
   private saveSetting(key: string, value: string): void {
-    this.sql.run("INSERT INTO classroom (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
+    this.settings.putText(key, value);
   }
 
   private nodeStub(name: string) {
@@ -116,11 +118,11 @@ export class ClassroomObject extends DurableObject<Env> {
 
   /** Creates the classroom once; a second call for the same id is refused. */
   async init(init: ClassroomInit): Promise<ClassroomInfo> {
-    if (this.sql.one("SELECT value FROM classroom WHERE key = 'id'")) throw new Error("classroom already exists");
+    if (this.settings.text("id") !== undefined) throw new Error("classroom already exists");
     const createdAt = new Date().toISOString();
     this.sql.transaction(() => {
       for (const [k, v] of Object.entries({ id: init.id, name: init.name, nodes: String(init.nodes), cloud: String(init.cloud ?? true), createdAt })) {
-        this.sql.run("INSERT INTO classroom (key, value) VALUES (?, ?)", k, v);
+        this.settings.putText(k, v);
       }
       this.creds.add(init.instructorTokenHash, "instructor", INSTRUCTOR, createdAt);
       this.creds.add(init.joinTokenHash, "join", { username: "kubeclass:join", groups: [] }, createdAt);

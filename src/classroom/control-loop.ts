@@ -8,7 +8,7 @@
 // controllers) is recorded and tried again a little later; the rest of the run goes on.
 import type { Registry } from "../control-plane/api-server/registry/store";
 import type { Etcd } from "../control-plane/etcd/store";
-import type { Sql } from "../control-plane/etcd/sql";
+import { KeyValueTable, type Sql } from "../control-plane/etcd/sql";
 import { ControllerManager, defaultControllers } from "../control-plane/controller-manager";
 import { cloudControllers } from "../control-plane/cloud-controller-manager";
 import { KubeScheduler } from "../control-plane/scheduler/kube-scheduler";
@@ -62,6 +62,8 @@ export class ControlLoop {
   readonly loopFaults = new FaultLog();
   /** Consecutive failures per due item, for its back-off; cleared when it succeeds. */
   private readonly failing = new Map<string, number>();
+  /** The loop's own state, in the classroom's settings table under "loop:". */
+  private readonly kv: KeyValueTable;
   /** The speed simulated time really runs at, and how often it was held back. */
   readonly pace = new Pace();
   readonly schedulingRecords: SchedulingRecords;
@@ -76,17 +78,18 @@ export class ControlLoop {
   private armedAt: number | null | undefined;
 
   constructor(
-    private readonly sql: Sql,
-    private readonly reg: Registry,
+    sql: Sql,
+    reg: Registry,
     etcd: Etcd,
     private readonly nodes: NodeRunner,
     private readonly storage: Pick<DurableObjectStorage, "setAlarm" | "deleteAlarm" | "getAlarm">,
     private readonly realNow: () => number = () => Date.now(),
   ) {
+    this.kv = new KeyValueTable(sql, "classroom", "loop:");
     this.due = new DueWork(sql);
     this.schedulingRecords = new SchedulingRecords(sql);
     this.eventTtl = new EventTtl(etcd);
-    this.clock = this.load<ClockState>("clock") ?? newClock(this.realNow());
+    this.clock = this.kv.get<ClockState>("clock") ?? newClock(this.realNow());
     this.lastActivityReal = this.realNow();
     this.scheduler = new KubeScheduler(reg, etcd, {
       nodeDirty: (node) => {
@@ -100,7 +103,7 @@ export class ControlLoop {
       due: (at) => this.due.at("scheduler", at),
       record: (r) => this.schedulingRecords.save(r),
     }, () => this.now());
-    this.scheduler.stopped = this.load<boolean>("schedulerStopped") ?? false;
+    this.scheduler.stopped = this.kv.get<boolean>("schedulerStopped") ?? false;
     this.controllers = new ControllerManager(reg, etcd, { due: (at) => this.due.at("controllers", at) }, () => this.now());
     for (const c of defaultControllers(reg, { podUsage: () => this.podUsage() })) this.controllers.register(c);
     // cloud-controller-manager: a separate component, on its own in a real cluster; here it shares
@@ -110,8 +113,8 @@ export class ControlLoop {
       this.controllers.register(c);
       this.cloudControllerNames.push(c.name);
     }
-    if (this.load<boolean>("onPremises")) this.controllers.unregister(this.cloudControllerNames);
-    this.controllers.stopped = this.load<boolean>("controllersStopped") ?? false;
+    if (this.kv.get<boolean>("onPremises")) this.controllers.unregister(this.cloudControllerNames);
+    this.controllers.stopped = this.kv.get<boolean>("controllersStopped") ?? false;
   }
 
   podUsage(): Map<string, { cpuMillis: number; memoryBytes: number }> {
@@ -134,26 +137,26 @@ export class ControlLoop {
   setClock(change: { speed?: number; paused?: boolean }): void {
     this.clock = setClock(this.clock, this.realNow(), change);
     this.pace.reset();
-    this.save("clock", this.clock);
-    this.save("autoPaused", false); // the instructor's choice wins over an idle pause
+    this.kv.put("clock", this.clock);
+    this.kv.put("autoPaused", false); // the instructor's choice wins over an idle pause
   }
 
   profile(): SchedulerProfile {
-    return this.load<SchedulerProfile>("schedulerProfile") ?? defaultProfile();
+    return this.kv.get<SchedulerProfile>("schedulerProfile") ?? defaultProfile();
   }
 
   setProfile(p: SchedulerProfile): void {
-    this.save("schedulerProfile", p);
+    this.kv.put("schedulerProfile", p);
   }
 
   /** Something happened (an API request, a connection): keep heartbeats going a while longer. */
   touch(): void {
     this.lastActivityReal = this.realNow();
     // An idle classroom paused itself; someone is back, so time runs again from where it stopped.
-    if (this.clock.paused && this.load<boolean>("autoPaused")) {
+    if (this.clock.paused && this.kv.get<boolean>("autoPaused")) {
       this.clock = setClock(this.clock, this.realNow(), { paused: false });
-      this.save("clock", this.clock);
-      this.save("autoPaused", false);
+      this.kv.put("clock", this.clock);
+      this.kv.put("autoPaused", false);
     }
     this.startInformers();
     // Every request touches: once both periodic items are known to be there, they are checked
@@ -213,7 +216,7 @@ export class ControlLoop {
     if (held) {
       this.clock = held.clock;
       this.pace.heldBackMs += held.heldMs;
-      this.save("clock", this.clock);
+      this.kv.put("clock", this.clock);
       if (real - this.heldNoticeAt >= HELD_NOTICE_REAL_MS) {
         this.heldNoticeAt = real;
         this.onClockHeld?.();
@@ -282,8 +285,8 @@ export class ControlLoop {
         // Nobody is here: stop simulated time, so leases do not go stale and nothing is due
         // (no alarm at all) until the next request resumes it.
         this.clock = setClock(this.clock, this.realNow(), { paused: true });
-        this.save("clock", this.clock);
-        this.save("autoPaused", true);
+        this.kv.put("clock", this.clock);
+        this.kv.put("autoPaused", true);
       }
     } else if (name.startsWith("node:")) {
       const node = name.slice(5);
@@ -354,7 +357,7 @@ export class ControlLoop {
       this.clock = advanceClock(this.clock, this.realNow(), next - this.now());
     }
     this.clock = advanceClock(this.clock, this.realNow(), Math.max(0, target - this.now()));
-    this.save("clock", this.clock);
+    this.kv.put("clock", this.clock);
     this.pace.reset();
     await this.runDue({ budgetRealMs: Infinity });
   }
@@ -365,29 +368,20 @@ export class ControlLoop {
 
   /** On premises: no cloud provider, so LoadBalancer Services stay <pending>. Set at creation. */
   setOnPremises(): void {
-    this.save("onPremises", true);
+    this.kv.put("onPremises", true);
     this.controllers.unregister(this.cloudControllerNames);
   }
 
   setControllersStopped(stopped: boolean): void {
     this.controllers.stopped = stopped;
-    this.save("controllersStopped", stopped);
+    this.kv.put("controllersStopped", stopped);
     if (!stopped) this.due.at("controllers", this.now());
   }
 
   setSchedulerStopped(stopped: boolean): void {
     this.scheduler.stopped = stopped;
-    this.save("schedulerStopped", stopped);
+    this.kv.put("schedulerStopped", stopped);
     if (!stopped) this.due.at("scheduler", this.now());
-  }
-
-  private load<T>(key: string): T | undefined {
-    const row = this.sql.one<{ value: string }>("SELECT value FROM classroom WHERE key = ?", `loop:${key}`);
-    return row ? (JSON.parse(row.value) as T) : undefined;
-  }
-
-  private save(key: string, value: unknown): void {
-    this.sql.run("INSERT INTO classroom (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", `loop:${key}`, JSON.stringify(value));
   }
 }
 

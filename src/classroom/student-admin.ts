@@ -7,7 +7,7 @@ import { hashToken, randomToken } from "../control-plane/api-server/auth";
 import { STUDENT_PREFIX } from "../control-plane/api-server/classroom-authorizer";
 import type { Registry } from "../control-plane/api-server/registry/store";
 import { NAMESPACES } from "../control-plane/api-server/resources";
-import type { Sql } from "../control-plane/etcd/sql";
+import { KeyValueTable, type Sql } from "../control-plane/etcd/sql";
 import { INSTRUCTOR } from "./classroom-schema";
 import type { Credentials } from "./credentials";
 import { addStudent, type StudentJoin, type StudentQuota } from "./students";
@@ -37,7 +37,11 @@ export interface StudentAdminDeps {
 }
 
 export class StudentAdmin {
-  constructor(private readonly d: StudentAdminDeps) {}
+  private readonly settings: KeyValueTable;
+
+  constructor(private readonly d: StudentAdminDeps) {
+    this.settings = new KeyValueTable(d.sql, "classroom");
+  }
 
   /** A student joins with the join token (or the instructor's): their namespace, credential and kubeconfig. */
   async join(joinToken: string, name: unknown, origin: string, client: string | null): Promise<StudentJoin | Refused> {
@@ -65,7 +69,7 @@ export class StudentAdmin {
   }
 
   limit(): number | null {
-    const v = this.d.sql.one<{ value: string }>("SELECT value FROM classroom WHERE key = 'maxStudents'")?.value;
+    const v = this.settings.text("maxStudents");
     return v === undefined ? null : Number(v);
   }
 
@@ -73,8 +77,8 @@ export class StudentAdmin {
   setLimit(max: unknown): { ok: true; max: number | null; students: number } | Refused {
     if (max !== null && !(Number.isInteger(max) && (max as number) >= 0 && (max as number) <= MAX_STUDENTS_LIMIT))
       return { ok: false, code: 422, message: `Invalid value: ${JSON.stringify(max)}: must be a whole number from 0 to ${MAX_STUDENTS_LIMIT}, or null for no limit (up to ${MAX_STUDENTS_LIMIT})` };
-    if (max === null) this.d.sql.run("DELETE FROM classroom WHERE key = 'maxStudents'");
-    else this.d.sql.run("INSERT INTO classroom (key, value) VALUES ('maxStudents', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", String(max));
+    if (max === null) this.settings.delete("maxStudents");
+    else this.settings.putText("maxStudents", String(max));
     return { ok: true, max: max as number | null, students: this.count() };
   }
 

@@ -2,7 +2,7 @@
 // here and reaches the control plane only through the Kubernetes API, with its own credential.
 import type { KubeObject } from "../control-plane/api-server/types";
 import { DurableObject } from "cloudflare:workers";
-import { migrate, Sql } from "../control-plane/etcd/sql";
+import { migrate, Sql, KeyValueTable } from "../control-plane/etcd/sql";
 import { ApiClient, type ApiCall, type ApiReply, type ControlPlane } from "./api-client";
 import { eventCalls, nodeCorrelator, sqlCorrelatorStore } from "./event-correlator";
 import type { EventCorrelator } from "../control-plane/api-server/events-cache";
@@ -84,6 +84,7 @@ export interface NodeSyncResult {
 export class NodeObject extends DurableObject {
   private readonly sql: Sql;
   private readonly store: KubeletStore;
+  private readonly kv: KeyValueTable;
   private readonly followers = new LogFollowers();
   /** The API calls this kubelet sent since the object started (or the last reset). */
   private readonly stats = new CallStats();
@@ -101,15 +102,15 @@ export class NodeObject extends DurableObject {
     this.sql = new Sql(ctx.storage as never);
     migrate(this.sql, "node", NODE_MIGRATIONS);
     this.store = new KubeletStore(this.sql);
+    this.kv = new KeyValueTable(this.sql, "node_kv");
   }
 
   private get<T>(key: string): T | undefined {
-    const row = this.sql.one<{ value: string }>("SELECT value FROM node_kv WHERE key = ?", key);
-    return row ? (JSON.parse(row.value) as T) : undefined;
+    return this.kv.get<T>(key);
   }
 
   private put(key: string, value: unknown): void {
-    this.sql.run("INSERT INTO node_kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, JSON.stringify(value));
+    this.kv.put(key, value);
   }
 
   private client(): ApiClient {

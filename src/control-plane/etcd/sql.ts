@@ -29,6 +29,39 @@ export class Sql {
   }
 }
 
+/**
+ * A two-column table (key TEXT PRIMARY KEY, value TEXT) of one object's own settings and small
+ * state: the classroom's settings, the control loop's, a node's. Values are text, or JSON through
+ * get/put. `prefix` keeps one owner's keys apart in a shared table. The table name is code, never
+ * input (names cannot be bound parameters), and is checked to be a plain identifier.
+ */
+export class KeyValueTable {
+  constructor(private readonly sql: Sql, private readonly table: string, private readonly prefix = "") {
+    if (!/^[a-z_]+$/.test(table)) throw new Error(`not a table name: ${table}`);
+  }
+
+  text(key: string): string | undefined {
+    return this.sql.one<{ value: string }>(`SELECT value FROM ${this.table} WHERE key = ?`, this.prefix + key)?.value;
+  }
+
+  putText(key: string, value: string): void {
+    this.sql.run(`INSERT INTO ${this.table} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, this.prefix + key, value);
+  }
+
+  get<T>(key: string): T | undefined {
+    const v = this.text(key);
+    return v === undefined ? undefined : (JSON.parse(v) as T);
+  }
+
+  put(key: string, value: unknown): void {
+    this.putText(key, JSON.stringify(value));
+  }
+
+  delete(key: string): void {
+    this.sql.run(`DELETE FROM ${this.table} WHERE key = ?`, this.prefix + key);
+  }
+}
+
 /** Append-only schema history per component: never edit a shipped step, add a new one. */
 export interface Migration {
   version: number;

@@ -124,7 +124,7 @@ export async function liveUrl(c, token) {
  * Opens a WebSocket and records when it opened, its first message, and every message's arrival (time,
  * text) while `keep` is set (so a fan-out can be timed). Never rejects; `failed` says why it did not open.
  */
-export function openSocket(url, { keepText = (_t) => false } = {}) {
+export function openSocket(url, { keepText = () => false } = {}) {
   const s = { ws: undefined, t0: performance.now(), openAt: undefined, firstAt: undefined, closedAt: undefined, failed: undefined, messages: 0, matches: [] };
   try {
     const ws = new WebSocket(url);

@@ -6,7 +6,7 @@ import { mastersAuthorizer } from "../control-plane/api-server/auth";
 import { authResult, Credentials, type AuthResult, type Who } from "./credentials";
 import { StudentAdmin, type Refused, type StudentList } from "./student-admin";
 import { nodeAuthorizer, unionAuthorizer } from "../control-plane/api-server/node-authorizer";
-import { classroomAuthorizer } from "../control-plane/api-server/classroom-authorizer";
+import { classroomAuthorizer, STUDENT_PREFIX } from "../control-plane/api-server/classroom-authorizer";
 import { RateLimiter } from "../control-plane/api-server/rate-limit";
 import { callerOf, FlowControl, queueWaitMs, type Caller, type FlowStats } from "../control-plane/api-server/flow-control";
 import { errorResponse } from "../control-plane/api-server/codec";
@@ -28,12 +28,10 @@ import { FleetOps, type NodeOp, type NodeOpResult } from "./fleet/operations";
 import { DataPlane, type ProxyInput } from "./data-plane";
 import { CLASSROOM_MIGRATIONS, INSTRUCTOR, LIVE_HOST, READ_METHODS, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
 import { LiveHub } from "./live";
-import { liveSettings, liveStats, RequestMeter, type ClassroomParts } from "./live-state";
+import { liveSettings, liveStats, RequestMeter, roundSettings, studentNames, type ClassroomParts } from "./live-state";
 import { resetCluster } from "./reset";
-import { roundSettings, studentNames } from "./live-state";
 import { RoundRecorder } from "./rounds/recorder";
 import { RoundError, type Round } from "./rounds/types";
-import { STUDENT_PREFIX } from "../control-plane/api-server/classroom-authorizer";
 
 export { CLIENT_HEADER, LIVE_HOST, TICKET_HEADER, TOKEN_HEADER, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
 

@@ -6,7 +6,7 @@ import { migrate, Sql, KeyValueTable } from "../control-plane/etcd/sql";
 import { ApiClient, type ApiCall, type ApiReply, type ControlPlane } from "./api-client";
 import { eventCalls, nodeCorrelator, sqlCorrelatorStore } from "./event-correlator";
 import type { EventCorrelator } from "../control-plane/api-server/events-cache";
-import { initialState, nodeObject, podLogs, syncPods, usage, type KubeletState, type NodeConfig, type SyncOutput } from "./kubelet";
+import { initialState, nodeObject, podLogs, syncPods, usage, type NodeConfig, type SyncOutput } from "./kubelet";
 import { KubeletStore } from "./kubelet-store";
 import { LogFollowers } from "./log-followers";
 import { CallStats } from "./call-stats";

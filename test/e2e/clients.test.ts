@@ -27,7 +27,11 @@ function recorder(informer: k8s.Informer<k8s.V1Pod> & k8s.ObjectCache<k8s.V1Pod>
   const record = (type: Ev["type"]) => (p: k8s.V1Pod) => {
     const e = { type, pod: p };
     events.push(e);
-    for (const w of waiters) if (w.match(e)) (waiters.delete(w), w.resolve(e));
+    for (const w of waiters) {
+      if (!w.match(e)) continue;
+      waiters.delete(w);
+      w.resolve(e);
+    }
   };
   informer.on("add", record("add"));
   informer.on("update", record("update"));

@@ -60,9 +60,9 @@ describe("kubectl against a classroom", () => {
     expect(await ok("get", "pods", "-o", "wide")).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES\nnginx\s+0\/1\s+Pending\s+0\s+\d+s\s+<none>\s+<none>\s+<none>\s+<none>$/m);
     const yaml = await ok("get", "pod", "nginx", "-o", "yaml");
     expect(yaml).toMatch(/^kind: Pod$/m);
-    expect(yaml).toMatch(/^  uid: [0-9a-f-]{36}$/m);
+    expect(yaml).toMatch(/^ {2}uid: [0-9a-f-]{36}$/m);
     expect(yaml).toContain("kubectl.kubernetes.io/last-applied-configuration");
-    expect(yaml).toMatch(/^  phase: Pending$/m);
+    expect(yaml).toMatch(/^ {2}phase: Pending$/m);
 
     const all = await ok("get", "all", "-A");
     expect(all).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m);

@@ -263,7 +263,10 @@ describe("live feed: many pages at once", () => {
     expect(since.rev).toBe(fresh.rev);
     const key = (r: string, o: { metadata: { namespace?: string; name?: string } }) => `${r}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
     const view = new Map(shared.objects.map((o) => [key(o.resource, o.object), o.object]));
-    for (const c of since.changes) c.type === "DELETE" ? view.delete(key(c.resource, c.object)) : view.set(key(c.resource, c.object), c.object);
+    for (const c of since.changes) {
+      if (c.type === "DELETE") view.delete(key(c.resource, c.object));
+      else view.set(key(c.resource, c.object), c.object);
+    }
     expect(view).toEqual(new Map(fresh.objects.map((o) => [key(o.resource, o.object), o.object])));
     expect(await inHub(cls.id, (hub) => hub.counters)).toMatchObject({ snapshotsBuilt: 1, snapshotsShared: 1 });
     // Once the shared snapshot is too old, the next page gets a fresh one.

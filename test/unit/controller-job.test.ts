@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { Etcd } from "../../src/control-plane/etcd/store";
 import { Registry } from "../../src/control-plane/api-server/registry/store";
-import { findResource } from "../../src/control-plane/api-server/resources";
+import { findResource, registryKey } from "../../src/control-plane/api-server/resources";
 import type { KubeObject } from "../../src/control-plane/api-server/types";
 import { ControllerManager } from "../../src/control-plane/controller-manager/manager";
 import { jobController, JOB_TRACKING_FINALIZER } from "../../src/control-plane/controller-manager/job-controller";
 import { formatIntervals, hasIndex, nextMissing, parseIndexesFromString, totalIndexes, withIndexes } from "../../src/control-plane/controller-manager/job-indexes";
-import { registryKey } from "../../src/control-plane/api-server/resources";
 import { ApiError } from "../../src/control-plane/api-server/status";
 import { cronJobController, SCHEDULED_TIMESTAMP } from "../../src/control-plane/controller-manager/cronjob-controller";
 import { formatInZone, parseSchedule } from "../../src/control-plane/controller-manager/cron-schedule";

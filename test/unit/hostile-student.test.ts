@@ -313,7 +313,7 @@ async function disruptions(w: World): Promise<string[]> {
 describe("a hostile student cannot break the classroom", () => {
   const tried = new Map<string, number>();
   const worlds: World[] = [];
-  let fivexx: string[] = [];
+  const fivexx: string[] = [];
   let disrupted: string[] = [];
   afterAll(async () => {
     for (const w of worlds) for (const r of w.open) await r.body?.cancel().catch(() => undefined);

@@ -121,7 +121,10 @@ describe("kubelet: image pull failures", () => {
     const gaps = pulls.slice(1).map((t, i) => Math.round((t - pulls[i]) / 1000));
     // Each gap is the back-off plus the failing pull's own ~1 s.
     expect(gaps.slice(0, 5).map((g, i) => g - 10 * 2 ** i)).toEqual(gaps.slice(0, 5).map(() => expect.any(Number)));
-    for (const [i, g] of gaps.slice(0, 5).entries()) expect(g - 10 * 2 ** i).toBeGreaterThanOrEqual(0), expect(g - 10 * 2 ** i).toBeLessThanOrEqual(2);
+    for (const [i, g] of gaps.slice(0, 5).entries()) {
+      expect(g - 10 * 2 ** i).toBeGreaterThanOrEqual(0);
+      expect(g - 10 * 2 ** i).toBeLessThanOrEqual(2);
+    }
     expect(s.wake).not.toBeNull();
   });
 

@@ -120,7 +120,12 @@ describe("live feed connection storm", () => {
       const view = new Map<string, string>();
       for (const x of p.msgs) {
         if (x.t === "snapshot") { view.clear(); for (const o of x.objects) view.set(key(o.resource, o.object), JSON.stringify(o.object)); }
-        if (x.t === "changes") for (const c of x.changes) c.type === "DELETE" ? view.delete(key(c.resource, c.object)) : view.set(key(c.resource, c.object), JSON.stringify(c.object));
+        if (x.t === "changes") {
+          for (const c of x.changes) {
+            if (c.type === "DELETE") view.delete(key(c.resource, c.object));
+            else view.set(key(c.resource, c.object), JSON.stringify(c.object));
+          }
+        }
       }
       expect(view).toEqual(want);
     }

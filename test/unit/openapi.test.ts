@@ -68,7 +68,10 @@ describe("group-version documents", () => {
       const refs: string[] = [];
       const walk = (v: unknown): void => {
         if (Array.isArray(v)) v.forEach(walk);
-        else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) k === "$ref" ? refs.push(x as string) : walk(x);
+        else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) {
+          if (k === "$ref") refs.push(x as string);
+          else walk(x);
+        }
       };
       walk(doc);
       expect(refs.length).toBeGreaterThan(0);

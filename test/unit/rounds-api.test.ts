@@ -1,12 +1,9 @@
 // Rounds through the classroom's API, on the whole simulated cluster: the same workload under
 // LeastAllocated and MostAllocated, compared from the outcomes' JSON; replay checked against
 // snapshots taken while the round ran; refusals, CSV, and the API's errors.
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { client, joinAs, kubeclassApi, newClassroom, type Classroom } from "./api-helpers";
-
-const worker = () => (exports as any).default as Fetcher;
-const BASE = "http://kubeclass.test";
 
 const call = kubeclassApi;
 

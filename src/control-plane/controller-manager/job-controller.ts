@@ -195,7 +195,7 @@ export function jobController(_reg: Registry): Controller {
       target = conds.find((c) => (c.type === "FailureTarget" || c.type === "SuccessCriteriaMet") && c.status === "True");
     }
 
-    let activeCount = active.length;
+    let activeCount: number;
     let ready = active.filter(isPodReady).length;
     if (target) {
       // Deleted pods are terminating now; the final condition waits for them to be counted and gone.

@@ -114,7 +114,7 @@ function newCycle(pod: PodInfo, snapshot: ClusterSnapshot, profile: SchedulerPro
 }
 
 // Reused across calls: scheduleOne is synchronous and single-threaded.
-let feasibleBuf: NodeInfo[] = [];
+const feasibleBuf: NodeInfo[] = [];
 let totalBuf = new Float64Array(1024);
 
 export function scheduleOne(pod: KubeObject, snapshot: ClusterSnapshot, profile: SchedulerProfile, now: number, rand: () => number = Math.random): ScheduleResult {

@@ -47,7 +47,10 @@ export class PodNodeIndex {
     const { kvs, revision } = this.etcd.range(PODS_PREFIX);
     for (const kv of kvs) this.put(kv);
     const w = this.etcd.watch(PODS_PREFIX, revision, (events) => {
-      for (const e of events) e.type === "DELETE" ? this.remove(e.kv.key) : this.put(e.kv);
+      for (const e of events) {
+        if (e.type === "DELETE") this.remove(e.kv.key);
+        else this.put(e.kv);
+      }
     });
     w.onClose = () => {
       if (this.watch !== w) return; // a late retelling after a rebuild

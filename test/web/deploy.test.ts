@@ -1,13 +1,13 @@
-// The Deploy view's pure logic (web/src/views/deploy-*.ts): YAML field paths to lines, manifests
+// The Deploy view's pure logic (web/src/views/deploy/*.ts): YAML field paths to lines, manifests
 // from the form, REST paths, apply results. Runs in Node: no DOM needed.
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../web/src/api";
-import { applyAll, applyObject } from "../../web/src/views/deploy-apply";
-import { buildManifest, containerNameFor, formFieldFor, initialForm, localProblems, parseKeyValues } from "../../web/src/views/deploy-form";
-import { formReport, yamlReport } from "../../web/src/views/deploy-report";
-import { applyPath, collectionPath, defaultNamespace, kubectlRef, resourceFor } from "../../web/src/views/deploy-resources";
-import { TEMPLATE_KEYS, TEMPLATES } from "../../web/src/views/deploy-templates";
-import { insertIndent, lineStarts, locateField, offsetToLine, parseFieldPath, parseManifests } from "../../web/src/views/deploy-yaml";
+import { applyAll, applyObject } from "../../web/src/views/deploy/apply";
+import { buildManifest, containerNameFor, formFieldFor, initialForm, localProblems, parseKeyValues } from "../../web/src/views/deploy/form";
+import { formReport, yamlReport } from "../../web/src/views/deploy/report";
+import { applyPath, collectionPath, defaultNamespace, kubectlRef, resourceFor } from "../../web/src/views/deploy/resources";
+import { TEMPLATE_KEYS, TEMPLATES } from "../../web/src/views/deploy/templates";
+import { insertIndent, lineStarts, locateField, offsetToLine, parseFieldPath, parseManifests } from "../../web/src/views/deploy/yaml";
 
 const tr = (k: string, v?: Record<string, string | number>) => `${k}${v ? JSON.stringify(v) : ""}`;
 

@@ -8,14 +8,14 @@ import { useT, type Strings } from "../i18n";
 import { Live } from "../live";
 import { useObservable } from "../observable";
 import { whoAmI } from "../session";
-import { Architecture } from "./architecture";
-import { InstructorConsole } from "./console";
-import { Deploy } from "./deploy";
+import { Architecture } from "./architecture/architecture";
+import { InstructorConsole } from "./console/console";
+import { Deploy } from "./deploy/deploy";
 import { EventsFeed } from "./events";
 import { LangSwitch } from "./home";
-import { ClusterMap } from "./map";
-import { PodDetail } from "./pod-detail";
-import { Rounds } from "./rounds";
+import { ClusterMap } from "./map/map";
+import { PodDetail } from "./pod/detail";
+import { Rounds } from "./rounds/rounds";
 import "./classroom.css";
 
 const S: Strings = {

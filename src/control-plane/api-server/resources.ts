@@ -1,6 +1,12 @@
 // The resource types this API server serves, as discovery, OpenAPI and routing see them.
 // Names, short names, categories and verbs follow a real v1.32 cluster.
 
+import type { KubeObject } from "./types";
+import type { ConfigMap, Endpoints, Event, Namespace, Node, Pod, ResourceQuota, Service, ServiceAccount } from "./objects/core";
+import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "./objects/apps";
+import type { CronJob, Job } from "./objects/batch";
+import type { EndpointSlice, HorizontalPodAutoscaler, Lease, PriorityClass } from "./objects/others";
+
 export interface SubresourceType {
   name: string; // e.g. "status", "scale", "log"
   kind: string;
@@ -9,7 +15,8 @@ export interface SubresourceType {
   verbs: string[];
 }
 
-export interface ResourceType {
+/** A resource; T is the object type its handle reads back (see the named handles below). */
+export interface ResourceType<T extends KubeObject = KubeObject> {
   group: string; // "" for core
   version: string;
   plural: string;
@@ -20,6 +27,8 @@ export interface ResourceType {
   categories?: string[];
   verbs: string[];
   subresources?: SubresourceType[];
+  /** Type-only: never set. Makes a handle carry the type of its objects (PODS reads Pods). */
+  readonly objectType?: T;
 }
 
 const CRUD = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -107,32 +116,32 @@ export function findResource(group: string, version: string, plural: string): Re
 
 /** The resource for an object's apiVersion and kind, e.g. ("apps/v1", "Deployment"). */
 /** A resource the components name in code: one missing from RESOURCES fails at load, not in use. */
-function known(group: string, version: string, plural: string): ResourceType {
+function known<T extends KubeObject>(group: string, version: string, plural: string): ResourceType<T> {
   const r = findResource(group, version, plural);
   if (!r) throw new Error(`no resource ${plural}.${version}.${group}`);
-  return r;
+  return r as ResourceType<T>;
 }
 
 // The resources the control plane's components read and write, named once.
-export const PODS = known("", "v1", "pods");
-export const NODES = known("", "v1", "nodes");
-export const NAMESPACES = known("", "v1", "namespaces");
-export const SERVICES = known("", "v1", "services");
-export const ENDPOINTS = known("", "v1", "endpoints");
-export const EVENTS = known("", "v1", "events");
-export const CONFIG_MAPS = known("", "v1", "configmaps");
-export const SERVICE_ACCOUNTS = known("", "v1", "serviceaccounts");
-export const RESOURCE_QUOTAS = known("", "v1", "resourcequotas");
-export const ENDPOINT_SLICES = known("discovery.k8s.io", "v1", "endpointslices");
-export const LEASES = known("coordination.k8s.io", "v1", "leases");
-export const JOBS = known("batch", "v1", "jobs");
-export const CRON_JOBS = known("batch", "v1", "cronjobs");
-export const HORIZONTAL_POD_AUTOSCALERS = known("autoscaling", "v2", "horizontalpodautoscalers");
-export const STATEFUL_SETS = known("apps", "v1", "statefulsets");
-export const REPLICA_SETS = known("apps", "v1", "replicasets");
-export const DEPLOYMENTS = known("apps", "v1", "deployments");
-export const DAEMON_SETS = known("apps", "v1", "daemonsets");
-export const PRIORITY_CLASSES = known("scheduling.k8s.io", "v1", "priorityclasses");
+export const PODS = known<Pod>("", "v1", "pods");
+export const NODES = known<Node>("", "v1", "nodes");
+export const NAMESPACES = known<Namespace>("", "v1", "namespaces");
+export const SERVICES = known<Service>("", "v1", "services");
+export const ENDPOINTS = known<Endpoints>("", "v1", "endpoints");
+export const EVENTS = known<Event>("", "v1", "events");
+export const CONFIG_MAPS = known<ConfigMap>("", "v1", "configmaps");
+export const SERVICE_ACCOUNTS = known<ServiceAccount>("", "v1", "serviceaccounts");
+export const RESOURCE_QUOTAS = known<ResourceQuota>("", "v1", "resourcequotas");
+export const ENDPOINT_SLICES = known<EndpointSlice>("discovery.k8s.io", "v1", "endpointslices");
+export const LEASES = known<Lease>("coordination.k8s.io", "v1", "leases");
+export const JOBS = known<Job>("batch", "v1", "jobs");
+export const CRON_JOBS = known<CronJob>("batch", "v1", "cronjobs");
+export const HORIZONTAL_POD_AUTOSCALERS = known<HorizontalPodAutoscaler>("autoscaling", "v2", "horizontalpodautoscalers");
+export const STATEFUL_SETS = known<StatefulSet>("apps", "v1", "statefulsets");
+export const REPLICA_SETS = known<ReplicaSet>("apps", "v1", "replicasets");
+export const DEPLOYMENTS = known<Deployment>("apps", "v1", "deployments");
+export const DAEMON_SETS = known<DaemonSet>("apps", "v1", "daemonsets");
+export const PRIORITY_CLASSES = known<PriorityClass>("scheduling.k8s.io", "v1", "priorityclasses");
 
 export function resourceForKind(apiVersion: string, kind: string): ResourceType | undefined {
   return byKind.get(`${apiVersion}/${kind}`);

@@ -4,6 +4,7 @@
 import type { Registry } from "../api-server/registry/store";
 import { rfc3339 } from "../api-server/registry/store";
 import { registryPrefix, NODES } from "../api-server/resources";
+import type { Condition } from "../api-server/objects/meta";
 import type { Controller } from "../controller-manager/manager";
 import { ccmWrite } from "./provider";
 
@@ -20,7 +21,7 @@ export function routeController(_reg: Registry): Controller {
       // Already reported: the real controller skips the write too.
       if (cur?.status === "False") return;
       const now = rfc3339(new Date(ctx.now));
-      const condition = { type: "NetworkUnavailable", status: "False", reason: "RouteCreated", message: "RouteController created a route", lastHeartbeatTime: now, lastTransitionTime: now };
+      const condition: Condition = { type: "NetworkUnavailable", status: "False", reason: "RouteCreated", message: "RouteController created a route", lastHeartbeatTime: now, lastTransitionTime: now };
       ctx.reg.guaranteedUpdate(NODES, undefined, key, ccmWrite(ctx, NAME), (n) => {
         const others = (n.status?.conditions ?? []).filter((c: any) => c.type !== "NetworkUnavailable");
         // NetworkUnavailable leads the list, where the route controller's first write puts it.

@@ -17,8 +17,8 @@ import type { KubeObject } from "../api-server/types";
 /** Reads of the current objects: from a store when the manager gives one, else from etcd. */
 export interface Lister {
   /** The objects of a resource (in one namespace, or all), in key order, as reg.list gives them; a new array. */
-  list(r: ResourceType, ns: string | undefined): KubeObject[];
-  get(r: ResourceType, ns: string | undefined, name: string): KubeObject | undefined;
+  list<T extends KubeObject>(r: ResourceType<T>, ns: string | undefined): T[];
+  get<T extends KubeObject>(r: ResourceType<T>, ns: string | undefined, name: string): T | undefined;
 }
 
 /** A lister straight over the registry (controllers driven by hand, without a manager). */
@@ -69,19 +69,20 @@ export class SharedInformers implements Lister {
     return () => { s.handlers.delete(h); };
   }
 
-  list(r: ResourceType, ns: string | undefined): KubeObject[] {
+  list<T extends KubeObject>(r: ResourceType<T>, ns: string | undefined): T[] {
     const store = this.storeOf(registryPrefix(r));
-    if (ns !== undefined && r.namespaced) return sortedOf(store.byNs.get(ns));
-    const out: KubeObject[] = [];
+    // A prefix holds only its resource's objects.
+    if (ns !== undefined && r.namespaced) return sortedOf(store.byNs.get(ns)) as T[];
+    const out: T[] = [];
     // Key order across namespaces: "a-b/x" sorts before "a/x".
-    for (const name of [...store.byNs.keys()].sort((a, b) => cmp(`${a}/`, `${b}/`))) out.push(...sortedOf(store.byNs.get(name)));
+    for (const name of [...store.byNs.keys()].sort((a, b) => cmp(`${a}/`, `${b}/`))) out.push(...(sortedOf(store.byNs.get(name)) as T[]));
     return out;
   }
 
-  get(r: ResourceType, ns: string | undefined, name: string): KubeObject | undefined {
+  get<T extends KubeObject>(r: ResourceType<T>, ns: string | undefined, name: string): T | undefined {
     const prefix = registryPrefix(r);
     const key = registryKey(r, ns, name);
-    return this.storeOf(prefix).byNs.get(nsOf(prefix, key))?.objs.get(key);
+    return this.storeOf(prefix).byNs.get(nsOf(prefix, key))?.objs.get(key) as T | undefined;
   }
 
   /** Objects held per prefix (for tests and the bound: what exists, nothing more). */

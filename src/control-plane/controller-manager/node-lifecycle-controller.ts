@@ -7,6 +7,7 @@ import { rfc3339, type Registry } from "../api-server/registry/store";
 import { LEASES, NODES, PODS } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
+import type { Condition } from "../api-server/objects/meta";
 import { listerOf, type Controller, type ReconcileCtx } from "./manager";
 
 /** --node-monitor-grace-period's default. */
@@ -32,7 +33,7 @@ export function nodeLifecycleController(_reg: Registry): Controller {
       const ready = conditionOf(node, "Ready");
       const lastSeen = Math.max(ms(lease?.spec?.renewTime), ms(ready?.lastHeartbeatTime), ms(node.metadata.creationTimestamp));
       const stale = ctx.now - lastSeen > NODE_MONITOR_GRACE_MS;
-      let current = node;
+      let current: KubeObject = node;
       if (stale && ready?.status !== "Unknown") current = markUnknown(ctx, node);
       current = syncTaints(ctx, current);
       const evictAt = evictPods(ctx, current);
@@ -51,10 +52,11 @@ function conditionOf(node: KubeObject, type: string): any {
 function markUnknown(ctx: ReconcileCtx, node: KubeObject): KubeObject {
   const now = rfc3339(new Date(ctx.now));
   const updated = ctx.reg.guaranteedUpdate(NODES, undefined, node.metadata.name!, ctx.write, (cur) => {
-    cur.status.conditions = (cur.status.conditions ?? []).map((c: any) =>
+    const conditions = (cur.status?.conditions ?? []).map((c): Condition =>
       c.type === "Ready" || PRESSURE_CONDITIONS.includes(c.type)
         ? { ...c, status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status.", lastTransitionTime: now }
         : c);
+    cur.status = { ...cur.status, conditions };
     return cur;
   }, "status");
   recordEvent(ctx.reg, { regarding: updated, reason: "NodeNotReady", message: `Node ${node.metadata.name} status is now: NodeNotReady`, component: "node-controller", now: new Date(ctx.now) });
@@ -62,7 +64,8 @@ function markUnknown(ctx: ReconcileCtx, node: KubeObject): KubeObject {
   for (const pod of podsOn(ctx, node.metadata.name!)) {
     try {
       ctx.reg.guaranteedUpdate(PODS, pod.metadata.namespace, pod.metadata.name!, ctx.write, (cur) => {
-        cur.status.conditions = (cur.status.conditions ?? []).map((c: any) => (c.type === "Ready" && c.status !== "False" ? { ...c, status: "False", lastTransitionTime: now } : c));
+        const conditions = (cur.status?.conditions ?? []).map((c): Condition => (c.type === "Ready" && c.status !== "False" ? { ...c, status: "False", lastTransitionTime: now } : c));
+        cur.status = { ...cur.status, conditions };
         return cur;
       }, "status");
       recordEvent(ctx.reg, { regarding: pod, reason: "NodeNotReady", message: "Node is not ready", type: "Warning", component: "node-controller", now: new Date(ctx.now) });
@@ -123,7 +126,7 @@ function evictPods(ctx: ReconcileCtx, node: KubeObject): number {
     if (due > ctx.now) { next = Math.min(next, due); continue; }
     try {
       ctx.reg.guaranteedUpdate(PODS, pod.metadata.namespace, pod.metadata.name!, ctx.write, (cur) => {
-        const conditions = (cur.status.conditions ?? []).filter((c: { type: string }) => c.type !== "DisruptionTarget");
+        const conditions = (cur.status?.conditions ?? []).filter((c) => c.type !== "DisruptionTarget");
         conditions.push({ type: "DisruptionTarget", status: "True", reason: "DeletionByTaintManager", message: "Taint manager: deleting due to NoExecute taint", lastTransitionTime: rfc3339(new Date(ctx.now)) });
         cur.status = { ...cur.status, conditions };
         return cur;

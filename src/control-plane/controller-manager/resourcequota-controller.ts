@@ -8,6 +8,7 @@ import { findResource, RESOURCES, registryPrefix, type ResourceType, RESOURCE_QU
 import { parseQuantity } from "../api-server/quantity";
 import { add, amountOf, count, countName, formatAmount, matchingResources, quotaMatches, usageOf, type Usage } from "../api-server/quota-evaluator";
 import type { KubeObject } from "../api-server/types";
+import type { ResourceList } from "../api-server/objects/meta";
 import { listerOf, type Controller, type WatchCtx } from "./manager";
 import { registryLister, type Lister } from "./informers";
 import { sameJSON, splitKey } from "./controller-utils";
@@ -52,7 +53,7 @@ export function computeUsed(reg: Registry, quota: KubeObject, cache?: Lister): R
 }
 
 /** Quantity strings with their amounts compared, so "1000m" and "1" are the same usage. */
-function sameUsage(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
+function sameUsage(a: ResourceList | undefined, b: Record<string, string>): boolean {
   if (!a) return false;
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;

@@ -278,8 +278,8 @@ export class KubeScheduler {
   private markUnschedulable(pod: KubeObject, message: string, nominated: string | undefined, t: number): void {
     const ctx = { user: SCHEDULER, now: new Date(t) };
     const updated = this.reg.guaranteedUpdate(PODS, pod.metadata.namespace, pod.metadata.name!, ctx, (cur) => {
-      const conditions = (cur.status.conditions ?? []).filter((c: { type: string }) => c.type !== "PodScheduled");
-      const old = (cur.status.conditions ?? []).find((c: { type: string }) => c.type === "PodScheduled");
+      const conditions = (cur.status?.conditions ?? []).filter((c) => c.type !== "PodScheduled");
+      const old = (cur.status?.conditions ?? []).find((c) => c.type === "PodScheduled");
       const changed = !old || old.status !== "False" || old.message !== message;
       conditions.push({ type: "PodScheduled", status: "False", lastProbeTime: null, lastTransitionTime: changed ? rfc3339(ctx.now) : old.lastTransitionTime, reason: "Unschedulable", message });
       cur.status = { ...cur.status, conditions };

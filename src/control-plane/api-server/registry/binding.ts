@@ -12,10 +12,10 @@ export function bindPod(reg: Registry, ns: string, podName: string, node: string
     if (pod.spec.nodeName) throw errors.conflictMessage(`Operation cannot be fulfilled on pods/binding "${podName}": pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
     if (uid && uid !== pod.metadata.uid) throw errors.conflictMessage(`Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`);
     pod.spec.nodeName = node;
-    const conditions = (pod.status.conditions ?? []).filter((x: { type: string }) => x.type !== "PodScheduled");
+    const conditions = (pod.status?.conditions ?? []).filter((x: { type: string }) => x.type !== "PodScheduled");
     conditions.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: rfc3339(ctx.now) });
     pod.status = { ...pod.status, conditions };
-    delete pod.status.nominatedNodeName;
+    delete pod.status!.nominatedNodeName;
     return pod;
   }, "system");
 }

@@ -8,6 +8,7 @@
 import { type ResourceType, RESOURCE_QUOTAS } from "../resources";
 import { errors, qualified } from "../status";
 import type { KubeObject } from "../types";
+import type { Quantity, ResourceList } from "../objects/meta";
 import type { AdmissionHook, Registry, WriteCtx } from "./store";
 import { admissionName } from "./names";
 import { formatAmount, matchingResources, podConstraints, quotaMatches, usageOf, type Amount, type Usage } from "../quota-evaluator";
@@ -18,7 +19,7 @@ const APISERVER = { username: "system:apiserver", groups: ["system:masters"] };
 const millis = (q: unknown) => parseQuantity(q as string)?.millis;
 
 /** "requests.cpu=500m,requests.memory=1Gi": prettyPrint, sorted by name. */
-function pretty(list: [string, string][]): string {
+function pretty(list: [string, Quantity | undefined][]): string {
   return list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join(",");
 }
 
@@ -52,14 +53,14 @@ export const quotaAdmission: AdmissionHook = (op, r, obj, old, ctx, reg) => {
   const charges: { quota: KubeObject; add: Map<string, Amount> }[] = [];
   for (const quota of quotas) {
     if (quota.metadata.deletionTimestamp || !quotaMatches(quota, r, obj)) continue;
-    const hard: Record<string, string> = quota.status?.hard ?? {};
+    const hard: ResourceList = quota.status?.hard ?? {};
     const restricted = matchingResources(r, Object.keys(hard));
     if (restricted.length === 0) continue;
     if (r.kind === "Pod") {
       const missing = podConstraints(obj, restricted);
       if (missing) throw forbid(r, obj, `failed quota: ${quota.metadata.name}: ${missing}`);
     }
-    const used: Record<string, string> = quota.status?.used ?? {};
+    const used: ResourceList = quota.status?.used ?? {};
     // Until the controller has counted everything this quota restricts, nothing can be judged.
     if (restricted.some((n) => used[n] === undefined)) throw forbid(r, obj, `status unknown for quota: ${quota.metadata.name}, resources: ${[...restricted].sort().join(",")}`);
     const add = new Map([...delta].filter(([k, a]) => restricted.includes(k) && a.m !== 0));

@@ -41,8 +41,8 @@ export interface ListOptions {
   continue?: string;
 }
 
-export interface ListResult {
-  items: KubeObject[];
+export interface ListResult<T extends KubeObject = KubeObject> {
+  items: T[];
   resourceVersion: string;
   continue?: string;
   remainingItemCount?: number;
@@ -102,12 +102,12 @@ export class Registry {
   /** Stored values lists have skipped as undecodable (for the architecture view). */
   undecodable = 0;
 
-  tryGet(r: ResourceType, ns: string | undefined, name: string): KubeObject | undefined {
+  tryGet<T extends KubeObject>(r: ResourceType<T>, ns: string | undefined, name: string): T | undefined {
     const kv = this.etcd.get(registryKey(r, ns, name));
-    return kv && this.decode(kv);
+    return kv && (this.decode(kv) as T);
   }
 
-  get(r: ResourceType, ns: string | undefined, name: string): KubeObject {
+  get<T extends KubeObject>(r: ResourceType<T>, ns: string | undefined, name: string): T {
     const obj = this.tryGet(r, ns, name);
     if (!obj) throw errors.notFound(r, name);
     return obj;
@@ -117,11 +117,11 @@ export class Registry {
     return r.namespaced && ns ? `${registryPrefix(r)}${ns}/` : registryPrefix(r);
   }
 
-  list(r: ResourceType, ns: string | undefined, opts: ListOptions = {}): ListResult {
+  list<T extends KubeObject>(r: ResourceType<T>, ns: string | undefined, opts: ListOptions = {}): ListResult<T> {
     let startAfter: string | undefined;
     if (opts.continue) startAfter = decodeContinue(opts.continue, this.prefix(r, ns));
     const { kvs, revision } = this.byNode(r, ns, opts) ?? this.etcd.range(this.prefix(r, ns), { startAfter });
-    const items: KubeObject[] = [];
+    const items: T[] = [];
     let lastKey: string | undefined;
     let remaining = 0;
     for (const kv of kvs) {
@@ -130,10 +130,10 @@ export class Registry {
       // Core and events.k8s.io Events share keys; so do other same-kind groups in the future.
       if (!this.matches(r, obj, opts)) continue;
       if (opts.limit && items.length >= opts.limit) { remaining++; continue; }
-      items.push(obj);
+      items.push(obj as T);
       lastKey = kv.key;
     }
-    const out: ListResult = { items, resourceVersion: String(revision) };
+    const out: ListResult<T> = { items, resourceVersion: String(revision) };
     if (remaining > 0 && lastKey) {
       out.continue = encodeContinue(revision, lastKey, this.prefix(r, ns));
       if (!opts.labelSelector && !opts.fieldSelector) out.remainingItemCount = remaining;
@@ -160,7 +160,7 @@ export class Registry {
     return true;
   }
 
-  create(r: ResourceType, ns: string | undefined, input: KubeObject, ctx: WriteCtx): KubeObject {
+  create<T extends KubeObject>(r: ResourceType<T>, ns: string | undefined, input: KubeObject, ctx: WriteCtx): T {
     const obj: KubeObject = structuredClone(input);
     this.decodeBody(r, obj, ctx, () => input);
     obj.apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
@@ -197,19 +197,19 @@ export class Registry {
     const key = registryKey(r, obj.metadata.namespace, obj.metadata.name!);
     if (ctx.dryRun) {
       if (this.etcd.get(key)) throw errors.alreadyExists(r, obj.metadata.name!);
-      return obj;
+      return obj as T;
     }
     const value = this.sized(key, encode(obj));
     const res = this.etcd.txn([{ key, modRevision: 0 }], [{ type: "put", key, value }]);
     if (!res.succeeded) throw errors.alreadyExists(r, obj.metadata.name!);
-    return this.decode(res.kvs.get(key)!);
+    return this.decode(res.kvs.get(key)!) as T;
   }
 
   /**
    * PUT semantics. `subresource` "status" writes only status; "finalize" only spec.finalizers
    * (namespaces). A resourceVersion in the body must match (409 otherwise).
    */
-  update(r: ResourceType, ns: string | undefined, name: string, input: KubeObject, ctx: WriteCtx, subresource?: string): { object: KubeObject; created: boolean } {
+  update<T extends KubeObject>(r: ResourceType<T>, ns: string | undefined, name: string, input: KubeObject, ctx: WriteCtx, subresource?: string): { object: T; created: boolean } {
     const old = this.tryGet(r, ns, name);
     input = { ...input };
     this.decodeBody(r, input, ctx, () => input);
@@ -221,11 +221,11 @@ export class Registry {
     }
     const rv = input.metadata.resourceVersion;
     if (rv && rv !== old.metadata.resourceVersion) throw errors.conflict(r, name);
-    return { object: this.write(r, old, this.merge(r, old, input, subresource), ctx), created: false };
+    return { object: this.write(r, old, this.merge(r, old, input, subresource), ctx) as T, created: false };
   }
 
   /** Read-modify-write of one object; the mutation sees the current state. */
-  guaranteedUpdate(r: ResourceType, ns: string | undefined, name: string, ctx: WriteCtx, mutate: (cur: KubeObject) => KubeObject, subresource?: string): KubeObject {
+  guaranteedUpdate<T extends KubeObject>(r: ResourceType<T>, ns: string | undefined, name: string, ctx: WriteCtx, mutate: (cur: T) => KubeObject, subresource?: string): T {
     const old = this.get(r, ns, name);
     const next = mutate(structuredClone(old));
     // A patch that produced wrongly-typed metadata fails where the real one does: decoding the
@@ -233,7 +233,7 @@ export class Registry {
     this.decodeBody(r, next, ctx, () => next, true);
     const rv = next.metadata?.resourceVersion;
     if (rv && rv !== old.metadata.resourceVersion) throw errors.conflict(r, name);
-    return this.write(r, old, this.merge(r, old, next, subresource), ctx);
+    return this.write(r, old, this.merge(r, old, next, subresource), ctx) as T;
   }
 
   /** What a write may change, per the strategy and the subresource written. */
@@ -302,7 +302,7 @@ export class Registry {
   }
 
   /** DELETE: finalizers and graceful termination turn it into an update; otherwise the key goes. */
-  delete(r: ResourceType, ns: string | undefined, name: string, ctx: WriteCtx, opts: DeleteOptions = {}): { object: KubeObject; deleted: boolean } {
+  delete<T extends KubeObject>(r: ResourceType<T>, ns: string | undefined, name: string, ctx: WriteCtx, opts: DeleteOptions = {}): { object: T; deleted: boolean } {
     const cur = this.get(r, ns, name);
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== cur.metadata.uid)
@@ -336,14 +336,14 @@ export class Registry {
         ? next.metadata.deletionTimestamp
         : rfc3339(afterSeconds(ctx.now, grace));
       next.metadata.deletionGracePeriodSeconds = grace;
-      if (r.kind === "Namespace") next.status = { ...(next.status ?? {}), phase: "Terminating" };
-      if (ctx.dryRun) return { object: next, deleted: false };
+      if (r.kind === "Namespace") (next as KubeObject).status = { ...(next.status ?? {}), phase: "Terminating" };
+      if (ctx.dryRun) return { object: next as T, deleted: false };
       const key = registryKey(r, cur.metadata.namespace, name);
       delete next.metadata.resourceVersion;
       const value = this.sized(key, encode(next));
       const res = this.etcd.txn([{ key, modRevision: Number(cur.metadata.resourceVersion) }], [{ type: "put", key, value }]);
       if (!res.succeeded) throw errors.conflict(r, name);
-      return { object: this.decode(res.kvs.get(key)!), deleted: false };
+      return { object: this.decode(res.kvs.get(key)!) as T, deleted: false };
     }
     if (ctx.dryRun) return { object: cur, deleted: true };
     const key = registryKey(r, cur.metadata.namespace, name);

@@ -1,6 +1,6 @@
 // One simulated worker node: its kubelet (with the container runtime inside) keeps its own state
 // here and reaches the control plane only through the Kubernetes API, with its own credential.
-import type { KubeObject } from "../control-plane/api-server/types";
+import type { Pod } from "../control-plane/api-server/objects/core";
 import { DurableObject } from "cloudflare:workers";
 import { migrate, Sql, KeyValueTable } from "../control-plane/etcd/sql";
 import { ApiClient, type ApiCall, type ApiReply, type ControlPlane } from "./api-client";
@@ -89,7 +89,7 @@ export class NodeObject extends DurableObject {
   /** The API calls this kubelet sent since the object started (or the last reset). */
   private readonly stats = new CallStats();
   /** The pods the kubelet last listed: what it runs on when the API server is unreachable. */
-  private lastPods?: KubeObject[];
+  private lastPods?: Pod[];
   /** When lastPods was listed (simulated ms). */
   private listedAt = -Infinity;
   private events?: EventCorrelator;
@@ -171,7 +171,7 @@ export class NodeObject extends DurableObject {
     const [list] = cached
       ? [{ status: 200, body: { items: this.lastPods } }]
       : await api.batch([{ method: "GET", path: `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${cfg.name}`)}` }]);
-    let pods: KubeObject[];
+    let pods: Pod[];
     if (list.status === 200) {
       pods = list.body.items;
       this.lastPods = pods;
@@ -265,13 +265,13 @@ export class NodeObject extends DurableObject {
    */
   private keepPodsCurrent(calls: ApiCall[], replies: ApiReply[]): void {
     if (!this.lastPods) return;
-    const byUid = new Map<string, KubeObject | null>();
+    const byUid = new Map<string, Pod | null>();
     calls.forEach((c, i) => {
       const r = replies[i];
       if (!r) return;
       if (c.method === "PUT" && c.path.endsWith("/status") && c.path.includes("/pods/")) {
-        const uid = (c.body as KubeObject).metadata.uid;
-        if (r.status === 200 && r.body?.metadata?.uid === uid) byUid.set(uid!, r.body as KubeObject);
+        const uid = (c.body as Pod).metadata.uid;
+        if (r.status === 200 && r.body?.metadata?.uid === uid) byUid.set(uid!, r.body as Pod);
         else if (r.status === 404) byUid.set(uid!, null);
       } else if (c.method === "DELETE" && (r.status === 200 || r.status === 404)) {
         const uid = (c.body as { preconditions?: { uid?: string } }).preconditions?.uid;
@@ -343,7 +343,7 @@ export class NodeObject extends DurableObject {
 
 /** The node status without heartbeat times: a change here is worth a write. */
 function fingerprint(node: { status?: { conditions?: { lastHeartbeatTime?: string }[] } }): string {
-  const copy = structuredClone(node) as any;
+  const copy = structuredClone(node);
   for (const c of copy.status?.conditions ?? []) delete c.lastHeartbeatTime;
   return JSON.stringify(copy.status ?? {});
 }

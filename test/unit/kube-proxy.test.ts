@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../src/control-plane/api-server/types";
+import type { Service } from "../../src/control-plane/api-server/objects/core";
+import type { EndpointSlice } from "../../src/control-plane/api-server/objects/others";
 import { desiredEndpointSlices } from "../../src/control-plane/controller-manager/endpointslice";
 import {
   type AffinityTable, type ProxyRules, type RouteRequest, buildRules, describeRules, newAffinityTable, route,
@@ -8,7 +9,8 @@ import {
 
 // ---- fixtures ---------------------------------------------------------------------------------
 
-function service(name: string, spec: Record<string, unknown> = {}, status?: unknown): KubeObject {
+// Specs as a student may send them (wrong types included): the proxy reads them as stored.
+function service(name: string, spec: Record<string, unknown> = {}, status?: unknown): Service {
   return {
     apiVersion: "v1", kind: "Service", metadata: { name, namespace: "default", uid: `uid-${name}` },
     spec: {
@@ -16,11 +18,11 @@ function service(name: string, spec: Record<string, unknown> = {}, status?: unkn
       ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }], sessionAffinity: "None", internalTrafficPolicy: "Cluster", ...spec,
     },
     ...(status ? { status } : {}),
-  };
+  } as Service;
 }
 
 interface Ep { ip: string; node: string; ready?: boolean; serving?: boolean; terminating?: boolean; pod?: string }
-function slice(svc: string, eps: Ep[], ports: unknown[] = [{ name: "http", port: 8080, protocol: "TCP" }]): KubeObject {
+function slice(svc: string, eps: Ep[], ports: unknown[] = [{ name: "http", port: 8080, protocol: "TCP" }]): EndpointSlice {
   return {
     apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", addressType: "IPv4", ports,
     metadata: { name: `${svc}-abc`, namespace: "default", labels: { "kubernetes.io/service-name": svc } },
@@ -29,7 +31,7 @@ function slice(svc: string, eps: Ep[], ports: unknown[] = [{ name: "http", port:
       conditions: { ready: e.ready ?? true, serving: e.serving ?? e.ready ?? true, terminating: e.terminating ?? false },
       targetRef: { kind: "Pod", namespace: "default", name: e.pod ?? `pod-${e.ip}` },
     })),
-  };
+  } as EndpointSlice;
 }
 
 const THREE: Ep[] = [{ ip: "10.244.1.2", node: "node-1" }, { ip: "10.244.2.2", node: "node-2" }, { ip: "10.244.3.2", node: "node-3" }];
@@ -88,7 +90,7 @@ describe("buildRules / describeRules", () => {
       spec: { nodeName: e.node, containers: [{ name: "c", image: "nginx" }] },
       status: { phase: "Running", podIP: e.ip, podIPs: [{ ip: e.ip }], conditions: [{ type: "Ready", status: "True" }] },
     }));
-    const slices = desiredEndpointSlices(svc, pods, []).create.map((s, i) => ({ ...s, metadata: { ...s.metadata, name: `web-${i}` } }));
+    const slices = desiredEndpointSlices(svc, pods, []).create.map((s, i) => ({ ...s, metadata: { ...s.metadata, name: `web-${i}` } }) as EndpointSlice);
     const r = go(buildRules([svc], slices, "node-1"), fromPod(), { service: { namespace: "default", name: "web" } });
     expect(r.result).toEqual({ ok: true, endpoint: { ip: "10.244.1.2", port: 8080, pod: { namespace: "default", name: "web-0" }, nodeName: "node-1" }, service: "default/web:http", via: "ClusterIP" });
   });

@@ -1,6 +1,6 @@
 // Drives the simulated kubelet the way the Node Durable Object does: sync at each nextWakeAt,
 // apply the reported statuses to the pods, collect events.
-import type { KubeObject } from "../../src/control-plane/api-server/types";
+import type { Pod, PodStatus } from "../../src/control-plane/api-server/objects/core";
 import { initialState, syncPods, type KubeletEvent, type KubeletState, type NodeConfig } from "../../src/node/kubelet";
 
 export const T0 = Date.UTC(2025, 0, 15, 10, 0, 0);
@@ -23,9 +23,12 @@ export const cfg: NodeConfig = {
   architecture: "amd64",
 };
 
+/** T with every field, however deep, present: what a test reading reported JSON assumes. */
+export type Present<T> = T extends (infer U)[] ? Present<U>[] : T extends object ? { [K in keyof T]-?: Present<NonNullable<T[K]>> } : T;
+
 let uidSeq = 0;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function pod(name: string, spec: Record<string, any>, extra: { namespace?: string; uidSeq?: number } = {}): KubeObject {
+export function pod(name: string, spec: Record<string, any>, extra: { namespace?: string; uidSeq?: number } = {}): Pod {
   uidSeq = extra.uidSeq ?? uidSeq + 1;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const withDefaults = (c: any) => {
@@ -33,6 +36,7 @@ export function pod(name: string, spec: Record<string, any>, extra: { namespace?
     const tagged = /:[^/]+$/.test(image) && !image.endsWith(":latest");
     return { imagePullPolicy: tagged || image.includes("@") ? "IfNotPresent" : "Always", terminationMessagePath: "/dev/termination-log", ...c };
   };
+  // A test's spec may be anything a student could send: the kubelet is checked against it as stored.
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -46,13 +50,13 @@ export function pod(name: string, spec: Record<string, any>, extra: { namespace?
       ...(spec.initContainers ? { initContainers: spec.initContainers.map(withDefaults) } : {}),
     },
     status: { phase: "Pending", qosClass: "BestEffort", conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: new Date(T0).toISOString() }] },
-  };
+  } as Pod;
 }
 
 export class Sim {
   state: KubeletState;
   now = T0;
-  pods: KubeObject[] = [];
+  pods: Pod[] = [];
   events: (KubeletEvent & { syncAt: number })[] = [];
   deleted: string[] = [];
   wake: number | null = null;
@@ -60,7 +64,7 @@ export class Sim {
   constructor(seed = 42) {
     this.state = initialState(cfg, seed);
   }
-  add(...ps: KubeObject[]) {
+  add(...ps: Pod[]) {
     this.pods.push(...ps);
     this.sync(this.now);
   }
@@ -90,8 +94,9 @@ export class Sim {
   advance(seconds: number) {
     this.runUntil(this.now + seconds * 1000);
   }
-  get(name: string) {
-    return this.pods.find((p) => p.metadata.name === name)!;
+  /** The pod as reported; a test reads any field, and a missing one fails its assertion. */
+  get(name: string): Pod & { status: Present<PodStatus> } {
+    return this.pods.find((p) => p.metadata.name === name)! as Pod & { status: Present<PodStatus> };
   }
   eventsFor(name: string) {
     return this.events.filter((e) => e.regarding.name === name);

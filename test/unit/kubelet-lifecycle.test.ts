@@ -6,7 +6,7 @@ import { cfg, pod, Sim, T0 } from "./kubelet-helpers";
 const statusText = (s: Sim, name: string) => String(podCells(s.get(name), s.now)[2]);
 const readyText = (s: Sim, name: string) => String(podCells(s.get(name), s.now)[1]);
 const reasons = (s: Sim, name: string) => s.eventsFor(name).map((e) => e.reason);
-const cond = (s: Sim, name: string, type: string) => s.get(name).status.conditions.find((c: { type: string }) => c.type === type);
+const cond = (s: Sim, name: string, type: string) => s.get(name).status.conditions.find((c) => c.type === type)!;
 
 describe("kubelet: a pod reaches Running", () => {
   it("nginx: sandbox and IP, Pulling/Pulled/Created/Started, Running and Ready", () => {

@@ -1,10 +1,8 @@
 // What kube-proxy (pkg/proxy, iptables/nftables modes, v1.32) programs on one node: per Service
 // port, its virtual addresses and the endpoints behind them, split the way
 // proxy.CategorizeEndpoints splits them. Plain data, so it can be stored, sent and shown.
-import type { KubeObject } from "../../control-plane/api-server/types";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
+import type { Service, ServicePort } from "../../control-plane/api-server/objects/core";
+import type { EndpointSlice } from "../../control-plane/api-server/objects/others";
 
 export type TrafficPolicy = "Cluster" | "Local";
 
@@ -70,14 +68,14 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * ShouldSkipService, plus the informer filter: headless and ExternalName Services get no rules,
  * nor do Services claimed by another proxy (service-proxy-name label).
  */
-function skipService(svc: KubeObject): boolean {
+function skipService(svc: Service): boolean {
   if (svc.spec?.type === "ExternalName") return true;
   if (!isV4(svc.spec?.clusterIP)) return true; // this simulated cluster is single-stack IPv4
   return svc.metadata.labels?.[PROXY_NAME_LABEL] !== undefined;
 }
 
 /** The endpoints of one Service port, read from its slices the way EndpointSliceCache does. */
-function endpointsFor(svc: KubeObject, sp: Any, slices: KubeObject[], nodeName: string): ProxyEndpoint[] {
+function endpointsFor(svc: Service, sp: ServicePort, slices: EndpointSlice[], nodeName: string): ProxyEndpoint[] {
   const portName = sp.name ?? "";
   const protocol = sp.protocol ?? "TCP";
   const set = new Map<string, ProxyEndpoint>();
@@ -137,7 +135,7 @@ function categorize(eps: ProxyEndpoint[], internalLocal: boolean, externalLocal:
  * The rules kube-proxy on `nodeName` programs for these Services (all namespaces) and
  * EndpointSlices. Ports keep the Service's order; Services are sorted by namespace/name.
  */
-export function buildRules(services: KubeObject[], slices: KubeObject[], nodeName: string): ProxyRules {
+export function buildRules(services: Service[], slices: EndpointSlice[], nodeName: string): ProxyRules {
   const out: ProxyServicePort[] = [];
   const sorted = [...services].sort((a, b) => cmp(`${a.metadata.namespace}/${a.metadata.name}`, `${b.metadata.namespace}/${b.metadata.name}`));
   for (const svc of sorted) {
@@ -145,10 +143,10 @@ export function buildRules(services: KubeObject[], slices: KubeObject[], nodeNam
     const spec = svc.spec ?? {};
     const ns = svc.metadata.namespace ?? "default", name = svc.metadata.name ?? "";
     const clusterIPs = strings(spec.clusterIPs).filter(isV4);
-    if (clusterIPs.length === 0) clusterIPs.push(spec.clusterIP);
+    if (clusterIPs.length === 0) clusterIPs.push(spec.clusterIP!); // skipService: an IPv4 address
     const externalIPs = strings(spec.externalIPs).filter(isV4);
-    const ingress: Any[] = Array.isArray(svc.status?.loadBalancer?.ingress) ? svc.status.loadBalancer.ingress : [];
-    const loadBalancerIPs = spec.type === "LoadBalancer" ? ingress.filter((i) => isV4(i?.ip) && i?.ipMode !== "Proxy").map((i) => i.ip as string) : [];
+    const ingress = svc.status?.loadBalancer?.ingress;
+    const loadBalancerIPs = spec.type === "LoadBalancer" && Array.isArray(ingress) ? ingress.filter((i) => isV4(i?.ip) && i?.ipMode !== "Proxy").map((i) => i.ip as string) : [];
     const affinity = spec.sessionAffinity === "ClientIP" ? "ClientIP" : "None";
     const timeout = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds;
     const internalTrafficPolicy: TrafficPolicy = spec.internalTrafficPolicy === "Local" ? "Local" : "Cluster";

@@ -2,7 +2,7 @@
 // CreateContainer and StartContainer, with the events and messages the real kubelet records.
 
 import { parseQuantity } from "../../control-plane/api-server/quantity";
-import type { KubeObject } from "../../control-plane/api-server/types";
+import type { Container, EnvVar, Pod } from "../../control-plane/api-server/objects/core";
 import { behaviourOf, type Behaviour } from "../container-runtime/behaviour";
 import { hex64 } from "../container-runtime/hash";
 import { parseImageRef, resolveImage } from "../container-runtime/images";
@@ -13,11 +13,8 @@ import { httpTarget, initProbes, PROBE_KINDS, probeSpec } from "./probes";
 import { between, type ContainerRecord, type PodRecord, type RunRecord } from "./state";
 import { advanceInitAfter, arr, chainNext, emit, finishRun, hostnameOf, specOf, type SyncCtx } from "./sync-ctx";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-
 /** EnsureImageExists + create + start, scheduled from t. */
-export function beginStart(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, c: ContainerRecord, t: number): void {
+export function beginStart(ctx: SyncCtx, rec: PodRecord, pod: Pod, c: ContainerRecord, t: number): void {
   const spec = specOf(pod, c);
   const image = String(spec.image ?? "");
   c.specImage = image;
@@ -111,7 +108,7 @@ export function finishPull(ctx: SyncCtx, rec: PodRecord, c: ContainerRecord, t: 
 }
 
 /** Container env as the program sees it (literal values; references are just "set"). */
-export function containerEnv(rec: PodRecord, pod: KubeObject, spec: Any): Record<string, string> {
+export function containerEnv(rec: PodRecord, pod: Pod, spec: Partial<Container>): Record<string, string> {
   const env: Record<string, string> = {
     PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     HOSTNAME: hostnameOf(pod),
@@ -134,7 +131,7 @@ export function containerEnv(rec: PodRecord, pod: KubeObject, spec: Any): Record
   return env;
 }
 
-export function valueFrom(rec: PodRecord, pod: KubeObject, vf: Any): string {
+export function valueFrom(rec: PodRecord, pod: Pod, vf: NonNullable<EnvVar["valueFrom"]>): string {
   const fp = vf.fieldRef?.fieldPath;
   if (fp === "metadata.name") return rec.name;
   if (fp === "metadata.namespace") return rec.namespace;
@@ -145,14 +142,14 @@ export function valueFrom(rec: PodRecord, pod: KubeObject, vf: Any): string {
   return "(set)";
 }
 
-export function limits(spec: Any): { mem: number | null; cpu: number | null } {
+export function limits(spec: Partial<Container>): { mem: number | null; cpu: number | null } {
   const l = spec.resources?.limits ?? {};
   const mem = l.memory !== undefined ? parseQuantity(l.memory)?.value ?? null : null;
   const cpu = l.cpu !== undefined ? parseQuantity(l.cpu)?.millis ?? null : null;
   return { mem, cpu };
 }
 
-export function startRun(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, c: ContainerRecord, t: number): void {
+export function startRun(ctx: SyncCtx, rec: PodRecord, pod: Pod, c: ContainerRecord, t: number): void {
   const spec = specOf(pod, c);
   const p = c.pull!;
   const ref = parseImageRef(c.specImage);

@@ -2,7 +2,7 @@
 // The Node Durable Object calls syncPods whenever its pods change or nextWakeAt comes, persists the
 // returned state and writes the statuses, deletions and events through the API server.
 
-import type { KubeObject } from "../../control-plane/api-server/types";
+import type { Pod } from "../../control-plane/api-server/objects/core";
 import { cpuAt, memoryAt } from "../container-runtime/behaviour";
 import { parseImageRef, PAUSE_IMAGE, resolveImage } from "../container-runtime/images";
 import { formatLogs, runLines } from "../container-runtime/logs";
@@ -45,9 +45,9 @@ export function initialState(cfg: NodeConfig, seed: number): KubeletState {
   return state;
 }
 
-const creation = (p: KubeObject) => String(p.metadata?.creationTimestamp ?? "");
+const creation = (p: Pod) => String(p.metadata?.creationTimestamp ?? "");
 
-export function syncPods(cfg: NodeConfig, prev: KubeletState, pods: KubeObject[], now: number): SyncOutput {
+export function syncPods(cfg: NodeConfig, prev: KubeletState, pods: Pod[], now: number): SyncOutput {
   const state: KubeletState = structuredClone(prev);
   if (state.bootAt === null) state.bootAt = now;
   const ctx: SyncCtx = { cfg, state, events: [], work: { used: 0 } };
@@ -114,7 +114,7 @@ export function syncPods(cfg: NodeConfig, prev: KubeletState, pods: KubeObject[]
 }
 
 /** One pod worker's turn; false when the sync's cpu ran out before the pod reached `now`. */
-function syncOnePod(ctx: SyncCtx, out: SyncOutput, pod: KubeObject, ref: { namespace: string; name: string; uid: string }, now: number): boolean {
+function syncOnePod(ctx: SyncCtx, out: SyncOutput, pod: Pod, ref: { namespace: string; name: string; uid: string }, now: number): boolean {
   const { cfg, state } = ctx;
   const uid = ref.uid;
   {

@@ -2,7 +2,8 @@
 // and allocatable, conditions with the kubelet's reasons and messages, addresses, nodeInfo and the
 // image list the scheduler's ImageLocality plugin reads.
 
-import type { KubeObject } from "../../control-plane/api-server/types";
+import type { Node, NodeStatus } from "../../control-plane/api-server/objects/core";
+import type { Condition } from "../../control-plane/api-server/objects/meta";
 import { hex64, uuidFrom } from "../container-runtime/hash";
 import { MAX_NODE_IMAGES } from "./config";
 import { time } from "./pod-status";
@@ -53,15 +54,10 @@ function nodeImages(state: KubeletState): { names: string[]; sizeBytes: number }
     .map((i) => ({ names: [...i.repoDigests, ...i.names], sizeBytes: i.sizeBytes }));
 }
 
-/** A KubeObject with the status shape spelled out (callers fingerprint the conditions). */
-export interface NodeObject extends KubeObject {
-  status: {
-    conditions: { type: string; status: string; reason: string; message: string; lastHeartbeatTime: string; lastTransitionTime: string }[];
-    [key: string]: unknown;
-  };
-}
+/** The Node as the kubelet reports it: always with conditions (callers fingerprint them). */
+export type ReportedNode = Node & { status: NodeStatus & { conditions: Condition[] } };
 
-export function nodeObject(cfg: NodeConfig, state: KubeletState, now: number): NodeObject {
+export function nodeObject(cfg: NodeConfig, state: KubeletState, now: number): ReportedNode {
   const boot = state.bootAt ?? now;
   const r = reserved(cfg);
   const capacity = {
@@ -80,7 +76,7 @@ export function nodeObject(cfg: NodeConfig, state: KubeletState, now: number): N
     memory: kiQty(cfg.memoryBytes - r.memoryBytes),
     pods: String(cfg.maxPods),
   };
-  const cond = (type: string, status: string, reason: string, message: string) => ({
+  const cond = (type: string, status: Condition["status"], reason: string, message: string): Condition => ({
     lastHeartbeatTime: time(now),
     lastTransitionTime: time(boot),
     message,

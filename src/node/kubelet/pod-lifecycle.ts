@@ -2,7 +2,7 @@
 // starts, exits, restarts with back-off, probes and graceful termination, step by step in simulated
 // time. Each step happens at its own timestamp, so a late sync replays what happened in between.
 
-import type { KubeObject } from "../../control-plane/api-server/types";
+import type { Container, Pod } from "../../control-plane/api-server/objects/core";
 import { LIFECYCLE_STEP_WORK, NODE_SYNC_WORK, PROBE_CATCHUP_MS } from "../container-runtime/budgets";
 import { appendExtra } from "../container-runtime/logs";
 import { backoffNext, goDuration, inBackoffSince } from "./backoff";
@@ -15,12 +15,9 @@ import { advanceInitAfter, arr, emit, finishRun, hostnameOf, podGrace, podRef, s
 
 export type { SyncCtx } from "./sync-ctx";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-
 const MAX_STEPS_PER_SYNC = 20_000;
 
-function newContainer(spec: Any, init: boolean): ContainerRecord {
+function newContainer(spec: Container, init: boolean): ContainerRecord {
   return {
     name: String(spec?.name ?? ""),
     init,
@@ -42,7 +39,7 @@ function newContainer(spec: Any, init: boolean): ContainerRecord {
 }
 
 /** Admission: the kubelet takes the pod and starts its sandbox. */
-export function admitPod(ctx: SyncCtx, pod: KubeObject, now: number): PodRecord {
+export function admitPod(ctx: SyncCtx, pod: Pod, now: number): PodRecord {
   const uid = String(pod.metadata.uid ?? "");
   const rp = pod.spec?.restartPolicy;
   return {
@@ -102,7 +99,7 @@ export const outOfWork = (ctx: SyncCtx) => ctx.work.used >= NODE_SYNC_WORK;
  * Advance the pod to `now`, step by step. Returns false when the node's cpu for this sync ran out
  * first: the pod stays at its last step (its next step is due, so the node syncs again soon).
  */
-export function advancePod(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, now: number): boolean {
+export function advancePod(ctx: SyncCtx, rec: PodRecord, pod: Pod, now: number): boolean {
   if (ctx.overloaded) dropMissedProbeTicks(rec, pod, now - PROBE_CATCHUP_MS);
   for (let i = 0; i < MAX_STEPS_PER_SYNC; i++) {
     const t = podNextAt(rec);
@@ -126,7 +123,7 @@ export function advancePod(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, now: n
  * A node that ran out of cpu runs its probes late and drops the ticks it missed, as the prober's
  * time.Ticker drops ticks for a slow receiver: a backlog older than `cutoff` is not replayed.
  */
-function dropMissedProbeTicks(rec: PodRecord, pod: KubeObject, cutoff: number): void {
+function dropMissedProbeTicks(rec: PodRecord, pod: Pod, cutoff: number): void {
   for (const c of allContainers(rec)) {
     if (c.stage !== "running") continue;
     for (const kind of PROBE_KINDS) {
@@ -137,7 +134,7 @@ function dropMissedProbeTicks(rec: PodRecord, pod: KubeObject, cutoff: number): 
   }
 }
 
-function step(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, t: number): void {
+function step(ctx: SyncCtx, rec: PodRecord, pod: Pod, t: number): void {
   if (!rec.sandboxUp && !rec.finished && !rec.terminating && rec.sandboxReadyAt <= t) {
     rec.sandboxUp = true;
     rec.podIP = rec.hostNetwork ? ctx.cfg.internalIP : allocateIP(ctx.state, ctx.cfg.podCIDR, rec.uid);
@@ -148,7 +145,7 @@ function step(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, t: number): void {
   settle(ctx, rec, t);
 }
 
-function stepContainer(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, c: ContainerRecord, t: number): void {
+function stepContainer(ctx: SyncCtx, rec: PodRecord, pod: Pod, c: ContainerRecord, t: number): void {
   if (c.stage === "running") {
     stepRunning(ctx, rec, pod, c, t);
     return;
@@ -185,12 +182,12 @@ function stepContainer(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, c: Contain
   }
 }
 
-function probeTarget(rec: PodRecord, pod: KubeObject, c: ContainerRecord): ProbeTarget {
+function probeTarget(rec: PodRecord, pod: Pod, c: ContainerRecord): ProbeTarget {
   const spec = specOf(pod, c);
   return { behaviour: c.current!.behaviour, startedAt: c.current!.startedAt, podIP: rec.podIP ?? "", ports: arr(spec.ports), env: containerEnv(rec, pod, spec), hostname: hostnameOf(pod) };
 }
 
-function stepRunning(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, c: ContainerRecord, t: number): void {
+function stepRunning(ctx: SyncCtx, rec: PodRecord, pod: Pod, c: ContainerRecord, t: number): void {
   const run = c.current!;
   const exitAt = exitAtOf(c);
   if (exitAt !== null && exitAt <= t) {
@@ -275,7 +272,7 @@ function restartAllowed(rec: PodRecord, c: ContainerRecord, exitCode: number): b
   return false;
 }
 
-function decideRestart(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, c: ContainerRecord, t: number): void {
+function decideRestart(ctx: SyncCtx, rec: PodRecord, pod: Pod, c: ContainerRecord, t: number): void {
   const run = c.current!;
   const code = run.exitCode ?? 0;
   c.at = null;
@@ -293,7 +290,7 @@ function decideRestart(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, c: Contain
 }
 
 /** kubectl set image on a bare pod: the kubelet kills the container and starts the new spec. */
-function checkSpecChanges(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, t: number): void {
+function checkSpecChanges(ctx: SyncCtx, rec: PodRecord, pod: Pod, t: number): void {
   for (const c of allContainers(rec)) {
     const image = String(specOf(pod, c).image ?? "");
     if (image === c.specImage || rec.finished) continue;
@@ -311,7 +308,7 @@ function checkSpecChanges(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, t: numb
 }
 
 /** Deletion seen: stop everything within the grace period. */
-function beginTermination(ctx: SyncCtx, rec: PodRecord, pod: KubeObject, t: number): void {
+function beginTermination(ctx: SyncCtx, rec: PodRecord, pod: Pod, t: number): void {
   const g = pod.metadata.deletionGracePeriodSeconds;
   const grace = typeof g === "number" ? g : podGrace(pod);
   rec.terminating = { at: t, graceEndAt: t + grace * 1000 };

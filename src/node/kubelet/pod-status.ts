@@ -2,20 +2,20 @@
 // the kubelet-owned conditions (status/generate.go) and container statuses, so that the API server's
 // pod printer computes the real STATUS texts (ContainerCreating, Init:1/2, CrashLoopBackOff, ...).
 
-import type { KubeObject } from "../../control-plane/api-server/types";
-import { defaultWaiting, specOf } from "./sync-ctx";
+import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from "../../control-plane/api-server/objects/core";
+import { arr, defaultWaiting, specOf } from "./sync-ctx";
 import type { ContainerRecord, PodRecord, RunRecord } from "./state";
 import type { NodeConfig } from "./types";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
+/** A container status as the kubelet reports it: always with a state. */
+type Reported = ContainerStatus & { state: ContainerState };
 
 const KUBELET_CONDITIONS = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady"];
 
 /** metav1.Time: RFC 3339 at second precision. */
 export const time = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 
-function terminated(run: RunRecord): Any {
+function terminated(run: RunRecord): ContainerStateTerminated {
   return {
     containerID: `containerd://${run.id}`,
     exitCode: run.exitCode ?? 0,
@@ -26,10 +26,10 @@ function terminated(run: RunRecord): Any {
   };
 }
 
-function containerStatus(rec: PodRecord, c: ContainerRecord, spec: Any): Any {
+function containerStatus(rec: PodRecord, c: ContainerRecord, spec: Partial<Container>): Reported {
   const run = c.current;
-  let state: Any;
-  let lastState: Any = {};
+  let state: ContainerState;
+  let lastState: ContainerState = {};
   const prevTerm = c.previous ? { terminated: terminated(c.previous) } : {};
   if (run && c.stage === "running") {
     state = { running: { startedAt: time(run.startedAt) } };
@@ -45,7 +45,7 @@ function containerStatus(rec: PodRecord, c: ContainerRecord, spec: Any): Any {
   } else {
     state = { waiting: c.waiting ? { ...c.waiting } : { reason: defaultWaiting(rec) } };
   }
-  const out: Any = {
+  const out: Reported = {
     name: c.name,
     state,
     lastState,
@@ -56,9 +56,9 @@ function containerStatus(rec: PodRecord, c: ContainerRecord, spec: Any): Any {
     ...(run ? { containerID: `containerd://${run.id}` } : {}),
     started: c.stage === "running" && c.started,
   };
-  const mounts = Array.isArray(spec.volumeMounts) ? spec.volumeMounts : [];
+  const mounts = arr(spec.volumeMounts);
   if (mounts.length > 0) {
-    out.volumeMounts = mounts.map((m: Any) => ({
+    out.volumeMounts = mounts.map((m) => ({
       mountPath: m.mountPath,
       name: m.name,
       ...(m.readOnly ? { readOnly: true, recursiveReadOnly: "Disabled" } : {}),
@@ -68,7 +68,7 @@ function containerStatus(rec: PodRecord, c: ContainerRecord, spec: Any): Any {
 }
 
 /** kubelet_pods.go getPhase. */
-export function podPhase(pod: KubeObject, rec: PodRecord, init: Any[], regular: Any[]): string {
+export function podPhase(pod: Pod, rec: PodRecord, init: Reported[], regular: Reported[]): PodPhase {
   const podIsTerminal = rec.finished && !!rec.terminating;
   let pendingInit = 0;
   let failedInit = 0;
@@ -121,7 +121,7 @@ const goList = (names: string[]) => `[${names.join(" ")}]`;
 
 type Cond = { type: string; status: "True" | "False"; reason?: string; message?: string };
 
-function kubeletConditions(pod: KubeObject, rec: PodRecord, init: Any[], regular: Any[], phase: string): Cond[] {
+function kubeletConditions(pod: Pod, rec: PodRecord, init: Reported[], regular: Reported[], phase: PodPhase): Cond[] {
   const out: Cond[] = [];
   out.push({ type: "PodReadyToStartContainers", status: rec.sandboxUp ? "True" : "False" });
 
@@ -146,8 +146,8 @@ function kubeletConditions(pod: KubeObject, rec: PodRecord, init: Any[], regular
   let ready: Cond = { ...containersReady, type: "Ready" };
   if (containersReady.status === "True") {
     const msgs: string[] = [];
-    const conds: Any[] = Array.isArray(pod.status?.conditions) ? pod.status.conditions : [];
-    for (const g of Array.isArray(pod.spec?.readinessGates) ? pod.spec.readinessGates : []) {
+    const conds = arr(pod.status?.conditions);
+    for (const g of arr(pod.spec?.readinessGates)) {
       const c = conds.find((x) => x?.type === g?.conditionType);
       if (!c) msgs.push(`corresponding condition of pod readiness gate ${JSON.stringify(g?.conditionType)} does not exist.`);
       else if (c.status !== "True") msgs.push(`the status of pod readiness gate ${JSON.stringify(g?.conditionType)} is not "True", but ${c.status}`);
@@ -159,21 +159,21 @@ function kubeletConditions(pod: KubeObject, rec: PodRecord, init: Any[], regular
 }
 
 /** The full status to report at `now`. Updates the record's condition transition times. */
-export function buildStatus(cfg: NodeConfig, rec: PodRecord, pod: KubeObject, now: number): Any {
+export function buildStatus(cfg: NodeConfig, rec: PodRecord, pod: Pod, now: number): PodStatus & { containerStatuses: Reported[] } {
   const init = rec.init.map((c) => containerStatus(rec, c, specOf(pod, c)));
   const regular = rec.containers.map((c) => containerStatus(rec, c, specOf(pod, c)));
   const phase = podPhase(pod, rec, init, regular);
-  const conditions: Any[] = [];
+  const conditions: PodCondition[] = [];
   for (const c of kubeletConditions(pod, rec, init, regular, phase)) {
     const prev = rec.conditions[c.type];
     const at = prev && prev.status === c.status ? prev.at : now;
     rec.conditions[c.type] = { status: c.status, reason: c.reason, message: c.message, at };
     conditions.push({ lastProbeTime: null, lastTransitionTime: time(at), ...(c.message ? { message: c.message } : {}), ...(c.reason ? { reason: c.reason } : {}), status: c.status, type: c.type });
   }
-  const old: Any = pod.status ?? {};
-  for (const c of Array.isArray(old.conditions) ? old.conditions : []) if (!KUBELET_CONDITIONS.includes(c?.type)) conditions.push(c);
+  const old: PodStatus = pod.status ?? {};
+  for (const c of arr(old.conditions)) if (!KUBELET_CONDITIONS.includes(c?.type)) conditions.push(c);
 
-  const status: Any = { ...old };
+  const status: Record<string, unknown> = { ...old };
   for (const k of ["phase", "conditions", "hostIP", "hostIPs", "podIP", "podIPs", "startTime", "initContainerStatuses", "containerStatuses", "message", "reason"]) delete status[k];
   return {
     phase,

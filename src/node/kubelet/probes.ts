@@ -11,9 +11,7 @@ import type { WorkMeter } from "../container-runtime/budgets";
 import { execProbe, grpcProbe, httpProbe, tcpProbe, type Answer } from "../container-runtime/network";
 import { PROBE_DEFAULTS } from "./config";
 import type { ContainerRecord, ProbeKind, ProbeState } from "./state";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
+import type { Container, ContainerPort, Handler, Probe } from "../../control-plane/api-server/objects/core";
 
 export interface ProbeSpec {
   kind: ProbeKind;
@@ -23,15 +21,15 @@ export interface ProbeSpec {
   successThreshold: number;
   failureThreshold: number;
   terminationGracePeriodSeconds?: number;
-  handler: Any;
+  handler: Handler;
 }
 
 export const PROBE_KINDS: ProbeKind[] = ["startup", "liveness", "readiness"];
-const FIELD: Record<ProbeKind, string> = { startup: "startupProbe", liveness: "livenessProbe", readiness: "readinessProbe" };
+const FIELD: Record<ProbeKind, "startupProbe" | "livenessProbe" | "readinessProbe"> = { startup: "startupProbe", liveness: "livenessProbe", readiness: "readinessProbe" };
 export const PROBE_LABEL: Record<ProbeKind, string> = { startup: "Startup", liveness: "Liveness", readiness: "Readiness" };
 
-export function probeSpec(container: Any, kind: ProbeKind): ProbeSpec | undefined {
-  const p = container?.[FIELD[kind]];
+export function probeSpec(container: Partial<Container> | undefined, kind: ProbeKind): ProbeSpec | undefined {
+  const p: Probe | undefined = container?.[FIELD[kind]];
   if (!p || typeof p !== "object") return undefined;
   const n = (v: unknown, d: number) => (typeof v === "number" && Number.isFinite(v) ? v : d);
   return {
@@ -54,7 +52,7 @@ export function tickAtOrAfter(anchor: number, periodMs: number, t: number): numb
 }
 
 /** Fresh probe workers for a new run. Readiness starts as failure, liveness as success, startup unknown. */
-export function initProbes(c: ContainerRecord, container: Any, anchor: number, startedAt: number): void {
+export function initProbes(c: ContainerRecord, container: Partial<Container>, anchor: number, startedAt: number): void {
   c.probes = {};
   for (const kind of PROBE_KINDS) {
     const spec = probeSpec(container, kind);
@@ -73,12 +71,12 @@ export interface ProbeTarget {
   behaviour: Behaviour;
   startedAt: number;
   podIP: string;
-  ports: Any[];
+  ports: ContainerPort[];
   env: Record<string, string>;
   hostname: string;
 }
 
-function resolvePort(port: unknown, ports: Any[]): number {
+function resolvePort(port: unknown, ports: ContainerPort[]): number {
   if (typeof port === "number") return port;
   if (typeof port === "string") {
     if (/^\d+$/.test(port)) return Number(port);
@@ -104,7 +102,7 @@ export function evaluateProbe(spec: ProbeSpec, target: ProbeTarget, t: number, m
 }
 
 /** The HTTP path and port a probe requests (for access-log lines), if it is an httpGet probe. */
-export function httpTarget(spec: ProbeSpec, ports: Any[]): { port: number; path: string } | undefined {
+export function httpTarget(spec: ProbeSpec, ports: ContainerPort[]): { port: number; path: string } | undefined {
   const g = spec.handler.httpGet;
   if (!g) return undefined;
   return { port: resolvePort(g.port, ports), path: g.path || "/" };

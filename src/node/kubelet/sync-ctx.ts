@@ -1,14 +1,11 @@
 // Shared pieces of the pod worker: the sync context, event recording, container lookup and the
 // order in which init and app containers are started.
 
-import type { KubeObject } from "../../control-plane/api-server/types";
+import type { Container, Pod } from "../../control-plane/api-server/objects/core";
 import { TIMING } from "./config";
 import type { ContainerRecord, KubeletState, PodRecord } from "./state";
 import type { KubeletEvent, NodeConfig } from "./types";
 import type { WorkMeter } from "../container-runtime/budgets";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
 
 export interface SyncCtx {
   cfg: NodeConfig;
@@ -20,14 +17,16 @@ export interface SyncCtx {
   overloaded?: boolean;
 }
 
-export const arr = (v: unknown): Any[] => (Array.isArray(v) ? v : []);
+/** A list field, or none when it is absent (or, from a malformed object, not a list). */
+export const arr = <T>(v: T[] | null | undefined): T[] => (Array.isArray(v) ? v : []);
 
 export const fieldPath = (c: ContainerRecord) => `spec.${c.init ? "initContainers" : "containers"}{${c.name}}`;
 
 /** format.Pod: name_namespace(uid), as the kubelet names pods in messages. */
 export const podRef = (rec: PodRecord) => `${rec.name}_${rec.namespace}(${rec.uid})`;
 
-export function specOf(pod: KubeObject, c: ContainerRecord): Any {
+/** The container's spec in the pod (empty when the pod no longer has it). */
+export function specOf(pod: Pod, c: ContainerRecord): Partial<Container> {
   return arr(c.init ? pod.spec?.initContainers : pod.spec?.containers).find((x) => x?.name === c.name) ?? {};
 }
 
@@ -82,11 +81,11 @@ export function advanceInitAfter(rec: PodRecord, c: ContainerRecord, t: number):
   scheduleInit(rec, i + 1, t + TIMING.nextInitMs);
 }
 
-export function hostnameOf(pod: KubeObject): string {
+export function hostnameOf(pod: Pod): string {
   return String(pod.spec?.hostname ?? pod.metadata.name ?? "").slice(0, 63);
 }
 
-export function podGrace(pod: KubeObject): number {
+export function podGrace(pod: Pod): number {
   const g = pod.spec?.terminationGracePeriodSeconds;
   return typeof g === "number" ? g : TIMING.defaultGraceSeconds;
 }

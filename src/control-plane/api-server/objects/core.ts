@@ -138,10 +138,11 @@ export interface PodSpec {
   securityContext?: Record<string, unknown>;
 }
 
+export interface ContainerStateTerminated { exitCode: number; signal?: number; reason?: string; message?: string; startedAt?: string; finishedAt?: string; containerID?: string }
 export interface ContainerState {
   waiting?: { reason?: string; message?: string };
   running?: { startedAt?: string };
-  terminated?: { exitCode: number; signal?: number; reason?: string; message?: string; startedAt?: string; finishedAt?: string; containerID?: string };
+  terminated?: ContainerStateTerminated;
 }
 
 export interface ContainerStatus {
@@ -155,13 +156,16 @@ export interface ContainerStatus {
   state?: ContainerState;
   lastState?: ContainerState;
   resources?: ResourceRequirements;
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; recursiveReadOnly?: string }[];
 }
 
 export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
 
+export interface PodCondition extends Condition { lastProbeTime?: string | null }
+
 export interface PodStatus {
   phase?: PodPhase;
-  conditions?: Condition[];
+  conditions?: PodCondition[];
   message?: string;
   reason?: string;
   nominatedNodeName?: string;
@@ -210,6 +214,7 @@ export interface ServiceSpec {
   externalTrafficPolicy?: "Cluster" | "Local";
   internalTrafficPolicy?: "Cluster" | "Local";
   sessionAffinity?: "None" | "ClientIP";
+  sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
   publishNotReadyAddresses?: boolean;
   ipFamilies?: string[];
   ipFamilyPolicy?: string;

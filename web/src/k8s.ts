@@ -3,7 +3,7 @@
 // The server's pure helpers, bundled as they are: one definition of a pod's status and requests.
 import { parseQuantity } from "../../src/control-plane/api-server/quantity";
 import { podCells } from "../../src/control-plane/api-server/tables/pod-cells";
-import type { KubeObject } from "../../src/control-plane/api-server/types";
+import type { Pod } from "../../src/control-plane/api-server/objects/core";
 import { podRequests as schedulerPodRequests } from "../../src/control-plane/scheduler/resources";
 import type { LiveObject } from "./live";
 import { eventTrusted } from "../../src/classroom/event-trust";
@@ -22,7 +22,7 @@ export function ownerOf(o: LiveObject): string | undefined {
 
 /** kubectl get pods' STATUS column: the API server's own printPod, so page and kubectl agree. */
 export function podStatus(p: LiveObject): string {
-  return podCells(p as KubeObject, Date.now())[2] as string;
+  return podCells(p as Pod, Date.now())[2] as string;
 }
 
 /** A colour family for a status, shared by the map, lists and legends. */
@@ -35,7 +35,7 @@ export function statusClass(status: string): "ok" | "wait" | "bad" | "done" | "g
 }
 
 export function readyCount(p: LiveObject): string {
-  return podCells(p as KubeObject, Date.now())[1] as string;
+  return podCells(p as Pod, Date.now())[1] as string;
 }
 
 export function restarts(p: LiveObject): number {

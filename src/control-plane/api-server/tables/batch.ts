@@ -1,6 +1,6 @@
 // batch/v1 tables: printJob (STATUS, COMPLETIONS, DURATION) and printCronJob.
 
-import type { KubeObject } from "../types";
+import type { CronJob, Job } from "../objects/batch";
 import { D } from "./descriptions";
 import { age, arr, col, containerCells, formatLabelSelector, humanDuration, int, nameOf, NONE, parseTime, since, str } from "./format";
 import type { Printer } from "./types";
@@ -9,12 +9,12 @@ const CONTAINERS = "Names of each container in the template.";
 const IMAGES = "Images referenced by each container in the template.";
 
 /** hasJobCondition: the first condition of the type decides. */
-function jobCondition(job: KubeObject, type: string): boolean {
+function jobCondition(job: Job, type: string): boolean {
   const c = arr(job.status?.conditions).find((x) => x?.type === type);
   return c?.status === "True";
 }
 
-export function jobStatus(job: KubeObject): string {
+export function jobStatus(job: Job): string {
   if (jobCondition(job, "Complete")) return "Complete";
   if (jobCondition(job, "Failed")) return "Failed";
   if (job.metadata?.deletionTimestamp) return "Terminating";
@@ -34,7 +34,7 @@ export const jobPrinter: Printer = {
     col("Images", "string", IMAGES, 1),
     col("Selector", "string", D.jobSelector, 1),
   ],
-  cells(job: KubeObject, now: number): unknown[] {
+  cells(job: Job, now: number): unknown[] {
     const spec = job.spec ?? {};
     const succeeded = int(job.status?.succeeded);
     let completions: string;
@@ -65,7 +65,7 @@ export const cronJobPrinter: Printer = {
     col("Images", "string", IMAGES, 1),
     col("Selector", "string", D.jobSelector, 1),
   ],
-  cells(cj: KubeObject, now: number): unknown[] {
+  cells(cj: CronJob, now: number): unknown[] {
     const spec = cj.spec ?? {};
     const last = cj.status?.lastScheduleTime ? since(cj.status.lastScheduleTime, now) : NONE;
     // printBoolPtr; defaulting stores suspend=false, so an absent field prints as False.

@@ -1,14 +1,15 @@
 // Tables for the simple namespaced and cluster kinds: ConfigMap, Secret, ServiceAccount,
 // ResourceQuota, Lease, PriorityClass (printConfigMap, printSecret, ... in printers.go).
 
-import type { KubeObject } from "../types";
+import type { ConfigMap, ResourceQuota, Secret, ServiceAccount } from "../objects/core";
+import type { Lease, PriorityClass } from "../objects/others";
 import { D } from "./descriptions";
 import { age, arr, byteCompare, col, count, int, nameOf, quantityString, str } from "./format";
 import type { Printer } from "./types";
 
 export const configMapPrinter: Printer = {
   columns: [col("Name", "string", D.name, 0, "name"), col("Data", "string", D.configMapData), col("Age", "string", D.creationTimestamp)],
-  cells(cm: KubeObject, now: number): unknown[] {
+  cells(cm: ConfigMap, now: number): unknown[] {
     return [nameOf(cm), count(cm.data) + count(cm.binaryData), age(cm, now)];
   },
 };
@@ -20,7 +21,7 @@ export const secretPrinter: Printer = {
     col("Data", "string", D.secretData),
     col("Age", "string", D.creationTimestamp),
   ],
-  cells(secret: KubeObject, now: number): unknown[] {
+  cells(secret: Secret, now: number): unknown[] {
     // The real server merges stringData into data on write; count the union in case it was stored as sent.
     const keys = new Set([...Object.keys(secret.data ?? {}), ...Object.keys(secret.stringData ?? {})]);
     return [nameOf(secret), str(secret.type) || "Opaque", keys.size, age(secret, now)];
@@ -29,7 +30,7 @@ export const secretPrinter: Printer = {
 
 export const serviceAccountPrinter: Printer = {
   columns: [col("Name", "string", D.name, 0, "name"), col("Secrets", "string", D.serviceAccountSecrets), col("Age", "string", D.creationTimestamp)],
-  cells(sa: KubeObject, now: number): unknown[] {
+  cells(sa: ServiceAccount, now: number): unknown[] {
     return [nameOf(sa), arr(sa.secrets).length, age(sa, now)];
   },
 };
@@ -41,7 +42,7 @@ export const resourceQuotaPrinter: Printer = {
     col("Limit", "string", "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node."),
     col("Age", "string", D.creationTimestamp),
   ],
-  cells(rq: KubeObject, now: number): unknown[] {
+  cells(rq: ResourceQuota, now: number): unknown[] {
     // "resource: used/hard" for every resource in status.hard, sorted; limits.* go to LIMIT.
     const hard: Record<string, unknown> = rq.status?.hard ?? {};
     const used: Record<string, unknown> = rq.status?.used ?? {};
@@ -59,7 +60,7 @@ export const resourceQuotaPrinter: Printer = {
 
 export const leasePrinter: Printer = {
   columns: [col("Name", "string", D.name, 0, "name"), col("Holder", "string", D.holderIdentity), col("Age", "string", D.creationTimestamp)],
-  cells(lease: KubeObject, now: number): unknown[] {
+  cells(lease: Lease, now: number): unknown[] {
     return [nameOf(lease), str(lease.spec?.holderIdentity), age(lease, now)];
   },
 };
@@ -73,7 +74,7 @@ export const priorityClassPrinter: Printer = {
     col("Age", "string", D.creationTimestamp),
     col("PreemptionPolicy", "string", D.preemptionPolicy),
   ],
-  cells(pc: KubeObject, now: number): unknown[] {
+  cells(pc: PriorityClass, now: number): unknown[] {
     // Defaulting sets preemptionPolicy to PreemptLowerPriority.
     return [nameOf(pc), int(pc.value), pc.globalDefault === true, age(pc, now), str(pc.preemptionPolicy) || "PreemptLowerPriority"];
   },

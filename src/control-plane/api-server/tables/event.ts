@@ -2,8 +2,9 @@
 // LAST SEEN, TYPE, REASON, OBJECT, [SUBOBJECT, SOURCE], MESSAGE, [FIRST SEEN, COUNT, NAME].
 
 import type { KubeObject } from "../types";
+import type { ObjectReference } from "../objects/meta";
 import { D } from "./descriptions";
-import { col, int, nameOf, parseTime, since, str, UNKNOWN, humanDuration, type Any } from "./format";
+import { col, int, nameOf, parseTime, since, str, UNKNOWN, humanDuration } from "./format";
 import type { Printer } from "./types";
 
 export const eventPrinter: Printer = {
@@ -24,16 +25,16 @@ export const eventPrinter: Printer = {
 
 /** The fields printEvent reads, from either API shape (the server converts both to one internal type). */
 interface CoreEvent {
-  involvedObject: Any;
+  involvedObject: ObjectReference;
   reason: string;
   message: string;
   type: string;
-  source: Any;
+  source: { component?: string; host?: string };
   firstTimestamp: unknown;
   lastTimestamp: unknown;
   eventTime: unknown;
   count: number;
-  series: Any;
+  series: { count?: number; lastObservedTime?: string } | undefined;
   reportingController: string;
   reportingInstance: string;
 }

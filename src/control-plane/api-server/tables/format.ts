@@ -1,15 +1,13 @@
 // Cell formatting shared by the table printers: durations, timestamps, label selectors,
 // container lists and resource quantities, matching what kube-apiserver 1.32 prints.
 
+import type { PodSpec } from "../objects/core";
 import type { KubeObject } from "../types";
 import type { TableColumnDefinition } from "./types";
 
 export const NONE = "<none>";
 export const UNKNOWN = "<unknown>";
 export const UNSET = "<unset>";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Any = any;
 
 /** A column definition; format "name" marks the object-name column, priority 1 the -o wide ones. */
 export function col(name: string, type: string, description: string, priority = 0, format = ""): TableColumnDefinition {
@@ -97,6 +95,11 @@ export function age(obj: KubeObject, now: number): string {
   return since(obj.metadata?.creationTimestamp, now);
 }
 
+/** An object's status, empty when no controller has written one yet. */
+export function statusOf<S>(obj: { status?: S }): Partial<S> {
+  return obj.status ?? {};
+}
+
 export function nameOf(obj: KubeObject): string {
   return obj.metadata?.name ?? "";
 }
@@ -110,8 +113,9 @@ export function str(value: unknown): string {
   return typeof value === "string" ? value : "";
 }
 
-export function arr(value: unknown): Any[] {
-  return Array.isArray(value) ? value : [];
+/** A list field, or none when it is absent or (in a malformed stored object) not a list. */
+export function arr<T>(value: readonly T[] | null | undefined): T[] {
+  return Array.isArray(value) ? (value as T[]) : [];
 }
 
 export function count(value: unknown): number {
@@ -188,7 +192,7 @@ export function formatLabelSelector(selector: unknown): string {
 }
 
 /** layoutContainerCells: container names and images, each joined with ",". */
-export function containerCells(podSpec: Any): [string, string] {
+export function containerCells(podSpec: PodSpec | undefined): [string, string] {
   const containers = arr(podSpec?.containers);
   return [containers.map((c) => str(c?.name)).join(","), containers.map((c) => str(c?.image)).join(",")];
 }

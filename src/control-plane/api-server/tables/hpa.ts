@@ -1,8 +1,8 @@
 // HorizontalPodAutoscaler (autoscaling/v2) table: printHorizontalPodAutoscaler and formatHPAMetrics.
 
-import type { KubeObject } from "../types";
+import type { HorizontalPodAutoscaler, MetricSpec, MetricStatus, MetricTarget, MetricValueStatus } from "../objects/others";
 import { D } from "./descriptions";
-import { age, arr, col, int, nameOf, quantityString, str, type Any } from "./format";
+import { age, arr, col, int, nameOf, quantityString, str } from "./format";
 import type { Printer } from "./types";
 
 export const hpaPrinter: Printer = {
@@ -15,7 +15,7 @@ export const hpaPrinter: Printer = {
     col("Replicas", "string", D.hpaCurrentReplicas),
     col("Age", "string", D.creationTimestamp),
   ],
-  cells(hpa: KubeObject, now: number): unknown[] {
+  cells(hpa: HorizontalPodAutoscaler, now: number): unknown[] {
     const spec = hpa.spec ?? {};
     const ref = spec.scaleTargetRef ?? {};
     // autoscaling/v2 defaulting: minReplicas 1, and CPU at 80% when no metrics are given.
@@ -38,7 +38,7 @@ const pct = (v: unknown) => `${int(v)}%`;
 
 /** One "current/target" per metric, at most two, then "+ N more...". Status entries pair by index. */
 /** External and Object metrics print the same way: an average target, or a plain value. */
-function valueOrAverage(target: Any, cur: Any): string {
+function valueOrAverage(target: Partial<MetricTarget>, cur: { current?: MetricValueStatus } | undefined): string {
   if (target.averageValue != null) {
     const current = cur && cur.current?.averageValue != null ? quantityString(cur.current.averageValue) : "<unknown>";
     return `${current}/${quantityString(target.averageValue)} (avg)`;
@@ -47,7 +47,7 @@ function valueOrAverage(target: Any, cur: Any): string {
   return `${current}/${quantityString(target.value)}`;
 }
 
-export function formatHPAMetrics(specs: Any[], statuses: Any[]): string {
+export function formatHPAMetrics(specs: MetricSpec[], statuses: MetricStatus[]): string {
   if (specs.length === 0) return "<none>";
   const list: string[] = [];
   specs.forEach((spec, i) => {
@@ -68,7 +68,7 @@ export function formatHPAMetrics(specs: Any[], statuses: Any[]): string {
       case "ContainerResource": {
         const source = spec.type === "Resource" ? spec.resource : spec.containerResource;
         const cur = spec.type === "Resource" ? status?.resource : status?.containerResource;
-        const target = source?.target ?? {};
+        const target: Partial<MetricTarget> = source?.target ?? {};
         const name = str(source?.name);
         if (target.averageValue != null) {
           const current = cur ? quantityString(cur.current?.averageValue) : "<unknown>";

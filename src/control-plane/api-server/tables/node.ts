@@ -1,7 +1,7 @@
 // Node and Namespace tables: printNode (STATUS from the Ready condition, ROLES from node-role labels)
 // and printNamespace.
 
-import type { KubeObject } from "../types";
+import type { Namespace, Node } from "../objects/core";
 import { D } from "./descriptions";
 import { age, arr, byteCompare, col, nameOf, NONE, str, UNKNOWN } from "./format";
 import type { Printer } from "./types";
@@ -22,7 +22,7 @@ export const nodePrinter: Printer = {
     col("Kernel-Version", "string", D.kernelVersion, 1),
     col("Container-Runtime", "string", D.containerRuntimeVersion, 1),
   ],
-  cells(node: KubeObject, now: number): unknown[] {
+  cells(node: Node, now: number): unknown[] {
     // Only the Ready condition counts; the last one of that type wins, as in the Go map.
     let ready: { status?: string } | undefined;
     for (const c of arr(node.status?.conditions)) if (c?.type === "Ready") ready = c;
@@ -63,7 +63,7 @@ export function nodeRoles(labels: Record<string, string> | undefined): string[] 
 }
 
 /** The first address of a type, "<none>" if there is none. */
-function nodeAddress(node: KubeObject, type: string): string {
+function nodeAddress(node: Node, type: string): string {
   const a = arr(node.status?.addresses).find((x) => x?.type === type);
   return a ? str(a.address) : NONE;
 }
@@ -74,7 +74,7 @@ export const namespacePrinter: Printer = {
     col("Status", "string", "The status of the namespace"),
     col("Age", "string", D.creationTimestamp),
   ],
-  cells(ns: KubeObject, now: number): unknown[] {
+  cells(ns: Namespace, now: number): unknown[] {
     // The namespace strategy always stores a phase (Active on create); assume it when absent.
     return [nameOf(ns), str(ns.status?.phase) || "Active", age(ns, now)];
   },

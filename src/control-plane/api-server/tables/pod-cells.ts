@@ -1,28 +1,28 @@
 // A pod's row as kubectl prints it (printPod), apart from the column definitions, so the web
 // client can show exactly kubectl's STATUS and READY without bundling the column docs.
-import type { KubeObject } from "../types";
-import { age, arr, humanDuration, int, nameOf, NONE, parseTime, type Any } from "./format";
+import type { Container, ContainerStatus, Pod, PodCondition } from "../objects/core";
+import { age, arr, humanDuration, int, nameOf, NONE, parseTime } from "./format";
 
-const isRestartable = (c: Any): boolean => c?.restartPolicy === "Always";
+const isRestartable = (c: Container | undefined): boolean => c?.restartPolicy === "Always";
 
-function conditionTrue(conditions: Any[], type: string): boolean {
+function conditionTrue(conditions: PodCondition[], type: string): boolean {
   return conditions.some((c) => c?.type === type && c?.status === "True");
 }
 
 /** isPodInitializedConditionTrue: the first Initialized condition decides. */
-function initializedTrue(conditions: Any[]): boolean {
+function initializedTrue(conditions: PodCondition[]): boolean {
   const c = conditions.find((x) => x?.type === "Initialized");
   return c?.status === "True";
 }
 
 /** Termination time of a container's last run, 0 when there is none (Go's zero time). */
-function lastTerminated(status: Any): number {
+function lastTerminated(status: ContainerStatus | undefined): number {
   return parseTime(status?.lastState?.terminated?.finishedAt) ?? 0;
 }
 
-export function podCells(pod: KubeObject, now: number): unknown[] {
-  const spec = pod.spec ?? {};
-  const status = pod.status ?? {};
+export function podCells(pod: Pod, now: number): unknown[] {
+  const spec: Partial<Pod["spec"]> = pod.spec ?? {};
+  const status: NonNullable<Pod["status"]> = pod.status ?? {};
   const conditions = arr(status.conditions);
   const initSpecs = arr(spec.initContainers);
   const phase: string = status.phase ?? "";
@@ -40,7 +40,7 @@ export function podCells(pod: KubeObject, now: number): unknown[] {
     if (c?.type === "PodScheduled" && c?.reason === "SchedulingGated") reason = "SchedulingGated";
   }
 
-  const initByName = new Map<string, Any>();
+  const initByName = new Map<string, Container>();
   for (const c of initSpecs) {
     initByName.set(c?.name, c);
     if (isRestartable(c)) totalContainers++; // sidecars count as containers

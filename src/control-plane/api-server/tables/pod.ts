@@ -1,7 +1,7 @@
 // Pod table: printPod in pkg/printers/internalversion/printers.go, including the STATUS reason
 // computation kubectl users know (Init:0/1, CrashLoopBackOff, Completed, NotReady, Terminating...).
 
-import type { KubeObject } from "../types";
+import type { Pod } from "../objects/core";
 import { D } from "./descriptions";
 import { col } from "./format";
 import { podCells } from "./pod-cells";
@@ -24,7 +24,7 @@ export const podPrinter: Printer = {
 };
 
 /** Finished pods carry a Completed row condition, as the real printer sets it. */
-function podRowConditions(pod: KubeObject): TableRowCondition[] | undefined {
+function podRowConditions(pod: Pod): TableRowCondition[] | undefined {
   switch (pod.status?.phase) {
     case "Succeeded":
       return [{ type: "Completed", status: "True", reason: "Succeeded", message: "The pod has completed successfully." }];

@@ -1,8 +1,9 @@
 // Service, Endpoints and EndpointSlice tables: printService, printEndpoints, printEndpointSlice.
 
-import type { KubeObject } from "../types";
+import type { EndpointSubset, Endpoints, Service, ServicePort } from "../objects/core";
+import type { EndpointSlice } from "../objects/others";
 import { D } from "./descriptions";
-import { age, arr, byteCompare, col, formatLabels, int, joinHostPort, nameOf, NONE, str, type Any } from "./format";
+import { age, arr, byteCompare, col, formatLabels, int, joinHostPort, nameOf, NONE, str } from "./format";
 import type { Printer } from "./types";
 
 export const servicePrinter: Printer = {
@@ -15,7 +16,7 @@ export const servicePrinter: Printer = {
     col("Age", "string", D.creationTimestamp),
     col("Selector", "string", D.serviceSelector, 1),
   ],
-  cells(svc: KubeObject, now: number): unknown[] {
+  cells(svc: Service, now: number): unknown[] {
     const spec = svc.spec ?? {};
     // Defaulting always sets a type; the v1→internal conversion folds clusterIP into clusterIPs.
     const type: string = spec.type || "ClusterIP";
@@ -26,7 +27,7 @@ export const servicePrinter: Printer = {
 };
 
 /** makePortString: "80/TCP", or "80:30080/TCP" with a node port. */
-function servicePorts(ports: Any[]): string {
+function servicePorts(ports: ServicePort[]): string {
   return ports
     .map((p) => {
       const protocol = str(p?.protocol) || "TCP"; // defaulted by the real API server
@@ -39,7 +40,7 @@ function servicePorts(ports: Any[]): string {
  * getServiceExternalIP with wide set (the server never clips): external IPs, load-balancer ingress
  * (IP, else hostname; sorted and unique), "<pending>" while a LoadBalancer has none.
  */
-function externalIP(svc: KubeObject, type: string): string {
+function externalIP(svc: Service, type: string): string {
   const externalIPs: string[] = arr(svc.spec?.externalIPs);
   switch (type) {
     case "ClusterIP":
@@ -67,13 +68,13 @@ export const endpointsPrinter: Printer = {
     col("Endpoints", "string", D.endpointsSubsets),
     col("Age", "string", D.creationTimestamp),
   ],
-  cells(ep: KubeObject, now: number): unknown[] {
+  cells(ep: Endpoints, now: number): unknown[] {
     return [nameOf(ep), formatEndpoints(arr(ep.subsets)), age(ep, now)];
   },
 };
 
 /** formatEndpoints: up to three ready "ip:port" entries, then "+ N more...". */
-export function formatEndpoints(subsets: Any[]): string {
+export function formatEndpoints(subsets: EndpointSubset[]): string {
   if (subsets.length === 0) return NONE;
   const max = 3;
   const list: string[] = [];
@@ -117,7 +118,7 @@ export const endpointSlicePrinter: Printer = {
     col("Endpoints", "string", D.sliceEndpoints),
     col("Age", "string", D.creationTimestamp),
   ],
-  cells(slice: KubeObject, now: number): unknown[] {
+  cells(slice: EndpointSlice, now: number): unknown[] {
     const ports = arr(slice.ports).map((p) => (typeof p?.port === "number" ? String(p.port) : p?.name != null ? str(p.name) : "*"));
     const addresses = arr(slice.endpoints).flatMap((e) => arr(e?.addresses).map(str));
     return [nameOf(slice), str(slice.addressType), listWithMore(ports, 3), listWithMore(addresses, 3), age(slice, now)];

@@ -1,8 +1,9 @@
 // apps/v1 tables: printDeployment, printReplicaSet, printDaemonSet, printStatefulSet.
 
+import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "../objects/apps";
 import type { KubeObject } from "../types";
 import { D } from "./descriptions";
-import { age, col, containerCells, formatLabels, formatLabelSelector, int, labelSelectorString, nameOf } from "./format";
+import { age, col, containerCells, formatLabels, formatLabelSelector, int, labelSelectorString, nameOf, statusOf } from "./format";
 import type { Printer } from "./types";
 
 const CONTAINERS = "Names of each container in the template.";
@@ -24,8 +25,8 @@ export const deploymentPrinter: Printer = {
     col("Images", "string", IMAGES, 1),
     col("Selector", "string", D.deploymentSelector, 1),
   ],
-  cells(d: KubeObject, now: number): unknown[] {
-    const st = d.status ?? {};
+  cells(d: Deployment, now: number): unknown[] {
+    const st = statusOf(d);
     const [names, images] = containerCells(d.spec?.template?.spec);
     // Deployments print the raw selector string: "" when empty, unlike FormatLabelSelector.
     const selector = labelSelectorString(d.spec?.selector) ?? "<invalid>";
@@ -44,8 +45,8 @@ export const replicaSetPrinter: Printer = {
     col("Images", "string", IMAGES, 1),
     col("Selector", "string", D.replicaSetSelector, 1),
   ],
-  cells(rs: KubeObject, now: number): unknown[] {
-    const st = rs.status ?? {};
+  cells(rs: ReplicaSet, now: number): unknown[] {
+    const st = statusOf(rs);
     const [names, images] = containerCells(rs.spec?.template?.spec);
     return [nameOf(rs), replicas(rs), int(st.replicas), int(st.readyReplicas), age(rs, now), names, images, formatLabelSelector(rs.spec?.selector)];
   },
@@ -65,8 +66,8 @@ export const daemonSetPrinter: Printer = {
     col("Images", "string", IMAGES, 1),
     col("Selector", "string", D.dsSelector, 1),
   ],
-  cells(ds: KubeObject, now: number): unknown[] {
-    const st = ds.status ?? {};
+  cells(ds: DaemonSet, now: number): unknown[] {
+    const st = statusOf(ds);
     const podSpec = ds.spec?.template?.spec;
     const [names, images] = containerCells(podSpec);
     return [
@@ -93,7 +94,7 @@ export const statefulSetPrinter: Printer = {
     col("Containers", "string", CONTAINERS, 1),
     col("Images", "string", IMAGES, 1),
   ],
-  cells(sts: KubeObject, now: number): unknown[] {
+  cells(sts: StatefulSet, now: number): unknown[] {
     const [names, images] = containerCells(sts.spec?.template?.spec);
     return [nameOf(sts), `${int(sts.status?.readyReplicas)}/${replicas(sts)}`, age(sts, now), names, images];
   },

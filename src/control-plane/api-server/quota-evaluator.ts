@@ -3,6 +3,7 @@
 // Shared by the quota admission plugin (api-server/registry/quota-admission.ts) and the
 // ResourceQuota controller (controller-manager/resourcequota-controller.ts), as upstream shares
 // pkg/quota between kube-apiserver and kube-controller-manager.
+import type { Container, ServicePort } from "./objects/core";
 import { formatBytes, formatCpuMillis, parseQuantity } from "./quantity";
 import type { ResourceType } from "./resources";
 import type { KubeObject } from "./types";
@@ -113,7 +114,7 @@ export function usageOf(r: ResourceType, obj: KubeObject): Usage {
   }
   if (legacy) u.set(legacy, count(1));
   if (r.kind === "Service") {
-    const ports: any[] = obj.spec?.ports ?? [];
+    const ports: ServicePort[] = obj.spec?.ports ?? [];
     if (obj.spec?.type === "NodePort") u.set("services.nodeports", count(ports.length));
     if (obj.spec?.type === "LoadBalancer") {
       u.set("services.loadbalancers", count(1));
@@ -161,7 +162,7 @@ export function quotaMatches(quota: KubeObject, r: ResourceType, obj: KubeObject
   if (r.kind !== "Pod") return false;
   const terminating = obj.spec?.activeDeadlineSeconds !== undefined && obj.spec?.activeDeadlineSeconds !== null;
   const bestEffort = [...(obj.spec?.containers ?? []), ...(obj.spec?.initContainers ?? [])].every(
-    (c: any) => Object.keys(c.resources?.requests ?? {}).length === 0 && Object.keys(c.resources?.limits ?? {}).length === 0);
+    (c: Container) => Object.keys(c.resources?.requests ?? {}).length === 0 && Object.keys(c.resources?.limits ?? {}).length === 0);
   return scopes.every((s) => {
     switch (s.scopeName) {
       case "Terminating": return terminating;

@@ -1,10 +1,11 @@
 // Warnings (the HTTP `Warning: 299` header kubectl prints) for what is accepted and stored but
 // not simulated, so a student is never silently misled.
+import type { PodSpec } from "./objects/core";
 import type { KubeObject } from "./types";
 
 const SIMULATED_VOLUMES = new Set(["name", "emptyDir", "configMap", "secret", "downwardAPI", "projected"]);
 
-function podSpecOf(obj: KubeObject): any {
+function podSpecOf(obj: KubeObject): PodSpec | undefined {
   if (obj.kind === "Pod") return obj.spec;
   if (obj.kind === "CronJob") return obj.spec?.jobTemplate?.spec?.template?.spec;
   return obj.spec?.template?.spec;

@@ -3,6 +3,8 @@
 // type labels, and loses the uninitialized taint a kubelet started with --cloud-provider=external
 // carries. Lifecycle: a node that is not Ready and whose instance the cloud no longer knows is
 // deleted, since no kubelet will ever come back for it.
+import type { Taint } from "../api-server/objects/core";
+import type { Condition } from "../api-server/objects/meta";
 import { recordEvent } from "../api-server/events";
 import type { Registry } from "../api-server/registry/store";
 import { registryPrefix, NODES } from "../api-server/resources";
@@ -52,7 +54,7 @@ export function cloudNodeController(_reg: Registry, opts: CloudOptions = {}): Co
       set([L.instanceType, L.betaInstanceType], meta.instanceType);
       // providerID may only go from unset to set: validation refuses any later change.
       const pid = !node.spec?.providerID && meta.region && meta.zone ? providerID(meta.region, meta.zone, key) : undefined;
-      const taints: any[] = node.spec?.taints ?? [];
+      const taints: Taint[] = node.spec?.taints ?? [];
       const keptTaints = taints.filter((t) => t.key !== UNINITIALIZED_TAINT);
       const labelsChanged = Object.keys(labels).some((k) => labels[k] !== node.metadata.labels?.[k]);
       if (!pid && !labelsChanged && keptTaints.length === taints.length) return;
@@ -60,7 +62,7 @@ export function cloudNodeController(_reg: Registry, opts: CloudOptions = {}): Co
         cur.metadata.labels = { ...(cur.metadata.labels ?? {}), ...labels };
         cur.spec = { ...(cur.spec ?? {}) };
         if (pid && !cur.spec.providerID) cur.spec.providerID = pid;
-        const rest = (cur.spec.taints ?? []).filter((t: any) => t.key !== UNINITIALIZED_TAINT);
+        const rest = (cur.spec.taints ?? []).filter((t: Taint) => t.key !== UNINITIALIZED_TAINT);
         if (rest.length) cur.spec.taints = rest;
         else delete cur.spec.taints;
         return cur;
@@ -80,7 +82,7 @@ export function cloudNodeLifecycleController(_reg: Registry, opts: CloudOptions 
     reconcile(key, ctx) {
       const node = ctx.reg.tryGet(NODES, undefined, key);
       if (!node || node.metadata.deletionTimestamp || !opts.instanceExists) return;
-      const ready = (node.status?.conditions ?? []).find((c: any) => c.type === "Ready");
+      const ready = (node.status?.conditions ?? []).find((c: Condition) => c.type === "Ready");
       // Ready nodes are not looked up: the kubelet's heartbeat already says the instance is there.
       if (ready?.status === "True") return;
       if (opts.instanceExists(key)) return { requeueAfter: MONITOR_PERIOD_MS };

@@ -17,13 +17,13 @@ export function routeController(_reg: Registry): Controller {
     reconcile(key, ctx) {
       const node = ctx.reg.tryGet(NODES, undefined, key);
       if (!node || node.metadata.deletionTimestamp || !node.spec?.podCIDR) return;
-      const cur = (node.status?.conditions ?? []).find((c: any) => c.type === "NetworkUnavailable");
+      const cur = (node.status?.conditions ?? []).find((c: Condition) => c.type === "NetworkUnavailable");
       // Already reported: the real controller skips the write too.
       if (cur?.status === "False") return;
       const now = rfc3339(new Date(ctx.now));
       const condition: Condition = { type: "NetworkUnavailable", status: "False", reason: "RouteCreated", message: "RouteController created a route", lastHeartbeatTime: now, lastTransitionTime: now };
       ctx.reg.guaranteedUpdate(NODES, undefined, key, ccmWrite(ctx, NAME), (n) => {
-        const others = (n.status?.conditions ?? []).filter((c: any) => c.type !== "NetworkUnavailable");
+        const others = (n.status?.conditions ?? []).filter((c: Condition) => c.type !== "NetworkUnavailable");
         // NetworkUnavailable leads the list, where the route controller's first write puts it.
         n.status = { ...(n.status ?? {}), conditions: [condition, ...others] };
         return n;

@@ -20,7 +20,7 @@ const hasFinalizer = (s: KubeObject) => (s.metadata.finalizers ?? []).includes(L
 /** A loadBalancerClass hands the Service to another implementation: not ours to provision. */
 const wantsLB = (s: KubeObject) => s.spec?.type === "LoadBalancer" && !s.spec?.loadBalancerClass && !s.metadata.deletionTimestamp;
 const ourIngress = (s: KubeObject): string | undefined =>
-  (s.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip).find((ip: unknown) => typeof ip === "string" && ip.startsWith(LB_NET));
+  (s.status?.loadBalancer?.ingress ?? []).map((i: { ip?: string }) => i.ip).find((ip: unknown) => typeof ip === "string" && ip.startsWith(LB_NET));
 
 export function serviceController(_reg: Registry): Controller {
   // Provisioning in flight, by uid: when the cloud will have it ready. Lost on eviction, after which

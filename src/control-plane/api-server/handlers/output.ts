@@ -1,5 +1,6 @@
 // Shapes responses: full objects, lists, Tables, PartialObjectMetadata; and the one kind served
 // in two versions from one storage (core/v1 and events.k8s.io/v1 Events).
+import type { MetricSpec, MetricStatus } from "../objects/others";
 import type { OutputAs } from "../codec";
 import type { ResourceType } from "../resources";
 import { toTable } from "../tables";
@@ -40,13 +41,13 @@ function hpaV1ToV2(h: KubeObject): KubeObject {
 
 function hpaV2ToV1(h: KubeObject): KubeObject {
   const { metrics, behavior: _b, ...spec } = h.spec ?? {};
-  const cpu = (metrics ?? []).find((m: any) => m.type === "Resource" && m.resource?.name === "cpu" && m.resource?.target?.type === "Utilization");
+  const cpu = (metrics ?? []).find((m: MetricSpec) => m.type === "Resource" && m.resource?.name === "cpu" && m.resource?.target?.type === "Utilization");
   const out: KubeObject = { ...h, apiVersion: "autoscaling/v1", spec };
   if (cpu) out.spec.targetCPUUtilizationPercentage = cpu.resource.target.averageUtilization;
   if (h.status) {
     const { currentMetrics, conditions: _c, ...status } = h.status;
     out.status = status;
-    const cur = (currentMetrics ?? []).find((m: any) => m.type === "Resource" && m.resource?.name === "cpu");
+    const cur = (currentMetrics ?? []).find((m: MetricStatus) => m.type === "Resource" && m.resource?.name === "cpu");
     if (cur?.resource?.current?.averageUtilization !== undefined) out.status.currentCPUUtilizationPercentage = cur.resource.current.averageUtilization;
   }
   return out;

@@ -1,4 +1,5 @@
 // Subresources: status, scale, binding, eviction, log, finalize.
+import type { Container } from "../objects/core";
 import { decodeObject, jsonResponse, mediaType, readBody } from "../codec";
 import { bindPod as bindPodTo } from "../registry/binding";
 import { rfc3339 } from "../registry/store";
@@ -92,7 +93,7 @@ export async function evictPod(c: ReqCtx): Promise<Response> {
 export async function podLog(c: ReqCtx): Promise<Response> {
   const q = c.url.searchParams;
   const pod = c.registry.get(c.sr, c.info.namespace, c.info.name!);
-  const containers: string[] = (pod.spec?.containers ?? []).map((x: any) => x.name);
+  const containers: string[] = (pod.spec?.containers ?? []).map((x: Container) => x.name);
   let container = q.get("container") ?? undefined;
   if (!container) {
     if (containers.length !== 1) {
@@ -101,7 +102,7 @@ export async function podLog(c: ReqCtx): Promise<Response> {
       container = defaulted;
     } else container = containers[0];
   }
-  const all = [...containers, ...(pod.spec?.initContainers ?? []).map((x: any) => x.name)];
+  const all = [...containers, ...(pod.spec?.initContainers ?? []).map((x: Container) => x.name)];
   if (!all.includes(container!)) throw errors.badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);
   if (!pod.spec?.nodeName || !c.logs) return new Response("", { headers: { "Content-Type": "text/plain" } });
   const res = await c.logs({

@@ -5,6 +5,7 @@
 // plugin/pkg/admission/priority/admission.go, v1.11-v1.16): a student's pod at
 // system-node-critical would preempt everyone else's. The rule binds every user, the instructor
 // (system:masters) included, because admission does not look at who is asking.
+import type { PodSpec } from "../objects/core";
 import { PRIORITY_CLASSES } from "../resources";
 import { errors } from "../status";
 import type { KubeObject } from "../types";
@@ -14,7 +15,7 @@ import { admissionName } from "./names";
 /** The two classes every cluster has, even before anyone creates one. */
 const SYSTEM_CLASSES: Record<string, number> = { "system-cluster-critical": 2000000000, "system-node-critical": 2000001000 };
 
-function podSpecs(obj: KubeObject): any[] {
+function podSpecs(obj: KubeObject): PodSpec[] {
   return obj.kind === "Pod" ? [obj.spec] : [];
 }
 
@@ -24,7 +25,7 @@ export const resolvePodPriority: AdmissionHook = (op, r, obj, _old, _ctx, reg) =
   for (const spec of podSpecs(obj)) {
     const name: string | undefined = spec.priorityClassName;
     let value = 0;
-    let policy = "PreemptLowerPriority";
+    let policy: PodSpec["preemptionPolicy"] = "PreemptLowerPriority";
     if (name) {
       if (SYSTEM_CLASSES[name] !== undefined && obj.metadata.namespace !== "kube-system")
         throw errors.forbidden(`pods "${admissionName(obj)}" is forbidden: pods with ${name} priorityClass is not permitted in ${obj.metadata.namespace} namespace`, r, admissionName(obj));

@@ -4,6 +4,7 @@
 // A requested port is checked against the range first, then against what is taken; a full range
 // is the real 500 "failed to allocate a nodePort: range is full". How many NodePorts a student
 // may hold is the ResourceQuota's business (services.nodeports), as on a real cluster.
+import type { ServicePort } from "../objects/core";
 import { type ResourceType, SERVICES } from "../resources";
 import { errors } from "../status";
 import type { KubeObject } from "../types";
@@ -87,7 +88,7 @@ export const allocateServiceAddresses: AdmissionHook = (op, r, svc, old, _ctx, r
       return;
     }
     if (!p.nodePort) {
-      const kept = old?.spec?.ports?.find((o: any) => o.port === p.port && (o.protocol ?? "TCP") === (p.protocol ?? "TCP"))?.nodePort;
+      const kept = old?.spec?.ports?.find((o: ServicePort) => o.port === p.port && (o.protocol ?? "TCP") === (p.protocol ?? "TCP"))?.nodePort;
       p.nodePort = kept ?? pickPort(ports);
     } else if (p.nodePort < NODE_PORT_MIN || p.nodePort > NODE_PORT_MAX) {
       throw invalid(name, `spec.ports[${i}].nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`);

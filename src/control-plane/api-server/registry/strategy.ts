@@ -1,5 +1,6 @@
 // Per-kind rules the generic store applies, as kube-apiserver's registry strategies do:
 // which parts a write may change (spec vs status), generation, and create-time preparation.
+import type { Container } from "../objects/core";
 import { parseQuantity } from "../quantity";
 import type { ResourceType } from "../resources";
 import type { KubeObject } from "../types";
@@ -38,7 +39,7 @@ export function strategyFor(r: ResourceType): Strategy {
 
 /** Pod QoS class from requests and limits (pkg/apis/core/helper/qos). */
 export function qosClass(pod: KubeObject): "Guaranteed" | "Burstable" | "BestEffort" {
-  const containers: any[] = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  const containers: Container[] = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
   let any = false;
   let guaranteed = true;
   for (const c of containers) {

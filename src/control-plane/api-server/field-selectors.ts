@@ -2,6 +2,7 @@
 // (fields.ParseSelector) plus the per-kind field labels the real registry accepts
 // (AddFieldLabelConversionFunc) and exposes (ToSelectableFields).
 import { SelectorError } from "./selector-errors";
+import type { KubeObject } from "./types";
 
 export interface FieldRequirement { field: string; op: "=" | "!="; value: string }
 export interface FieldSelector { matches(fields: Record<string, string>): boolean; requirements: FieldRequirement[]; empty: boolean; toString(): string }
@@ -122,8 +123,7 @@ const str = (v: unknown): string => (v === undefined || v === null ? "" : String
  * The field set the registry matches selectors against (ToSelectableFields), from the JSON
  * object. Events of either API group yield the core names (involvedObject.*).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function fieldsOf(kind: string, obj: any): Record<string, string> {
+export function fieldsOf(kind: string, obj: KubeObject): Record<string, string> {
   const md = obj?.metadata ?? {};
   const out: Record<string, string> = { "metadata.name": str(md.name) };
   if (md.namespace !== undefined) out["metadata.namespace"] = str(md.namespace);

@@ -28,7 +28,7 @@ describe("container runtime: images", () => {
 
   it("resolves well-known images with sizes per tag; tags of one image share a digest", () => {
     const a = resolveImage(ref("nginx"));
-    const b = resolveImage(ref("nginx:1.27.3"));
+    const b = resolveImage(ref("nginx:1.29.1"));
     const c = resolveImage(ref("nginx:alpine"));
     expect(a.ok && b.ok && c.ok).toBe(true);
     if (!a.ok || !b.ok || !c.ok) return;

@@ -52,6 +52,31 @@ describe("controllers, through kubectl", () => {
     expect(await ok("rollout", "resume", "deployment/web")).toBe("deployment.apps/web resumed\n");
   });
 
+  it("set image to a current release (nginx:1.28) rolls out and undo goes back; a tag that cannot exist stays in ImagePullBackOff", async () => {
+    const { ok } = await classroom();
+    await ok("apply", "-f", fixture("web-deployment.yaml"));
+    await ok("rollout", "status", "deployment/web", "--timeout=90s");
+    expect(await ok("set", "image", "deployment/web", "nginx=nginx:1.28")).toBe("deployment.apps/web image updated\n");
+    expect(await ok("rollout", "status", "deployment/web", "--timeout=90s")).toContain(ROLLED_OUT);
+    const images = await ok("get", "pods", "-l", "app=web", "-o", "jsonpath={range .items[*]}{.status.containerStatuses[0].image}{\"\\n\"}{end}");
+    expect(new Set(images.trim().split("\n"))).toEqual(new Set(["docker.io/library/nginx:1.28"]));
+    expect(await ok("rollout", "undo", "deployment/web")).toBe("deployment.apps/web rolled back\n");
+    expect(await ok("rollout", "status", "deployment/web", "--timeout=90s")).toContain(ROLLED_OUT);
+    expect(await ok("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe("nginx:1.25");
+
+    await ok("set", "image", "deployment/web", "nginx=nginx:1.288");
+    // Once the controller has seen the new template, its ReplicaSet exists.
+    const generation = await ok("get", "deploy", "web", "-o", "jsonpath={.metadata.generation}");
+    await ok("wait", `--for=jsonpath={.status.observedGeneration}=${generation}`, "deployment/web", "--timeout=90s");
+    const hash = await ok("get", "rs", "-o", "jsonpath={range .items[?(@.spec.template.spec.containers[0].image==\"nginx:1.288\")]}{.metadata.labels.pod-template-hash}{end}");
+    const selector = `app=web,pod-template-hash=${hash.trim()}`;
+    await ok("wait", "--for=jsonpath={.status.containerStatuses[0].state.waiting.reason}=ImagePullBackOff", "pod", "-l", selector, "--timeout=90s");
+    // The kubelet retries the pull after each back-off, so the status alternates as for real.
+    expect(await ok("get", "pods", "-l", selector)).toMatch(/^web-\S+\s+0\/1\s+(ImagePullBackOff|ErrImagePull)\s/m);
+    const failed = await ok("get", "events", "--field-selector", "reason=Failed", "-o", "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}");
+    expect(failed.split("\n")).toContain('Failed to pull image "nginx:1.288": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.288": failed to resolve reference "docker.io/library/nginx:1.288": docker.io/library/nginx:1.288: not found');
+  });
+
   it("a deleted pod is replaced; deleting a Deployment cascades, or orphans with --cascade=orphan", async () => {
     const { ok } = await classroom();
     await ok("apply", "-f", fixture("web-deployment.yaml"));

@@ -9,7 +9,7 @@ import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import { formatInZone, parseSchedule, type CronSchedule } from "./cron-schedule";
 import { isJobFinished } from "./job-controller";
-import { controlledBy, emit, keyOf, ownerKey, ownerRef, splitKey, tolerate, writeStatus } from "./controller-utils";
+import { controlledBy, controllerKeys, emit, keyOf, newControllerRef, ownerKey, selfKey, splitKey, tolerate, writeStatus } from "./controller-utils";
 import type { Controller, ReconcileCtx } from "./manager";
 
 export const SCHEDULED_TIMESTAMP = "batch.kubernetes.io/cronjob-scheduled-timestamp";
@@ -147,7 +147,7 @@ export function cronJobController(_reg: Registry): Controller {
         name: jobName, namespace: ns,
         labels: { ...(tpl.metadata?.labels ?? {}) },
         annotations: { ...(tpl.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP]: formatInZone(latest, spec.timeZone ?? undefined) },
-        ownerReferences: [ownerRef(cj)],
+        ownerReferences: [newControllerRef(cj)],
       },
       spec: tpl.spec ?? {},
     };
@@ -197,8 +197,8 @@ export function cronJobController(_reg: Registry): Controller {
   return {
     name: "cronjob",
     watches: [
-      { prefix: registryPrefix(CRON_JOBS), keys: (c, prev) => [keyOf(c.metadata?.name ? c : prev!)] },
-      { prefix: registryPrefix(JOBS), keys: (j, prev) => [...new Set([...ownerKey(j, "CronJob"), ...ownerKey(prev, "CronJob")])] },
+      { prefix: registryPrefix(CRON_JOBS), keys: selfKey },
+      { prefix: registryPrefix(JOBS), keys: controllerKeys("CronJob") },
     ],
     resync: (reg) => reg.list(CRON_JOBS, undefined).items.map(keyOf),
     reconcile,

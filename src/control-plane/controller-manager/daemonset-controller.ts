@@ -9,7 +9,7 @@ import type { KubeObject } from "../api-server/types";
 import type { NodeInfo, PodInfo, Taint, Toleration } from "../scheduler/snapshot";
 import { compile, requiredMatches } from "../scheduler/plugins/node-affinity";
 import { tolerationsTolerateTaint } from "../scheduler/plugins/taint-toleration";
-import { controlledBy, emit, isPodReady, keyOf, ownerKey, ownerRef, sameJSON, splitKey, tolerate, writeStatus } from "./controller-utils";
+import { computeHash, controlledBy, controllerKeys, createPod, deepEqual, deletePod as deleteOwnedPod, emit, isPodReady, keyOf, newControllerRef, ownerKey, readyCondition, scaledValue, selfKey, splitKey, tolerate, writeStatus } from "./controller-utils";
 import type { Controller, ReconcileCtx } from "./manager";
 
 export const REVISION_HASH = "controller-revision-hash";
@@ -58,18 +58,8 @@ export function shouldRunOn(podSpec: any, node: KubeObject): { run: boolean; sta
   return { run, stay };
 }
 
-/** A stable hash of the pod template (fnv-1a 32 over canonical JSON, then SafeEncodeString like the real one). */
-export function templateHash(template: unknown): string {
-  const canon = (v: unknown): string => {
-    if (Array.isArray(v)) return `[${v.map(canon).join(",")}]`;
-    if (v && typeof v === "object") return `{${Object.keys(v).sort().filter((k) => (v as any)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canon((v as any)[k])}`).join(",")}}`;
-    return JSON.stringify(v);
-  };
-  let h = 0x811c9dc5;
-  for (const b of new TextEncoder().encode(canon(template))) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  const alphabet = "bcdfghjklmnpqrstvwxz2456789";
-  return [...String(h)].map((c) => alphabet[c.charCodeAt(0) % alphabet.length]).join("");
-}
+/** The pod template's hash (ComputeHash, with no collision count: ControllerRevisions are not served). */
+export const templateHash = (template: unknown): string => computeHash(template);
 
 /** The node a daemon pod is for: where it is bound, or where its matchFields affinity pins it. */
 function targetNode(p: KubeObject): string | undefined {
@@ -80,33 +70,25 @@ function targetNode(p: KubeObject): string | undefined {
   return undefined;
 }
 
-function scaled(v: unknown, total: number, roundUp: boolean): number {
-  if (typeof v === "number") return v;
-  const m = /^(\d+)%$/.exec(String(v ?? ""));
-  if (!m) return Number(v) || 0;
-  const x = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(x) : Math.floor(x);
-}
-
 function nodeMatters(n: KubeObject, prev?: KubeObject): boolean {
   if (!prev) return true;
-  if (!sameJSON(n.metadata?.labels, prev.metadata?.labels) || !sameJSON(n.spec, prev.spec)) return true;
+  if (!deepEqual(n.metadata?.labels, prev.metadata?.labels) || !deepEqual(n.spec, prev.spec)) return true;
   // A DELETE event carries the last value as both: identical apart from the resourceVersion.
   const bare = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
-  return sameJSON(bare(n), bare(prev));
+  return deepEqual(bare(n), bare(prev));
 }
 
 export function daemonSetController(reg: Registry): Controller {
   function available(p: KubeObject, minReady: number, now: number): { ok: boolean; wait?: number } {
     if (!isPodReady(p) || p.metadata.deletionTimestamp) return { ok: false };
     if (!minReady) return { ok: true };
-    const since = Date.parse(p.status?.conditions?.find((c: any) => c.type === "Ready")?.lastTransitionTime ?? "");
+    const since = Date.parse(readyCondition(p)?.lastTransitionTime ?? "");
     if (Number.isNaN(since)) return { ok: true };
     const left = since + minReady * 1000 - now;
     return left <= 0 ? { ok: true } : { ok: false, wait: left };
   }
 
-  function createPod(reg: Registry, ds: KubeObject, node: string, hash: string, ctx: ReconcileCtx): void {
+  function newDaemonPod(reg: Registry, ds: KubeObject, node: string, hash: string, ctx: ReconcileCtx): void {
     const tpl = structuredClone(ds.spec.template ?? {});
     const meta = tpl.metadata ?? {};
     const spec = tpl.spec ?? {};
@@ -123,21 +105,15 @@ export function daemonSetController(reg: Registry): Controller {
         ...meta,
         generateName: `${ds.metadata.name}-`,
         labels: { ...(meta.labels ?? {}), [REVISION_HASH]: hash, [TEMPLATE_GENERATION]: String(ds.metadata.generation ?? 1) },
-        ownerReferences: [ownerRef(ds)],
+        ownerReferences: [newControllerRef(ds)],
       },
       spec,
     };
     delete pod.metadata.name;
-    const created = reg.create(PODS, ds.metadata.namespace, pod, ctx.write);
-    emit(reg, ds, "SuccessfulCreate", `Created pod: ${created.metadata.name}`, ctx.now, "Normal", COMPONENT);
+    createPod(reg, ds, pod, ctx, COMPONENT);
   }
 
-  function deletePod(reg: Registry, ds: KubeObject, p: KubeObject, ctx: ReconcileCtx): void {
-    tolerate(() => {
-      reg.delete(PODS, p.metadata.namespace, p.metadata.name!, ctx.write);
-      emit(reg, ds, "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`, ctx.now, "Normal", COMPONENT);
-    });
-  }
+  const deletePod = (reg: Registry, ds: KubeObject, p: KubeObject, ctx: ReconcileCtx) => deleteOwnedPod(reg, ds, p, ctx, COMPONENT);
 
   function reconcile(key: string, ctx: ReconcileCtx): void | { requeueAfter?: number } {
     const { reg, now } = ctx;
@@ -173,7 +149,7 @@ export function daemonSetController(reg: Registry): Controller {
       const all = pods.get(nodeName) ?? [];
       const here = all.filter((p) => !p.metadata.deletionTimestamp);
       // A pod still terminating holds the node: the replacement comes once it is gone (no surge).
-      if (run && all.length === 0) createPod(reg, ds, nodeName, hash, ctx);
+      if (run && all.length === 0) newDaemonPod(reg, ds, nodeName, hash, ctx);
       else if (stay) {
         const live = here.filter((p) => p.status?.phase !== "Failed");
         for (const p of here) {
@@ -194,7 +170,7 @@ export function daemonSetController(reg: Registry): Controller {
     const strategy = ds.spec?.updateStrategy ?? {};
     pods = byNode();
     if ((strategy.type ?? "RollingUpdate") === "RollingUpdate") {
-      const maxUnavailable = Math.max(1, scaled(strategy.rollingUpdate?.maxUnavailable ?? 1, wantNodes.length, true));
+      const maxUnavailable = Math.max(1, scaledValue(strategy.rollingUpdate?.maxUnavailable ?? 1, wantNodes.length, true));
       let unavailable = 0;
       const replaceNow: KubeObject[] = [];
       const candidates: KubeObject[] = [];
@@ -239,15 +215,15 @@ export function daemonSetController(reg: Registry): Controller {
     if (st.available) status.numberAvailable = st.available;
     if (st.desired - st.available > 0) status.numberUnavailable = st.desired - st.available;
     if (ds.status?.collisionCount !== undefined) status.collisionCount = ds.status.collisionCount;
-    if (!sameJSON(ds.status ?? {}, status)) writeStatus(reg, DAEMON_SETS, reg.get(DAEMON_SETS, ns, name), status, ctx);
+    if (!deepEqual(ds.status ?? {}, status)) writeStatus(reg, DAEMON_SETS, reg.get(DAEMON_SETS, ns, name), status, ctx);
     return requeue !== undefined ? { requeueAfter: requeue } : undefined;
   }
 
   return {
     name: "daemonset",
     watches: [
-      { prefix: registryPrefix(DAEMON_SETS), keys: (d, prev) => [keyOf(d.metadata?.name ? d : prev!)] },
-      { prefix: registryPrefix(PODS), keys: (p, prev) => [...new Set([...ownerKey(p, "DaemonSet"), ...ownerKey(prev, "DaemonSet")])] },
+      { prefix: registryPrefix(DAEMON_SETS), keys: selfKey },
+      { prefix: registryPrefix(PODS), keys: controllerKeys("DaemonSet") },
       // A node added, removed, relabelled or (un)tainted may change where daemon pods belong: every
       // DaemonSet looks again. Status-only changes (heartbeats) cannot, and are skipped.
       { prefix: registryPrefix(NODES), keys: (n, prev) => (nodeMatters(n, prev) ? reg.list(DAEMON_SETS, undefined).items.map(keyOf) : []) },

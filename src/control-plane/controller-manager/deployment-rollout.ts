@@ -4,8 +4,8 @@
 import { recordEvent } from "../api-server/events";
 import type { KubeObject } from "../api-server/types";
 import { COMPONENT, type DSync, revisionOf, getAllReplicaSetsAndSyncRevision, deploymentComplete, syncRolloutStatus, isActive, sumSpec, sumStatus, sumAvailable, setReplicasAnnotations, newRSNewReplicas } from "./deployment-sync";
-import { maxUnavailable, specReplicas, DESIRED_REPLICAS, MAX_REPLICAS, isRollingUpdate, maxSurge, byCreation } from "./deployment-util";
-import { tolerate } from "./controller-utils";
+import { maxUnavailable, DESIRED_REPLICAS, MAX_REPLICAS, isRollingUpdate, maxSurge } from "./deployment-util";
+import { byCreation, specReplicas, tolerate } from "./controller-utils";
 import { REPLICA_SETS } from "../api-server/resources";
 
 type RS = KubeObject;

@@ -6,7 +6,8 @@ import type { Registry, WriteCtx } from "../api-server/registry/store";
 import { recordEvent } from "../api-server/events";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
-import { type Condition, computeHash, controllerOf, equalIgnoreHash, getCondition, maxUnavailable, newCondition, newControllerRef, omitEmpty, POD_TEMPLATE_HASH, removeCondition, REVISION, setCondition, specReplicas, deepEqual, DESIRED_REPLICAS, ANNOTATIONS_TO_SKIP, MAX_REPLICAS, REVISION_HISTORY, isRollingUpdate, maxSurge, scaledValue } from "./deployment-util";
+import { equalIgnoreHash, getCondition, maxUnavailable, newCondition, POD_TEMPLATE_HASH, removeCondition, REVISION, setCondition, DESIRED_REPLICAS, ANNOTATIONS_TO_SKIP, MAX_REPLICAS, REVISION_HISTORY, isRollingUpdate, maxSurge } from "./deployment-util";
+import { byCreation, computeHash, controllerOf, deepEqual, newControllerRef, omitEmpty, scaledValue, specReplicas, type Condition } from "./controller-utils";
 import { DEPLOYMENTS, REPLICA_SETS } from "../api-server/resources";
 
 export const COMPONENT = "deployment-controller";
@@ -33,7 +34,7 @@ export const hasProgressDeadline = (d: KubeObject) => d.spec?.progressDeadlineSe
 
 /** FindNewReplicaSet: the oldest ReplicaSet whose template equals the Deployment's. */
 export function findNewReplicaSet(d: KubeObject, rsList: KubeObject[]): KubeObject | undefined {
-  const sorted = [...rsList].sort((a, b) => (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? "") || a.metadata.name!.localeCompare(b.metadata.name!));
+  const sorted = [...rsList].sort(byCreation);
   return sorted.find((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template));
 }
 

@@ -3,7 +3,8 @@
 import { ENDPOINTS, PODS, SERVICES } from "../api-server/resources";
 import { listerOf, type Controller } from "./manager";
 import { desiredEndpoints, endpointsNeedUpdate } from "./endpoints";
-import { allServiceKeys, serviceKeysForPod, splitKey } from "./service-keys";
+import { allServiceKeys, serviceKeysForPod } from "./service-keys";
+import { splitKey } from "./controller-utils";
 
 /** Endpoints this controller made carry no such label; ones a user wrote for a selector-less Service are left alone. */
 const MANAGED = "endpoints.kubernetes.io/managed-by";

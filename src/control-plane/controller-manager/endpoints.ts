@@ -3,9 +3,10 @@
 // The loop that reads, compares and writes it is wired elsewhere.
 import type { KubeObject } from "../api-server/types";
 import {
-  LABEL_HEADLESS, controllerManagesEndpoints, findPort, isPodReady, isServiceIPSet, podIPs, selectedPods,
+  LABEL_HEADLESS, controllerManagesEndpoints, findPort, isServiceIPSet, podIPs, selectedPods,
   shouldPodBeInEndpoints, shouldSetHostname,
 } from "./endpointslice";
+import { isPodReady } from "./controller-utils";
 
 /** maxCapacity: more addresses than this are truncated and the object annotated. */
 export const MAX_ENDPOINTS_CAPACITY = 1000;

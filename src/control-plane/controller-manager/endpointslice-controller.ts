@@ -3,8 +3,8 @@
 import { ENDPOINT_SLICES, NODES, PODS, SERVICES } from "../api-server/resources";
 import { listerOf, type Controller } from "./manager";
 import { desiredEndpointSlices, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from "./endpointslice";
-import { tolerate } from "./controller-utils";
-import { allServiceKeys, serviceKeysForPod, splitKey } from "./service-keys";
+import { splitKey, tolerate } from "./controller-utils";
+import { allServiceKeys, serviceKeysForPod } from "./service-keys";
 
 export function endpointSliceController(_reg: Parameters<Controller["resync"]>[0]): Controller {
   // As upstream's EndpointSliceTracker, the controller's own slice writes do not bring the Service

@@ -10,13 +10,14 @@
 // every decision re-reads the objects from the registry (level-triggered), and stale graph
 // entries are pruned when they are found not to hold.
 import type { Registry, WriteCtx } from "../api-server/registry/store";
-import { isStored, registryKey, registryPrefix, resourceForKind, RESOURCES, storageResource, type ResourceType } from "../api-server/resources";
-import { ApiError } from "../api-server/status";
+import { isStored, registryKey, registryPrefix, resourceForKind, storageResource, type ResourceType } from "../api-server/resources";
 import type { KubeObject, OwnerReference } from "../api-server/types";
 import type { Controller, WatchCtx } from "./manager";
+import { storageResources, tolerate as tolerateCodes } from "./controller-utils";
 
 export const FINALIZER_ORPHAN = "orphan";
 export const FINALIZER_FOREGROUND = "foregroundDeletion";
+const GONE_OR_CHANGED = [404, 409];
 
 /** Resource id in keys: the storage resource, so versions sharing storage share keys. */
 const rid = (r: ResourceType) => `${r.group}/${r.version}/${r.plural}`;
@@ -25,15 +26,7 @@ const rid = (r: ResourceType) => `${r.group}/${r.version}/${r.plural}`;
  * What the collector watches: every stored resource once per storage prefix. Events are left out,
  * as kube-controller-manager's default ignoredResources does (they churn, and nothing owns them).
  */
-export function gcResources(): ResourceType[] {
-  const seen = new Map<string, ResourceType>();
-  for (const r of RESOURCES) {
-    if (!isStored(r) || r.plural === "events") continue;
-    const s = storageResource(r);
-    if (!seen.has(registryPrefix(s))) seen.set(registryPrefix(s), s);
-  }
-  return [...seen.values()];
-}
+export const gcResources = (): ResourceType[] => storageResources((r) => r.plural !== "events");
 
 interface Graph {
   /** owner uid → keys of objects that reference it. */
@@ -125,14 +118,8 @@ export function garbageCollector(reg: Registry): Controller & { graphSizes(): { 
     return owner && owner.metadata.uid === ref.uid ? owner : undefined;
   }
 
-  function tolerate(fn: () => unknown): void {
-    try {
-      fn();
-    } catch (e) {
-      // Gone already, or changed under us (the next event brings it back here).
-      if (!(e instanceof ApiError && (e.status.code === 404 || e.status.code === 409))) throw e;
-    }
-  }
+  // Gone already, or changed under us (the next event brings it back here).
+  const tolerate = (fn: () => unknown): void => void tolerateCodes(fn, GONE_OR_CHANGED);
 
   function removeFinalizer(r: ResourceType, obj: KubeObject, f: string, write: WriteCtx): void {
     tolerate(() => reg.guaranteedUpdate(r, obj.metadata.namespace, obj.metadata.name!, write, (cur) => {

@@ -11,8 +11,7 @@ import { findResource, registryPrefix, HORIZONTAL_POD_AUTOSCALERS, PODS } from "
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import type { Controller, ReconcileCtx } from "./manager";
-import { selectorOf } from "./deployment-util";
-import { emit, keyOf, sameJSON, splitKey, tolerate } from "./controller-utils";
+import { deepEqual, emit, keyOf, selectorOf, selfKey, splitKey, tolerate } from "./controller-utils";
 import { MetricError, resourceReplicas, type PodUsage } from "./hpa-replica-calculator";
 
 export { formatMilliQuantity, type PodUsage } from "./hpa-replica-calculator";
@@ -71,7 +70,7 @@ export function hpaController(_reg: Registry, usage: () => PodUsage): Controller
     };
     const writeStatus = (status: Record<string, unknown>) => {
       const full = { ...status, conditions: conds };
-      if (sameJSON(hpa.status ?? {}, full)) return;
+      if (deepEqual(hpa.status ?? {}, full)) return;
       tolerate(() => reg.guaranteedUpdate(HORIZONTAL_POD_AUTOSCALERS, ns, name, ctx.write, (cur) => ({ ...cur, status: full }), "status"));
     };
     const again = { requeueAfter: SYNC_PERIOD_MS };
@@ -306,7 +305,7 @@ export function hpaController(_reg: Registry, usage: () => PodUsage): Controller
 
   return {
     name: "horizontalpodautoscaler",
-    watches: [{ prefix: registryPrefix(HORIZONTAL_POD_AUTOSCALERS), keys: (h, prev) => [keyOf(h.metadata?.name ? h : prev!)] }],
+    watches: [{ prefix: registryPrefix(HORIZONTAL_POD_AUTOSCALERS), keys: selfKey }],
     resync: (reg) => reg.list(HORIZONTAL_POD_AUTOSCALERS, undefined).items.map(keyOf),
     reconcile,
   };

@@ -8,7 +8,7 @@ import { rfc3339 } from "../api-server/registry/store";
 import { registryPrefix, JOBS, PODS } from "../api-server/resources";
 import type { KubeObject } from "../api-server/types";
 import type { Controller, ReconcileCtx } from "./manager";
-import { controlledBy, emit, isPodReady, isTerminal, keyOf, ownerKey, ownerRef, splitKey, tolerate, writeStatus } from "./controller-utils";
+import { controlledBy, controllerKeys, createPod as createOwnedPod, deletePod as deleteOwnedPod, emit, isPodReady, isTerminal, keyOf, newControllerRef, ownerKey, selfKey, splitKey, tolerate, writeStatus } from "./controller-utils";
 import { formatIntervals, hasIndex, nextMissing, parseIndexesFromString, totalIndexes, withIndexes, type Intervals } from "./job-indexes";
 
 export const JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
@@ -73,7 +73,7 @@ export function jobController(_reg: Registry): Controller {
         labels: { ...(meta.labels ?? {}) },
         annotations: { ...(meta.annotations ?? {}) },
         finalizers: [...(meta.finalizers ?? []), JOB_TRACKING_FINALIZER],
-        ownerReferences: [ownerRef(job)],
+        ownerReferences: [newControllerRef(job)],
       },
       spec: tpl.spec ?? {},
     };
@@ -87,16 +87,10 @@ export function jobController(_reg: Registry): Controller {
       }
     }
     if (Object.keys(pod.metadata.annotations!).length === 0) delete pod.metadata.annotations;
-    const created = reg.create(PODS, job.metadata.namespace, pod, ctx.write);
-    emit(reg, job, "SuccessfulCreate", `Created pod: ${created.metadata.name}`, ctx.now, "Normal", COMPONENT);
+    createOwnedPod(reg, job, pod, ctx, COMPONENT);
   }
 
-  function deletePod(reg: Registry, job: KubeObject, p: KubeObject, ctx: ReconcileCtx): void {
-    tolerate(() => {
-      reg.delete(PODS, p.metadata.namespace, p.metadata.name!, ctx.write);
-      emit(reg, job, "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`, ctx.now, "Normal", COMPONENT);
-    });
-  }
+  const deletePod = (reg: Registry, job: KubeObject, p: KubeObject, ctx: ReconcileCtx) => deleteOwnedPod(reg, job, p, ctx, COMPONENT);
 
   function removeFinalizer(reg: Registry, p: KubeObject, ctx: ReconcileCtx): void {
     if (!p.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER)) return;
@@ -324,8 +318,8 @@ export function jobController(_reg: Registry): Controller {
   return {
     name: "job",
     watches: [
-      { prefix: registryPrefix(JOBS), keys: (j, prev) => [keyOf(j.metadata?.name ? j : prev!)] },
-      { prefix: registryPrefix(PODS), keys: (p, prev) => [...new Set([...ownerKey(p, "Job"), ...ownerKey(prev, "Job")])] },
+      { prefix: registryPrefix(JOBS), keys: selfKey },
+      { prefix: registryPrefix(PODS), keys: controllerKeys("Job") },
     ],
     resync: (reg) => reg.list(JOBS, undefined).items.map(keyOf),
     reconcile,

@@ -4,10 +4,11 @@
 // `kubectl describe namespace` shows them.
 import type { Registry, WriteCtx } from "../api-server/registry/store";
 import { rfc3339 } from "../api-server/registry/store";
-import { isStored, registryPrefix, RESOURCES, storageResource, type ResourceType, NAMESPACES } from "../api-server/resources";
+import { registryPrefix, type ResourceType, NAMESPACES } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import type { Controller } from "./manager";
+import { storageResources } from "./controller-utils";
 
 export const FINALIZER_KUBERNETES = "kubernetes";
 /** Re-check interval while content remains that no watch event will announce (finalizers held elsewhere). */
@@ -15,15 +16,7 @@ const STUCK_RECHECK_MS = 5_000;
 const MIN_RECHECK_MS = 1_000;
 
 /** Every stored namespaced resource, once per storage location: what a namespace can contain. */
-export function namespacedResources(): ResourceType[] {
-  const seen = new Map<string, ResourceType>();
-  for (const r of RESOURCES) {
-    if (!r.namespaced || !isStored(r)) continue;
-    const s = storageResource(r);
-    if (!seen.has(registryPrefix(s))) seen.set(registryPrefix(s), s);
-  }
-  return [...seen.values()];
-}
+export const namespacedResources = (): ResourceType[] => storageResources((r) => r.namespaced);
 
 interface Condition { type: string; status: "True" | "False"; reason: string; message: string; lastTransitionTime?: string }
 

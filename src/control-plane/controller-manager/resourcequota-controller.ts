@@ -10,7 +10,7 @@ import { add, amountOf, count, countName, formatAmount, matchingResources, quota
 import type { KubeObject } from "../api-server/types";
 import { listerOf, type Controller, type WatchCtx } from "./manager";
 import { registryLister, type Lister } from "./informers";
-import { sameJSON, splitKey } from "./controller-utils";
+import { deepEqual, splitKey } from "./controller-utils";
 
 const SYNC_PERIOD_MS = 5 * 60_000;
 
@@ -78,7 +78,7 @@ export function resourceQuotaController(_reg: Registry): Controller {
             // A write that leaves the charge unchanged (a pod's status heartbeat) recounts nothing; a
             // delete always does.
             const deleted = ev.type === "DELETE";
-            if (prev && !deleted && sameJSON([...usageOf(r, prev)], [...usageOf(r, obj)]) && sameJSON(prev.spec?.priorityClassName, obj.spec?.priorityClassName)) return [];
+            if (prev && !deleted && deepEqual([...usageOf(r, prev)], [...usageOf(r, obj)]) && deepEqual(prev.spec?.priorityClassName, obj.spec?.priorityClassName)) return [];
             return quotaKeys(ev.cache, obj.metadata.namespace);
           },
         };
@@ -91,7 +91,7 @@ export function resourceQuotaController(_reg: Registry): Controller {
       if (!quota || quota.metadata.deletionTimestamp) return;
       const hard = { ...(quota.spec?.hard ?? {}) };
       const used = computeUsed(ctx.reg, quota, listerOf(ctx));
-      if (!sameJSON(quota.status?.hard, hard) || !sameUsage(quota.status?.used, used)) {
+      if (!deepEqual(quota.status?.hard, hard) || !sameUsage(quota.status?.used, used)) {
         ctx.reg.guaranteedUpdate(RESOURCE_QUOTAS, ns, name, ctx.write, (cur) => ({ ...cur, status: { hard, used } }), "status");
       }
       return { requeueAfter: SYNC_PERIOD_MS };

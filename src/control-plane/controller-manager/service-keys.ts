@@ -41,5 +41,3 @@ export function serviceKeysForPod(services: Lister, pod: KubeObject, prev?: Kube
 export function allServiceKeys(reg: Registry): string[] {
   return reg.list(SERVICES, undefined).items.map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
 }
-
-export { splitKey } from "./controller-utils";

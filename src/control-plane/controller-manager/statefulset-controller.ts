@@ -10,8 +10,7 @@ import { registryPrefix, PODS, STATEFUL_SETS } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import type { Controller, ReconcileCtx } from "./manager";
-import { computeHash, selectorOf } from "./deployment-util";
-import { controlledBy, emit, isPodReady, keyOf, ownerKey, ownerRef, sameJSON, splitKey, tolerate } from "./controller-utils";
+import { computeHash, controlledBy, controllerKeys, deepEqual, emit, isPodReady, isTerminating, keyOf, newControllerRef, readyCondition, selectorOf, selfKey, splitKey, tolerate } from "./controller-utils";
 
 export const REVISION_HASH = "controller-revision-hash";
 export const POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
@@ -21,15 +20,11 @@ const COMPONENT = "statefulset-controller";
 const isCreated = (p: KubeObject) => !!p.status?.phase; // the real isCreated: the pod has a phase
 const isFailed = (p: KubeObject) => p.status?.phase === "Failed";
 const isSucceeded = (p: KubeObject) => p.status?.phase === "Succeeded";
-const isTerminating = (p: KubeObject) => !!p.metadata.deletionTimestamp;
 const isRunningAndReady = (p: KubeObject) => p.status?.phase === "Running" && isPodReady(p);
 const isHealthy = (p: KubeObject) => isRunningAndReady(p) && !isTerminating(p);
 const podRevision = (p: KubeObject) => p.metadata.labels?.[REVISION_HASH] ?? "";
 
-function readySince(p: KubeObject): number {
-  const c = (p.status?.conditions as any[] | undefined)?.find((x) => x.type === "Ready");
-  return Date.parse(c?.lastTransitionTime ?? "");
-}
+const readySince = (p: KubeObject): number => Date.parse(readyCondition(p)?.lastTransitionTime ?? "");
 
 /** isRunningAndAvailable: ready for at least minReadySeconds (a missing time counts as long ago). */
 function isAvailable(p: KubeObject, minReadySeconds: number, now: number): boolean {
@@ -63,7 +58,7 @@ export function statefulSetController(_reg: Registry): Controller {
       metadata: {
         name, namespace: set.metadata.namespace,
         labels: { ...(meta.labels ?? {}), [POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal), [REVISION_HASH]: revision },
-        ownerReferences: [ownerRef(set)],
+        ownerReferences: [newControllerRef(set)],
       },
       spec,
     };
@@ -207,7 +202,7 @@ export function statefulSetController(_reg: Registry): Controller {
     if (updated) status.updatedReplicas = updated;
     const kept = set.status?.conditions;
     if (kept?.length) status.conditions = kept;
-    if (!sameJSON(set.status ?? {}, status)) {
+    if (!deepEqual(set.status ?? {}, status)) {
       tolerate(() => reg.guaranteedUpdate(STATEFUL_SETS, ns, name, ctx.write, (cur) => ({ ...cur, status }), "status"));
     }
     // Ready but not yet available: look again once minReadySeconds has passed.
@@ -220,8 +215,8 @@ export function statefulSetController(_reg: Registry): Controller {
   return {
     name: "statefulset",
     watches: [
-      { prefix: registryPrefix(STATEFUL_SETS), keys: (s, prev) => [keyOf(s.metadata?.name ? s : prev!)] },
-      { prefix: registryPrefix(PODS), keys: (p, prev) => [...new Set([...ownerKey(p, "StatefulSet"), ...ownerKey(prev, "StatefulSet")])] },
+      { prefix: registryPrefix(STATEFUL_SETS), keys: selfKey },
+      { prefix: registryPrefix(PODS), keys: controllerKeys("StatefulSet") },
     ],
     resync: (reg) => reg.list(STATEFUL_SETS, undefined).items.map(keyOf),
     reconcile,

@@ -5,7 +5,7 @@ import type { Registry } from "../api-server/registry/store";
 import type { Controller } from "./manager";
 import { cronJobController } from "./cronjob-controller";
 import { daemonSetController } from "./daemonset-controller";
-import { deploymentController } from "./deployment-controller";
+import { deploymentController } from "./deployment/deployment-controller";
 import { endpointsController } from "./endpoints-controller";
 import { endpointSliceController } from "./endpointslice-controller";
 import { garbageCollector } from "./garbage-collector";

@@ -1,9 +1,9 @@
 // The Deployment controller's own helpers (pkg/controller/deployment/util/deployment_util.go): its
 // annotations, EqualIgnoreHash, the rolling-update fenceposts and the Deployment conditions. What
 // other controllers share too lives in controller-utils.ts.
-import { rfc3339 } from "../api-server/registry/store";
-import type { KubeObject } from "../api-server/types";
-import { deepEqual, scaledValue, specReplicas, type Condition } from "./controller-utils";
+import { rfc3339 } from "../../api-server/registry/store";
+import type { KubeObject } from "../../api-server/types";
+import { deepEqual, scaledValue, specReplicas, type Condition } from "../controller-utils";
 
 export const POD_TEMPLATE_HASH = "pod-template-hash";
 export const REVISION = "deployment.kubernetes.io/revision";

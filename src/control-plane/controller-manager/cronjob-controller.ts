@@ -8,7 +8,7 @@ import { registryPrefix, CRON_JOBS, JOBS } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import { formatInZone, parseSchedule, type CronSchedule } from "./cron-schedule";
-import { isJobFinished } from "./job-controller";
+import { isJobFinished } from "./job/job-util";
 import { controlledBy, controllerKeys, emit, keyOf, newControllerRef, ownerKey, selfKey, splitKey, tolerate, writeStatus } from "./controller-utils";
 import type { Controller, ReconcileCtx } from "./manager";
 

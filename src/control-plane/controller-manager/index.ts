@@ -10,7 +10,7 @@ import { endpointsController } from "./endpoints-controller";
 import { endpointSliceController } from "./endpointslice-controller";
 import { garbageCollector } from "./garbage-collector";
 import { hpaController, type PodUsage } from "./hpa-controller";
-import { jobController } from "./job-controller";
+import { jobController } from "./job/job-controller";
 import { namespaceController } from "./namespace-controller";
 import { nodeLifecycleController } from "./node-lifecycle-controller";
 import { replicaSetController } from "./replicaset-controller";

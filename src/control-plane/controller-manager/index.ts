@@ -3,7 +3,7 @@
 // one file; the manager (manager.ts) runs them over shared informers.
 import type { Registry } from "../api-server/registry/store";
 import type { Controller } from "./manager";
-import { cronJobController } from "./cronjob-controller";
+import { cronJobController } from "./cronjob/cronjob-controller";
 import { daemonSetController } from "./daemonset-controller";
 import { deploymentController } from "./deployment/deployment-controller";
 import { endpointsController } from "./endpoints-controller";

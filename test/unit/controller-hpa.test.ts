@@ -7,7 +7,7 @@ import { ControllerManager } from "../../src/control-plane/controller-manager/ma
 import { deploymentController } from "../../src/control-plane/controller-manager/deployment/deployment-controller";
 import { replicaSetController } from "../../src/control-plane/controller-manager/replicaset-controller";
 import { statefulSetController } from "../../src/control-plane/controller-manager/statefulset-controller";
-import { formatMilliQuantity, hpaController } from "../../src/control-plane/controller-manager/hpa-controller";
+import { formatMilliQuantity, hpaController } from "../../src/control-plane/controller-manager/hpa/hpa-controller";
 import { withSql } from "./helpers";
 import type { Sql } from "../../src/control-plane/etcd/sql";
 

@@ -9,7 +9,7 @@ import { deploymentController } from "./deployment/deployment-controller";
 import { endpointsController } from "./endpoints-controller";
 import { endpointSliceController } from "./endpointslice-controller";
 import { garbageCollector } from "./garbage-collector";
-import { hpaController, type PodUsage } from "./hpa-controller";
+import { hpaController, type PodUsage } from "./hpa/hpa-controller";
 import { jobController } from "./job/job-controller";
 import { namespaceController } from "./namespace-controller";
 import { nodeLifecycleController } from "./node-lifecycle-controller";

@@ -9,7 +9,7 @@ import type { KubeObject } from "../../src/control-plane/api-server/types";
 import { ControllerManager } from "../../src/control-plane/controller-manager/manager";
 import { endpointsController } from "../../src/control-plane/controller-manager/endpoints-controller";
 import { endpointSliceController } from "../../src/control-plane/controller-manager/endpointslice-controller";
-import { garbageCollector } from "../../src/control-plane/controller-manager/garbage-collector";
+import { garbageCollector } from "../../src/control-plane/controller-manager/garbagecollector/garbage-collector";
 import { replicaSetController } from "../../src/control-plane/controller-manager/replicaset-controller";
 import { serviceKeysForPod, serviceSelector } from "../../src/control-plane/controller-manager/service-keys";
 import { withSql } from "./helpers";

@@ -8,7 +8,7 @@ import { daemonSetController } from "./daemonset-controller";
 import { deploymentController } from "./deployment/deployment-controller";
 import { endpointsController } from "./endpoints-controller";
 import { endpointSliceController } from "./endpointslice-controller";
-import { garbageCollector } from "./garbage-collector";
+import { garbageCollector } from "./garbagecollector/garbage-collector";
 import { hpaController, type PodUsage } from "./hpa/hpa-controller";
 import { jobController } from "./job/job-controller";
 import { namespaceController } from "./namespace-controller";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/control-plane/api-server/types";
-import { desiredEndpointSlices } from "../../src/control-plane/controller-manager/endpointslice";
+import { desiredEndpointSlices } from "../../src/control-plane/controller-manager/endpoints/endpointslice";
 import {
   type AffinityTable, type ProxyRules, type RouteRequest, buildRules, describeRules, newAffinityTable, route,
 } from "../../src/node/kube-proxy";

@@ -2,9 +2,9 @@
 // reconciler.go and utils.go, v1.32) as a pure function: given a Service, the pods of its namespace
 // and the slices it already owns, say which slices to create, update and delete. The controller
 // loop (informers, retries, the API calls) is wired elsewhere.
-import { labelSelectorFromObject } from "../api-server/selectors";
-import type { KubeObject } from "../api-server/types";
-import { isPodReady } from "./controller-utils";
+import { labelSelectorFromObject } from "../../api-server/selectors";
+import type { KubeObject } from "../../api-server/types";
+import { isPodReady } from "../controller-utils";
 
 export const LABEL_SERVICE_NAME = "kubernetes.io/service-name";
 export const LABEL_MANAGED_BY = "endpointslice.kubernetes.io/managed-by";

@@ -2,11 +2,11 @@
 // now or before (the pod may have left a Service). Shared by the Endpoints and EndpointSlice
 // controllers. As upstream's ServiceSelectorCache (pkg/controller/util/endpoint), the Services come
 // from the informer's store and each one's selector is parsed once (per version of the Service).
-import type { Registry } from "../api-server/registry/store";
-import { SERVICES } from "../api-server/resources";
-import { labelSelectorFromObject, type LabelSelector } from "../api-server/selectors";
-import type { KubeObject } from "../api-server/types";
-import type { Lister } from "./informers";
+import type { Registry } from "../../api-server/registry/store";
+import { SERVICES } from "../../api-server/resources";
+import { labelSelectorFromObject, type LabelSelector } from "../../api-server/selectors";
+import type { KubeObject } from "../../api-server/types";
+import type { Lister } from "../informers";
 
 /** Parsed selectors by Service object: an entry lives as long as the store holds that version. */
 const selectors = new WeakMap<KubeObject, LabelSelector | null>();

@@ -160,6 +160,9 @@ export function availableAt(p: KubeObject, minReadySeconds: number): number | un
   return Date.parse(c.lastTransitionTime) + minReadySeconds * 1000 + 1;
 }
 
+/** apps.ControllerRevisionHashLabelKey: the revision a DaemonSet's or StatefulSet's pod was made from. */
+export const REVISION_HASH = "controller-revision-hash";
+
 /** spec.replicas with its default. */
 export const specReplicas = (o: KubeObject): number => o.spec?.replicas ?? 1;
 

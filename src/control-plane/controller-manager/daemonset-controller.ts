@@ -9,10 +9,9 @@ import type { KubeObject } from "../api-server/types";
 import type { NodeInfo, PodInfo, Taint, Toleration } from "../scheduler/snapshot";
 import { compile, requiredMatches } from "../scheduler/plugins/node-affinity";
 import { tolerationsTolerateTaint } from "../scheduler/plugins/taint-toleration";
-import { computeHash, controlledBy, controllerKeys, createPod, deepEqual, deletePod as deleteOwnedPod, emit, isPodReady, keyOf, newControllerRef, ownerKey, readyCondition, scaledValue, selfKey, splitKey, tolerate, writeStatus } from "./controller-utils";
+import { REVISION_HASH, computeHash, controlledBy, controllerKeys, createPod, deepEqual, deletePod as deleteOwnedPod, emit, isPodReady, keyOf, newControllerRef, ownerKey, readyCondition, scaledValue, selfKey, splitKey, tolerate, writeStatus } from "./controller-utils";
 import type { Controller, ReconcileCtx } from "./manager";
 
-export const REVISION_HASH = "controller-revision-hash";
 const TEMPLATE_GENERATION = "pod-template-generation";
 const COMPONENT = "daemonset-controller";
 

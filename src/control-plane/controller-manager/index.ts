@@ -1,6 +1,8 @@
 // kube-controller-manager's default controllers, in the order they are registered (after
 // cmd/kube-controller-manager/app/controllermanager.go NewControllerDescriptors). One controller,
-// one file; the manager (manager.ts) runs them over shared informers.
+// one file, or one folder when it has several (deployment/, job/, cronjob/, endpoints/, hpa/,
+// garbagecollector/); the helpers they share are controller-utils.ts; the manager (manager.ts)
+// runs them over shared informers.
 import type { Registry } from "../api-server/registry/store";
 import type { Controller } from "./manager";
 import { cronJobController } from "./cronjob/cronjob-controller";

@@ -10,7 +10,7 @@ import { add, amountOf, count, countName, formatAmount, matchingResources, quota
 import type { KubeObject } from "../api-server/types";
 import { listerOf, type Controller, type ReconcileCtx, type WatchCtx } from "./manager";
 import { registryLister, type Lister } from "./informers";
-import { deepEqual, splitKey } from "./controller-utils";
+import { deepEqual, keyOf, splitKey } from "./controller-utils";
 
 const SYNC_PERIOD_MS = 5 * 60_000;
 
@@ -67,13 +67,13 @@ export function resourceQuotaController(_reg: Registry): Controller {
   return {
     name: "resourcequota",
     watches: [
-      { prefix: registryPrefix(RESOURCE_QUOTAS), keys: (q) => [`${q.metadata.namespace}/${q.metadata.name}`] },
+      { prefix: registryPrefix(RESOURCE_QUOTAS), keys: (q) => [keyOf(q)] },
       ...WATCHED.map(([g, plural]) => {
         const r = findResource(g, "v1", plural)!;
         return { prefix: registryPrefix(r), keys: (obj: KubeObject, prev: KubeObject | undefined, ev: WatchCtx) => quotaKeysFor(r, obj, prev, ev) };
       }),
     ],
-    resync: (reg) => reg.list(RESOURCE_QUOTAS, undefined).items.map((q) => `${q.metadata.namespace}/${q.metadata.name}`),
+    resync: (reg) => reg.list(RESOURCE_QUOTAS, undefined).items.map(keyOf),
     reconcile: syncResourceQuota,
   };
 }
@@ -86,7 +86,7 @@ function quotaKeysFor(r: ResourceType, obj: KubeObject, prev: KubeObject | undef
   const deleted = ev.type === "DELETE";
   if (prev && !deleted && deepEqual([...usageOf(r, prev)], [...usageOf(r, obj)]) && deepEqual(prev.spec?.priorityClassName, obj.spec?.priorityClassName)) return [];
   const ns = obj.metadata.namespace;
-  return ns ? ev.cache.list(RESOURCE_QUOTAS, ns).map((q) => `${ns}/${q.metadata.name}`) : [];
+  return ns ? ev.cache.list(RESOURCE_QUOTAS, ns).map(keyOf) : [];
 }
 
 /** syncResourceQuota: status.hard from spec.hard, status.used recounted; again after the sync period. */

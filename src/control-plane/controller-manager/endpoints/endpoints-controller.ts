@@ -5,7 +5,7 @@ import { ENDPOINTS, PODS, SERVICES } from "../../api-server/resources";
 import { listerOf, type Controller, type ReconcileCtx } from "../manager";
 import { desiredEndpoints, endpointsNeedUpdate } from "./endpoints";
 import { allServiceKeys, serviceKeysForPod } from "./service-keys";
-import { splitKey } from "../controller-utils";
+import { keyOf, splitKey } from "../controller-utils";
 
 /** Endpoints this controller made carry no such label; ones a user wrote for a selector-less Service are left alone. */
 const MANAGED = "endpoints.kubernetes.io/managed-by";
@@ -14,7 +14,7 @@ export function endpointsController(_reg: Parameters<Controller["resync"]>[0]): 
   return {
     name: "endpoints",
     watches: [
-      { prefix: "/registry/services/", keys: (svc) => [`${svc.metadata.namespace}/${svc.metadata.name}`] },
+      { prefix: "/registry/services/", keys: (svc) => [keyOf(svc)] },
       { prefix: "/registry/pods/", keys: (pod, prev, ev) => serviceKeysForPod(ev.cache, pod, prev) },
     ],
     resync: allServiceKeys,

@@ -4,7 +4,7 @@
 import { ENDPOINT_SLICES, NODES, PODS, SERVICES } from "../../api-server/resources";
 import { listerOf, type Controller, type ReconcileCtx } from "../manager";
 import { CONTROLLER_NAME, desiredEndpointSlices, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from "./endpointslice";
-import { splitKey, tolerate } from "../controller-utils";
+import { keyOf, splitKey, tolerate } from "../controller-utils";
 import { allServiceKeys, serviceKeysForPod } from "./service-keys";
 
 /**
@@ -19,7 +19,7 @@ export function endpointSliceController(_reg: Parameters<Controller["resync"]>[0
   return {
     name: "endpointslice",
     watches: [
-      { prefix: "/registry/services/", keys: (svc) => [`${svc.metadata.namespace}/${svc.metadata.name}`] },
+      { prefix: "/registry/services/", keys: (svc) => [keyOf(svc)] },
       { prefix: "/registry/pods/", keys: (pod, prev, ev) => serviceKeysForPod(ev.cache, pod, prev) },
       { prefix: "/registry/discovery.k8s.io/endpointslices/", keys: (s) => (!state.writing && s.metadata.labels?.[LABEL_SERVICE_NAME] ? [`${s.metadata.namespace}/${s.metadata.labels[LABEL_SERVICE_NAME]}`] : []) },
     ],

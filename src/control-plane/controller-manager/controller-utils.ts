@@ -60,10 +60,10 @@ export function newControllerRef(owner: KubeObject): OwnerReference {
   return { apiVersion: owner.apiVersion!, kind: owner.kind!, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
 }
 
-/** The namespace/name key of obj's controlling owner of `kind`, if any. */
+/** The namespace/name key of obj's controlling owner of `kind`, if any (none for a value without metadata). */
 export function ownerKey(obj: KubeObject | undefined, kind: string): string[] {
-  const ref = obj && controllerOf(obj);
-  return ref?.kind === kind ? [`${obj!.metadata.namespace}/${ref.name}`] : [];
+  const ref = obj?.metadata && controllerOf(obj);
+  return ref && ref.kind === kind ? [`${obj!.metadata.namespace}/${ref.name}`] : [];
 }
 
 /** A watch's keys for a dependent: its controlling owner of `kind`, now and before. */
@@ -71,7 +71,8 @@ export const controllerKeys = (kind: string) => (obj: KubeObject, prev: KubeObje
   [...new Set([...ownerKey(obj, kind), ...ownerKey(prev, kind)])];
 
 export function controlledBy(obj: KubeObject, owner: KubeObject): boolean {
-  return controllerOf(obj)?.uid === owner.metadata.uid;
+  const ref = controllerOf(obj);
+  return !!ref && ref.uid === owner.metadata.uid;
 }
 
 /** A selector that cannot be parsed selects nothing (the real controllers log and skip). */

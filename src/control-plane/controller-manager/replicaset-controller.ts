@@ -8,7 +8,7 @@ import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import { listerOf, type Controller, type ReconcileCtx } from "./manager";
 import type { Lister } from "./informers";
-import { availableAt, claim, controllerOf, deepEqual, isPodActive, isPodAvailable, isPodReady, isTerminating, keyOf, newControllerRef, omitEmpty, ownerKey, readyCondition, selectorOf, specReplicas, splitKey, tolerate, type Condition } from "./controller-utils";
+import { availableAt, claim, controllerOf, deepEqual, isPodActive, isPodAvailable, isPodReady, isTerminating, keyOf, newControllerRef, omitEmpty, readyCondition, selectorOf, specReplicas, splitKey, tolerate, type Condition } from "./controller-utils";
 import { PODS, REPLICA_SETS } from "../api-server/resources";
 
 const COMPONENT = "replicaset-controller";
@@ -38,7 +38,10 @@ export function replicaSetController(_reg: Registry): Controller {
 function rsKeysForPod(cache: Lister, pod: KubeObject, prev?: KubeObject): string[] {
   const ns = pod.metadata.namespace!;
   const keys = new Set<string>();
-  for (const p of [pod, prev]) for (const k of ownerKey(p, "ReplicaSet")) keys.add(k);
+  for (const p of [pod, prev]) {
+    const ref = p && controllerOf(p);
+    if (ref?.kind === "ReplicaSet") keys.add(`${ns}/${ref.name}`);
+  }
   if (!controllerOf(pod) && !isTerminating(pod)) {
     for (const rs of cache.list(REPLICA_SETS, ns)) {
       if (selectorOf(rs)?.matches(pod.metadata.labels)) keys.add(keyOf(rs));

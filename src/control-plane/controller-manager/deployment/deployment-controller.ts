@@ -8,7 +8,7 @@ import type { KubeObject } from "../../api-server/types";
 import { listerOf, type Controller, type ReconcileCtx } from "../manager";
 import type { Lister } from "../informers";
 import { getCondition, newCondition, setCondition, DESIRED_REPLICAS } from "./deployment-util";
-import { claim, controllerOf, isTerminating, keyOf, ownerKey, selectorOf, specReplicas, splitKey } from "../controller-utils";
+import { claim, controllerOf, isTerminating, keyOf, selectorOf, specReplicas, splitKey } from "../controller-utils";
 import { cleanupDeployment, rolloutRecreate, rolloutRolling, scale } from "./deployment-rollout";
 import { COMPONENT, type DSync, updateStatus, hasProgressDeadline, getAllReplicaSetsAndSyncRevision, syncDeploymentStatus, isActive } from "./deployment-sync";
 import { DEPLOYMENTS, PODS, REPLICA_SETS } from "../../api-server/resources";
@@ -30,7 +30,10 @@ export function deploymentController(_reg: Registry): Controller {
 function deploymentKeysForRS(cache: Lister, rs: KubeObject, prev?: KubeObject): string[] {
   const ns = rs.metadata.namespace!;
   const keys = new Set<string>();
-  for (const o of [rs, prev]) for (const k of ownerKey(o, "Deployment")) keys.add(k);
+  for (const o of [rs, prev]) {
+    const ref = o && controllerOf(o);
+    if (ref?.kind === "Deployment") keys.add(`${ns}/${ref.name}`);
+  }
   if (!controllerOf(rs) && !isTerminating(rs)) {
     for (const d of cache.list(DEPLOYMENTS, ns)) if (selectorOf(d)?.matches(rs.metadata.labels)) keys.add(keyOf(d));
   }

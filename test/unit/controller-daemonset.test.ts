@@ -5,7 +5,8 @@ import { Registry } from "../../src/control-plane/api-server/registry/store";
 import { findResource } from "../../src/control-plane/api-server/resources";
 import type { KubeObject } from "../../src/control-plane/api-server/types";
 import { ControllerManager } from "../../src/control-plane/controller-manager/manager";
-import { daemonSetController, REVISION_HASH, shouldRunOn, templateHash } from "../../src/control-plane/controller-manager/daemonset-controller";
+import { daemonSetController, shouldRunOn, templateHash } from "../../src/control-plane/controller-manager/daemonset-controller";
+import { REVISION_HASH } from "../../src/control-plane/controller-manager/controller-utils";
 import { withSql } from "./helpers";
 
 const admin = { username: "t", groups: ["system:masters"] };

@@ -7,8 +7,9 @@ import { findResource } from "../../src/control-plane/api-server/resources";
 import type { KubeObject } from "../../src/control-plane/api-server/types";
 import { ControllerManager } from "../../src/control-plane/controller-manager/manager";
 import { replicaSetController } from "../../src/control-plane/controller-manager/replicaset-controller";
-import { deploymentController } from "../../src/control-plane/controller-manager/deployment-controller";
-import { computeHash, resolveFenceposts } from "../../src/control-plane/controller-manager/deployment-util";
+import { deploymentController } from "../../src/control-plane/controller-manager/deployment/deployment-controller";
+import { resolveFenceposts } from "../../src/control-plane/controller-manager/deployment/deployment-util";
+import { computeHash } from "../../src/control-plane/controller-manager/controller-utils";
 import { withSql } from "./helpers";
 
 const admin = { username: "t", groups: ["system:masters"] };

@@ -4,7 +4,7 @@ import { Registry, type WriteCtx } from "../../src/control-plane/api-server/regi
 import { findResource } from "../../src/control-plane/api-server/resources";
 import type { KubeObject, OwnerReference } from "../../src/control-plane/api-server/types";
 import { ControllerManager } from "../../src/control-plane/controller-manager/manager";
-import { garbageCollector } from "../../src/control-plane/controller-manager/garbage-collector";
+import { garbageCollector } from "../../src/control-plane/controller-manager/garbagecollector/garbage-collector";
 import { withSql } from "./helpers";
 
 const cmR = findResource("", "v1", "configmaps")!;

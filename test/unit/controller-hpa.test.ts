@@ -4,10 +4,10 @@ import { Registry } from "../../src/control-plane/api-server/registry/store";
 import { findResource } from "../../src/control-plane/api-server/resources";
 import type { KubeObject } from "../../src/control-plane/api-server/types";
 import { ControllerManager } from "../../src/control-plane/controller-manager/manager";
-import { deploymentController } from "../../src/control-plane/controller-manager/deployment-controller";
+import { deploymentController } from "../../src/control-plane/controller-manager/deployment/deployment-controller";
 import { replicaSetController } from "../../src/control-plane/controller-manager/replicaset-controller";
 import { statefulSetController } from "../../src/control-plane/controller-manager/statefulset-controller";
-import { formatMilliQuantity, hpaController } from "../../src/control-plane/controller-manager/hpa-controller";
+import { formatMilliQuantity, hpaController } from "../../src/control-plane/controller-manager/hpa/hpa-controller";
 import { withSql } from "./helpers";
 import type { Sql } from "../../src/control-plane/etcd/sql";
 

@@ -7,11 +7,11 @@ import { Registry, type WriteCtx } from "../../src/control-plane/api-server/regi
 import { findResource } from "../../src/control-plane/api-server/resources";
 import type { KubeObject } from "../../src/control-plane/api-server/types";
 import { ControllerManager } from "../../src/control-plane/controller-manager/manager";
-import { endpointsController } from "../../src/control-plane/controller-manager/endpoints-controller";
-import { endpointSliceController } from "../../src/control-plane/controller-manager/endpointslice-controller";
-import { garbageCollector } from "../../src/control-plane/controller-manager/garbage-collector";
+import { endpointsController } from "../../src/control-plane/controller-manager/endpoints/endpoints-controller";
+import { endpointSliceController } from "../../src/control-plane/controller-manager/endpoints/endpointslice-controller";
+import { garbageCollector } from "../../src/control-plane/controller-manager/garbagecollector/garbage-collector";
 import { replicaSetController } from "../../src/control-plane/controller-manager/replicaset-controller";
-import { serviceKeysForPod, serviceSelector } from "../../src/control-plane/controller-manager/service-keys";
+import { serviceKeysForPod, serviceSelector } from "../../src/control-plane/controller-manager/endpoints/service-keys";
 import { withSql } from "./helpers";
 
 const podsR = findResource("", "v1", "pods")!;

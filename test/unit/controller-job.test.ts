@@ -4,11 +4,12 @@ import { Registry } from "../../src/control-plane/api-server/registry/store";
 import { findResource, registryKey } from "../../src/control-plane/api-server/resources";
 import type { KubeObject } from "../../src/control-plane/api-server/types";
 import { ControllerManager } from "../../src/control-plane/controller-manager/manager";
-import { jobController, JOB_TRACKING_FINALIZER } from "../../src/control-plane/controller-manager/job-controller";
-import { formatIntervals, hasIndex, nextMissing, parseIndexesFromString, totalIndexes, withIndexes } from "../../src/control-plane/controller-manager/job-indexes";
+import { jobController } from "../../src/control-plane/controller-manager/job/job-controller";
+import { JOB_TRACKING_FINALIZER } from "../../src/control-plane/controller-manager/job/job-util";
+import { formatIntervals, hasIndex, nextMissing, parseIndexesFromString, totalIndexes, withIndexes } from "../../src/control-plane/controller-manager/job/job-indexes";
 import { ApiError } from "../../src/control-plane/api-server/status";
-import { cronJobController, SCHEDULED_TIMESTAMP } from "../../src/control-plane/controller-manager/cronjob-controller";
-import { formatInZone, parseSchedule } from "../../src/control-plane/controller-manager/cron-schedule";
+import { cronJobController, SCHEDULED_TIMESTAMP } from "../../src/control-plane/controller-manager/cronjob/cronjob-controller";
+import { formatInZone, parseSchedule } from "../../src/control-plane/controller-manager/cronjob/cron-schedule";
 import { withSql } from "./helpers";
 import type { Sql } from "../../src/control-plane/etcd/sql";
 

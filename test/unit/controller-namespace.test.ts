@@ -3,7 +3,7 @@ import { Etcd } from "../../src/control-plane/etcd/store";
 import { Registry, type WriteCtx } from "../../src/control-plane/api-server/registry/store";
 import { findResource } from "../../src/control-plane/api-server/resources";
 import { ControllerManager } from "../../src/control-plane/controller-manager/manager";
-import { garbageCollector } from "../../src/control-plane/controller-manager/garbage-collector";
+import { garbageCollector } from "../../src/control-plane/controller-manager/garbagecollector/garbage-collector";
 import { namespaceController } from "../../src/control-plane/controller-manager/namespace-controller";
 import {
   CLUSTER_CA_PEM, ROOT_CA_CONFIGMAP, rootCACertPublisher, serviceAccountController,

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/control-plane/api-server/types";
 import {
   ANNOTATION_OVER_CAPACITY, desiredEndpoints, endpointsNeedUpdate,
-} from "../../src/control-plane/controller-manager/endpoints";
+} from "../../src/control-plane/controller-manager/endpoints/endpoints";
 import {
   CONTROLLER_NAME, LABEL_HEADLESS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, desiredEndpointSlices,
-} from "../../src/control-plane/controller-manager/endpointslice";
+} from "../../src/control-plane/controller-manager/endpoints/endpointslice";
 
 // ---- fixtures ---------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Service } from "../../src/control-plane/api-server/objects/core";
 import type { EndpointSlice } from "../../src/control-plane/api-server/objects/others";
-import { desiredEndpointSlices } from "../../src/control-plane/controller-manager/endpointslice";
+import { desiredEndpointSlices } from "../../src/control-plane/controller-manager/endpoints/endpointslice";
 import {
   type AffinityTable, type ProxyRules, type RouteRequest, buildRules, describeRules, newAffinityTable, route,
 } from "../../src/node/kube-proxy";

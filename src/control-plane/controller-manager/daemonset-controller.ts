@@ -3,16 +3,16 @@
 // daemon pod gets), each pinned by a metadata.name matchFields node affinity so the scheduler binds it
 // there; a RollingUpdate (maxUnavailable, no surge) replaces pods whose controller-revision-hash is
 // not the template's. ControllerRevisions are not served, so the hash lives on the pods only.
+// syncDaemonSet runs upstream's manage, rollingUpdate and updateDaemonSetStatus in turn.
 import type { Registry } from "../api-server/registry/store";
 import { registryPrefix, DAEMON_SETS, NODES, PODS } from "../api-server/resources";
 import type { KubeObject } from "../api-server/types";
 import type { NodeInfo, PodInfo, Taint, Toleration } from "../scheduler/snapshot";
 import { compile, requiredMatches } from "../scheduler/plugins/node-affinity";
 import { tolerationsTolerateTaint } from "../scheduler/plugins/taint-toleration";
-import { controlledBy, emit, isPodReady, keyOf, ownerKey, ownerRef, sameJSON, splitKey, tolerate, writeStatus } from "./controller-utils";
+import { REVISION_HASH, computeHash, controlledBy, controllerKeys, createPod, deepEqual, deletePod, emit, isPodReady, keyOf, newControllerRef, ownerKey, readyCondition, scaledValue, selfKey, splitKey, tolerate, writeStatus } from "./controller-utils";
 import type { Controller, ReconcileCtx } from "./manager";
 
-export const REVISION_HASH = "controller-revision-hash";
 const TEMPLATE_GENERATION = "pod-template-generation";
 const COMPONENT = "daemonset-controller";
 
@@ -58,18 +58,8 @@ export function shouldRunOn(podSpec: any, node: KubeObject): { run: boolean; sta
   return { run, stay };
 }
 
-/** A stable hash of the pod template (fnv-1a 32 over canonical JSON, then SafeEncodeString like the real one). */
-export function templateHash(template: unknown): string {
-  const canon = (v: unknown): string => {
-    if (Array.isArray(v)) return `[${v.map(canon).join(",")}]`;
-    if (v && typeof v === "object") return `{${Object.keys(v).sort().filter((k) => (v as any)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canon((v as any)[k])}`).join(",")}}`;
-    return JSON.stringify(v);
-  };
-  let h = 0x811c9dc5;
-  for (const b of new TextEncoder().encode(canon(template))) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  const alphabet = "bcdfghjklmnpqrstvwxz2456789";
-  return [...String(h)].map((c) => alphabet[c.charCodeAt(0) % alphabet.length]).join("");
-}
+/** The pod template's hash (ComputeHash, with no collision count: ControllerRevisions are not served). */
+export const templateHash = (template: unknown): string => computeHash(template);
 
 /** The node a daemon pod is for: where it is bound, or where its matchFields affinity pins it. */
 function targetNode(p: KubeObject): string | undefined {
@@ -80,179 +70,195 @@ function targetNode(p: KubeObject): string | undefined {
   return undefined;
 }
 
-function scaled(v: unknown, total: number, roundUp: boolean): number {
-  if (typeof v === "number") return v;
-  const m = /^(\d+)%$/.exec(String(v ?? ""));
-  if (!m) return Number(v) || 0;
-  const x = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(x) : Math.floor(x);
-}
-
 function nodeMatters(n: KubeObject, prev?: KubeObject): boolean {
   if (!prev) return true;
-  if (!sameJSON(n.metadata?.labels, prev.metadata?.labels) || !sameJSON(n.spec, prev.spec)) return true;
+  if (!deepEqual(n.metadata?.labels, prev.metadata?.labels) || !deepEqual(n.spec, prev.spec)) return true;
   // A DELETE event carries the last value as both: identical apart from the resourceVersion.
   const bare = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
-  return sameJSON(bare(n), bare(prev));
+  return deepEqual(bare(n), bare(prev));
 }
 
 export function daemonSetController(reg: Registry): Controller {
-  function available(p: KubeObject, minReady: number, now: number): { ok: boolean; wait?: number } {
-    if (!isPodReady(p) || p.metadata.deletionTimestamp) return { ok: false };
-    if (!minReady) return { ok: true };
-    const since = Date.parse(p.status?.conditions?.find((c: any) => c.type === "Ready")?.lastTransitionTime ?? "");
-    if (Number.isNaN(since)) return { ok: true };
-    const left = since + minReady * 1000 - now;
-    return left <= 0 ? { ok: true } : { ok: false, wait: left };
-  }
-
-  function createPod(reg: Registry, ds: KubeObject, node: string, hash: string, ctx: ReconcileCtx): void {
-    const tpl = structuredClone(ds.spec.template ?? {});
-    const meta = tpl.metadata ?? {};
-    const spec = tpl.spec ?? {};
-    spec.tolerations = daemonTolerations(spec);
-    // ReplaceDaemonSetPodNodeNameNodeAffinity: the required terms become "this node", preferences stay.
-    spec.affinity = { ...(spec.affinity ?? {}) };
-    spec.affinity.nodeAffinity = {
-      ...(spec.affinity.nodeAffinity ?? {}),
-      requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: [node] }] }] },
-    };
-    const pod: KubeObject = {
-      apiVersion: "v1", kind: "Pod",
-      metadata: {
-        ...meta,
-        generateName: `${ds.metadata.name}-`,
-        labels: { ...(meta.labels ?? {}), [REVISION_HASH]: hash, [TEMPLATE_GENERATION]: String(ds.metadata.generation ?? 1) },
-        ownerReferences: [ownerRef(ds)],
-      },
-      spec,
-    };
-    delete pod.metadata.name;
-    const created = reg.create(PODS, ds.metadata.namespace, pod, ctx.write);
-    emit(reg, ds, "SuccessfulCreate", `Created pod: ${created.metadata.name}`, ctx.now, "Normal", COMPONENT);
-  }
-
-  function deletePod(reg: Registry, ds: KubeObject, p: KubeObject, ctx: ReconcileCtx): void {
-    tolerate(() => {
-      reg.delete(PODS, p.metadata.namespace, p.metadata.name!, ctx.write);
-      emit(reg, ds, "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`, ctx.now, "Normal", COMPONENT);
-    });
-  }
-
-  function reconcile(key: string, ctx: ReconcileCtx): void | { requeueAfter?: number } {
-    const { reg, now } = ctx;
-    const [ns, name] = splitKey(key);
-    const ds = reg.tryGet(DAEMON_SETS, ns, name);
-    const listPods = () => reg.list(PODS, ns).items.filter((p) => ownerKey(p, "DaemonSet")[0] === key);
-    if (!ds || ds.metadata.deletionTimestamp) {
-      // No garbage collector yet: the pods of a deleted DaemonSet go with it.
-      if (!ds) for (const p of listPods()) tolerate(() => reg.delete(PODS, ns, p.metadata.name!, ctx.write));
-      return;
-    }
-    const nodes = reg.list(NODES, undefined).items;
-    const podSpec = ds.spec?.template?.spec ?? {};
-    const hash = templateHash(ds.spec?.template ?? {});
-    const minReady = Number(ds.spec?.minReadySeconds ?? 0);
-    const byNode = () => {
-      const m = new Map<string, KubeObject[]>();
-      for (const p of listPods()) {
-        if (!controlledBy(p, ds)) continue;
-        const n = targetNode(p);
-        if (n) m.set(n, [...(m.get(n) ?? []), p]);
-      }
-      for (const ps of m.values()) ps.sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
-      return m;
-    };
-    const eligibility = new Map(nodes.map((n) => [n.metadata.name!, shouldRunOn(podSpec, n)]));
-
-    // ---- manage: create where missing, delete failed, duplicate and misplaced pods ----
-    let pods = byNode();
-    for (const n of nodes) {
-      const nodeName = n.metadata.name!;
-      const { run, stay } = eligibility.get(nodeName)!;
-      const all = pods.get(nodeName) ?? [];
-      const here = all.filter((p) => !p.metadata.deletionTimestamp);
-      // A pod still terminating holds the node: the replacement comes once it is gone (no surge).
-      if (run && all.length === 0) createPod(reg, ds, nodeName, hash, ctx);
-      else if (stay) {
-        const live = here.filter((p) => p.status?.phase !== "Failed");
-        for (const p of here) {
-          if (p.status?.phase !== "Failed") continue;
-          emit(reg, ds, "FailedDaemonPod", `Found failed daemon pod ${ns}/${p.metadata.name} on node ${nodeName}, will try to kill it`, now, "Warning", COMPONENT);
-          deletePod(reg, ds, p, ctx);
-        }
-        // Keep the oldest; duplicates go.
-        for (const p of live.slice(1)) deletePod(reg, ds, p, ctx);
-      } else for (const p of here) deletePod(reg, ds, p, ctx);
-    }
-    // Pods for nodes that no longer exist.
-    for (const [nodeName, ps] of pods) if (!eligibility.has(nodeName)) for (const p of ps) if (!p.metadata.deletionTimestamp) deletePod(reg, ds, p, ctx);
-
-    // ---- rolling update: replace old-hash pods, at most maxUnavailable nodes down at a time ----
-    let requeue: number | undefined;
-    const wantNodes = nodes.filter((n) => eligibility.get(n.metadata.name!)!.run).map((n) => n.metadata.name!);
-    const strategy = ds.spec?.updateStrategy ?? {};
-    pods = byNode();
-    if ((strategy.type ?? "RollingUpdate") === "RollingUpdate") {
-      const maxUnavailable = Math.max(1, scaled(strategy.rollingUpdate?.maxUnavailable ?? 1, wantNodes.length, true));
-      let unavailable = 0;
-      const replaceNow: KubeObject[] = [];
-      const candidates: KubeObject[] = [];
-      for (const nodeName of wantNodes) {
-        const here = (pods.get(nodeName) ?? []).filter((p) => !p.metadata.deletionTimestamp);
-        const fresh = here.filter((p) => p.metadata.labels?.[REVISION_HASH] === hash);
-        const old = here.filter((p) => p.metadata.labels?.[REVISION_HASH] !== hash);
-        if (here.length !== 1) { unavailable++; continue; }
-        if (fresh.length) { if (!available(fresh[0], minReady, now).ok) unavailable++; continue; }
-        if (!available(old[0], minReady, now).ok) replaceNow.push(old[0]);
-        else candidates.push(old[0]);
-      }
-      const room = Math.max(0, maxUnavailable - unavailable);
-      for (const p of [...replaceNow, ...candidates.slice(0, room)]) deletePod(reg, ds, p, ctx);
-    }
-
-    // ---- status ----
-    pods = byNode();
-    const st = { desired: 0, current: 0, misscheduled: 0, ready: 0, available: 0, updated: 0 };
-    for (const n of nodes) {
-      const nodeName = n.metadata.name!;
-      const here = (pods.get(nodeName) ?? []).filter((p) => !p.metadata.deletionTimestamp);
-      const { run } = eligibility.get(nodeName)!;
-      if (run) st.desired++;
-      if (here.length === 0) continue;
-      if (!run) { st.misscheduled++; continue; }
-      st.current++;
-      const p = here[0];
-      if (isPodReady(p)) {
-        st.ready++;
-        const a = available(p, minReady, now);
-        if (a.ok) st.available++;
-        else if (a.wait !== undefined) requeue = Math.min(requeue ?? Infinity, a.wait);
-      }
-      if (p.metadata.labels?.[REVISION_HASH] === hash) st.updated++;
-    }
-    const status: Record<string, unknown> = {
-      currentNumberScheduled: st.current, desiredNumberScheduled: st.desired, numberMisscheduled: st.misscheduled, numberReady: st.ready,
-    };
-    if (ds.metadata.generation) status.observedGeneration = ds.metadata.generation;
-    if (st.updated) status.updatedNumberScheduled = st.updated;
-    if (st.available) status.numberAvailable = st.available;
-    if (st.desired - st.available > 0) status.numberUnavailable = st.desired - st.available;
-    if (ds.status?.collisionCount !== undefined) status.collisionCount = ds.status.collisionCount;
-    if (!sameJSON(ds.status ?? {}, status)) writeStatus(reg, DAEMON_SETS, reg.get(DAEMON_SETS, ns, name), status, ctx);
-    return requeue !== undefined ? { requeueAfter: requeue } : undefined;
-  }
-
   return {
     name: "daemonset",
     watches: [
-      { prefix: registryPrefix(DAEMON_SETS), keys: (d, prev) => [keyOf(d.metadata?.name ? d : prev!)] },
-      { prefix: registryPrefix(PODS), keys: (p, prev) => [...new Set([...ownerKey(p, "DaemonSet"), ...ownerKey(prev, "DaemonSet")])] },
+      { prefix: registryPrefix(DAEMON_SETS), keys: selfKey },
+      { prefix: registryPrefix(PODS), keys: controllerKeys("DaemonSet") },
       // A node added, removed, relabelled or (un)tainted may change where daemon pods belong: every
       // DaemonSet looks again. Status-only changes (heartbeats) cannot, and are skipped.
       { prefix: registryPrefix(NODES), keys: (n, prev) => (nodeMatters(n, prev) ? reg.list(DAEMON_SETS, undefined).items.map(keyOf) : []) },
     ],
     resync: (reg) => reg.list(DAEMON_SETS, undefined).items.map(keyOf),
-    reconcile,
+    reconcile: syncDaemonSet,
   };
+}
+
+/** One sync of one DaemonSet: its nodes, where its pods should run, and the template's hash. */
+interface DsSync {
+  ctx: ReconcileCtx;
+  ds: KubeObject;
+  key: string;
+  nodes: KubeObject[];
+  eligibility: Map<string, { run: boolean; stay: boolean }>;
+  hash: string;
+  minReady: number;
+}
+
+function syncDaemonSet(key: string, ctx: ReconcileCtx): void | { requeueAfter?: number } {
+  const { reg } = ctx;
+  const [ns, name] = splitKey(key);
+  const ds = reg.tryGet(DAEMON_SETS, ns, name);
+  if (!ds || ds.metadata.deletionTimestamp) {
+    // No garbage collector yet: the pods of a deleted DaemonSet go with it.
+    if (!ds) for (const p of listPods(ctx, key)) tolerate(() => reg.delete(PODS, ns, p.metadata.name!, ctx.write));
+    return;
+  }
+  const nodes = reg.list(NODES, undefined).items;
+  const podSpec = ds.spec?.template?.spec ?? {};
+  const s: DsSync = {
+    ctx, ds, key, nodes,
+    eligibility: new Map(nodes.map((n) => [n.metadata.name!, shouldRunOn(podSpec, n)])),
+    hash: templateHash(ds.spec?.template ?? {}),
+    minReady: Number(ds.spec?.minReadySeconds ?? 0),
+  };
+  manage(s);
+  rollingUpdate(s);
+  return updateDaemonSetStatus(s);
+}
+
+const listPods = (ctx: ReconcileCtx, key: string) => ctx.reg.list(PODS, splitKey(key)[0]).items.filter((p) => ownerKey(p, "DaemonSet")[0] === key);
+
+/** getNodesToDaemonPods: the DaemonSet's pods by the node they are for, oldest first. */
+function podsByNode(s: DsSync): Map<string, KubeObject[]> {
+  const m = new Map<string, KubeObject[]>();
+  for (const p of listPods(s.ctx, s.key)) {
+    if (!controlledBy(p, s.ds)) continue;
+    const n = targetNode(p);
+    if (n) m.set(n, [...(m.get(n) ?? []), p]);
+  }
+  for (const ps of m.values()) ps.sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
+  return m;
+}
+
+/** manage: create where missing; delete failed, duplicate and misplaced pods. */
+function manage(s: DsSync): void {
+  const { ctx, ds, eligibility } = s;
+  const { reg, now } = ctx;
+  const pods = podsByNode(s);
+  for (const n of s.nodes) {
+    const nodeName = n.metadata.name!;
+    const { run, stay } = eligibility.get(nodeName)!;
+    const all = pods.get(nodeName) ?? [];
+    const here = all.filter((p) => !p.metadata.deletionTimestamp);
+    // A pod still terminating holds the node: the replacement comes once it is gone (no surge).
+    if (run && all.length === 0) newDaemonPod(reg, ds, nodeName, s.hash, ctx);
+    else if (stay) {
+      const live = here.filter((p) => p.status?.phase !== "Failed");
+      for (const p of here) {
+        if (p.status?.phase !== "Failed") continue;
+        emit(reg, ds, "FailedDaemonPod", `Found failed daemon pod ${ds.metadata.namespace}/${p.metadata.name} on node ${nodeName}, will try to kill it`, now, "Warning", COMPONENT);
+        deletePod(reg, ds, p, ctx, COMPONENT);
+      }
+      // Keep the oldest; duplicates go.
+      for (const p of live.slice(1)) deletePod(reg, ds, p, ctx, COMPONENT);
+    } else for (const p of here) deletePod(reg, ds, p, ctx, COMPONENT);
+  }
+  // Pods for nodes that no longer exist.
+  for (const [nodeName, ps] of pods) if (!eligibility.has(nodeName)) for (const p of ps) if (!p.metadata.deletionTimestamp) deletePod(reg, ds, p, ctx, COMPONENT);
+}
+
+/** rollingUpdate: replace old-hash pods, at most maxUnavailable nodes down at a time. */
+function rollingUpdate(s: DsSync): void {
+  const { ctx, ds, hash, minReady } = s;
+  const strategy = ds.spec?.updateStrategy ?? {};
+  if ((strategy.type ?? "RollingUpdate") !== "RollingUpdate") return;
+  const wantNodes = s.nodes.filter((n) => s.eligibility.get(n.metadata.name!)!.run).map((n) => n.metadata.name!);
+  const pods = podsByNode(s);
+  const maxUnavailable = Math.max(1, scaledValue(strategy.rollingUpdate?.maxUnavailable ?? 1, wantNodes.length, true));
+  let unavailable = 0;
+  const replaceNow: KubeObject[] = [];
+  const candidates: KubeObject[] = [];
+  for (const nodeName of wantNodes) {
+    const here = (pods.get(nodeName) ?? []).filter((p) => !p.metadata.deletionTimestamp);
+    const fresh = here.filter((p) => p.metadata.labels?.[REVISION_HASH] === hash);
+    const old = here.filter((p) => p.metadata.labels?.[REVISION_HASH] !== hash);
+    if (here.length !== 1) { unavailable++; continue; }
+    if (fresh.length) { if (!available(fresh[0], minReady, ctx.now).ok) unavailable++; continue; }
+    if (!available(old[0], minReady, ctx.now).ok) replaceNow.push(old[0]);
+    else candidates.push(old[0]);
+  }
+  const room = Math.max(0, maxUnavailable - unavailable);
+  for (const p of [...replaceNow, ...candidates.slice(0, room)]) deletePod(ctx.reg, ds, p, ctx, COMPONENT);
+}
+
+/** updateDaemonSetStatus: counts per node, and when the next pod becomes available. */
+function updateDaemonSetStatus(s: DsSync): void | { requeueAfter?: number } {
+  const { ctx, ds, hash, minReady } = s;
+  const { reg, now } = ctx;
+  let requeue: number | undefined;
+  const pods = podsByNode(s);
+  const st = { desired: 0, current: 0, misscheduled: 0, ready: 0, available: 0, updated: 0 };
+  for (const n of s.nodes) {
+    const nodeName = n.metadata.name!;
+    const here = (pods.get(nodeName) ?? []).filter((p) => !p.metadata.deletionTimestamp);
+    const { run } = s.eligibility.get(nodeName)!;
+    if (run) st.desired++;
+    if (here.length === 0) continue;
+    if (!run) { st.misscheduled++; continue; }
+    st.current++;
+    const p = here[0];
+    if (isPodReady(p)) {
+      st.ready++;
+      const a = available(p, minReady, now);
+      if (a.ok) st.available++;
+      else if (a.wait !== undefined) requeue = Math.min(requeue ?? Infinity, a.wait);
+    }
+    if (p.metadata.labels?.[REVISION_HASH] === hash) st.updated++;
+  }
+  const status: Record<string, unknown> = {
+    currentNumberScheduled: st.current, desiredNumberScheduled: st.desired, numberMisscheduled: st.misscheduled, numberReady: st.ready,
+  };
+  if (ds.metadata.generation) status.observedGeneration = ds.metadata.generation;
+  if (st.updated) status.updatedNumberScheduled = st.updated;
+  if (st.available) status.numberAvailable = st.available;
+  if (st.desired - st.available > 0) status.numberUnavailable = st.desired - st.available;
+  if (ds.status?.collisionCount !== undefined) status.collisionCount = ds.status.collisionCount;
+  if (!deepEqual(ds.status ?? {}, status)) writeStatus(reg, DAEMON_SETS, reg.get(DAEMON_SETS, ds.metadata.namespace, ds.metadata.name!), status, ctx);
+  return requeue !== undefined ? { requeueAfter: requeue } : undefined;
+}
+
+/** Ready for minReadySeconds, or how long until it is. */
+function available(p: KubeObject, minReady: number, now: number): { ok: boolean; wait?: number } {
+  if (!isPodReady(p) || p.metadata.deletionTimestamp) return { ok: false };
+  if (!minReady) return { ok: true };
+  const since = Date.parse(readyCondition(p)?.lastTransitionTime ?? "");
+  if (Number.isNaN(since)) return { ok: true };
+  const left = since + minReady * 1000 - now;
+  return left <= 0 ? { ok: true } : { ok: false, wait: left };
+}
+
+/** A pod from the template, pinned to the node (ReplaceDaemonSetPodNodeNameNodeAffinity), with the daemon tolerations. */
+function newDaemonPod(reg: Registry, ds: KubeObject, node: string, hash: string, ctx: ReconcileCtx): void {
+  const tpl = structuredClone(ds.spec.template ?? {});
+  const meta = tpl.metadata ?? {};
+  const spec = tpl.spec ?? {};
+  spec.tolerations = daemonTolerations(spec);
+  // The required terms become "this node"; preferences stay.
+  spec.affinity = { ...(spec.affinity ?? {}) };
+  spec.affinity.nodeAffinity = {
+    ...(spec.affinity.nodeAffinity ?? {}),
+    requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: [node] }] }] },
+  };
+  const pod: KubeObject = {
+    apiVersion: "v1", kind: "Pod",
+    metadata: {
+      ...meta,
+      generateName: `${ds.metadata.name}-`,
+      labels: { ...(meta.labels ?? {}), [REVISION_HASH]: hash, [TEMPLATE_GENERATION]: String(ds.metadata.generation ?? 1) },
+      ownerReferences: [newControllerRef(ds)],
+    },
+    spec,
+  };
+  delete pod.metadata.name;
+  createPod(reg, ds, pod, ctx, COMPONENT);
 }

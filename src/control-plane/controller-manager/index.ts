@@ -1,16 +1,18 @@
 // kube-controller-manager's default controllers, in the order they are registered (after
 // cmd/kube-controller-manager/app/controllermanager.go NewControllerDescriptors). One controller,
-// one file; the manager (manager.ts) runs them over shared informers.
+// one file, or one folder when it has several (deployment/, job/, cronjob/, endpoints/, hpa/,
+// garbagecollector/); the helpers they share are controller-utils.ts; the manager (manager.ts)
+// runs them over shared informers.
 import type { Registry } from "../api-server/registry/store";
 import type { Controller } from "./manager";
-import { cronJobController } from "./cronjob-controller";
+import { cronJobController } from "./cronjob/cronjob-controller";
 import { daemonSetController } from "./daemonset-controller";
-import { deploymentController } from "./deployment-controller";
-import { endpointsController } from "./endpoints-controller";
-import { endpointSliceController } from "./endpointslice-controller";
-import { garbageCollector } from "./garbage-collector";
-import { hpaController, type PodUsage } from "./hpa-controller";
-import { jobController } from "./job-controller";
+import { deploymentController } from "./deployment/deployment-controller";
+import { endpointsController } from "./endpoints/endpoints-controller";
+import { endpointSliceController } from "./endpoints/endpointslice-controller";
+import { garbageCollector } from "./garbagecollector/garbage-collector";
+import { hpaController, type PodUsage } from "./hpa/hpa-controller";
+import { jobController } from "./job/job-controller";
 import { namespaceController } from "./namespace-controller";
 import { nodeLifecycleController } from "./node-lifecycle-controller";
 import { replicaSetController } from "./replicaset-controller";

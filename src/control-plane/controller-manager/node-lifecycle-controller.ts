@@ -1,7 +1,8 @@
-// The node lifecycle controller and its taint eviction: a node whose kubelet stops renewing its
-// Lease is marked Ready=Unknown after the grace period and tainted unreachable (NoExecute); pods
-// that do not tolerate the taint are evicted at once, the others after their tolerationSeconds
-// (300 s by default). When the kubelet is back, the conditions and taints go.
+// The node lifecycle controller and its taint eviction (pkg/controller/nodelifecycle/
+// node_lifecycle_controller.go and pkg/controller/tainteviction/taint_eviction.go, v1.32): a node
+// whose kubelet stops renewing its Lease is marked Ready=Unknown after the grace period and tainted
+// unreachable (NoExecute); pods that do not tolerate the taint are evicted at once, the others after
+// their tolerationSeconds (300 s by default). When the kubelet is back, the conditions and taints go.
 import { recordEvent } from "../api-server/events";
 import { rfc3339, type Registry } from "../api-server/registry/store";
 import { LEASES, NODES, PODS } from "../api-server/resources";
@@ -26,22 +27,25 @@ export function nodeLifecycleController(_reg: Registry): Controller {
       { prefix: "/registry/coordination.k8s.io/leases/kube-node-lease/", keys: (l) => [l.metadata.name!] },
     ],
     resync: (reg) => reg.list(NODES, undefined).items.map((n) => n.metadata.name!),
-    reconcile(key, ctx) {
-      const node = ctx.reg.tryGet(NODES, undefined, key);
-      if (!node) return;
-      const lease = ctx.reg.tryGet(LEASES, "kube-node-lease", key);
-      const ready = conditionOf(node, "Ready");
-      const lastSeen = Math.max(ms(lease?.spec?.renewTime), ms(ready?.lastHeartbeatTime), ms(node.metadata.creationTimestamp));
-      const stale = ctx.now - lastSeen > NODE_MONITOR_GRACE_MS;
-      let current: KubeObject = node;
-      if (stale && ready?.status !== "Unknown") current = markUnknown(ctx, node);
-      current = syncTaints(ctx, current);
-      const evictAt = evictPods(ctx, current);
-      // Look again when the lease would expire, or when the next toleration runs out.
-      const next = Math.min(stale ? Infinity : lastSeen + NODE_MONITOR_GRACE_MS + 1, evictAt);
-      return next === Infinity ? undefined : { requeueAfter: Math.max(1, next - ctx.now) };
-    },
+    reconcile: monitorNodeHealth,
   };
+}
+
+/** monitorNodeHealth for one node, then its taints and the evictions they cause. */
+function monitorNodeHealth(key: string, ctx: ReconcileCtx): void | { requeueAfter?: number } {
+  const node = ctx.reg.tryGet(NODES, undefined, key);
+  if (!node) return;
+  const lease = ctx.reg.tryGet(LEASES, "kube-node-lease", key);
+  const ready = conditionOf(node, "Ready");
+  const lastSeen = Math.max(ms(lease?.spec?.renewTime), ms(ready?.lastHeartbeatTime), ms(node.metadata.creationTimestamp));
+  const stale = ctx.now - lastSeen > NODE_MONITOR_GRACE_MS;
+  let current: KubeObject = node;
+  if (stale && ready?.status !== "Unknown") current = markUnknown(ctx, node);
+  current = syncTaints(ctx, current);
+  const evictAt = evictPods(ctx, current);
+  // Look again when the lease would expire, or when the next toleration runs out.
+  const next = Math.min(stale ? Infinity : lastSeen + NODE_MONITOR_GRACE_MS + 1, evictAt);
+  return next === Infinity ? undefined : { requeueAfter: Math.max(1, next - ctx.now) };
 }
 
 function conditionOf(node: KubeObject, type: string): any {

@@ -8,8 +8,7 @@ import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
 import { listerOf, type Controller, type ReconcileCtx } from "./manager";
 import type { Lister } from "./informers";
-import { availableAt, claim, controllerOf, deepEqual, isPodActive, isPodAvailable, isTerminating, newControllerRef, omitEmpty, readyCondition, selectorOf, specReplicas, type Condition } from "./deployment-util";
-import { isPodReady, keyOf, splitKey, tolerate } from "./controller-utils";
+import { availableAt, claim, controllerOf, deepEqual, isPodActive, isPodAvailable, isPodReady, isTerminating, keyOf, newControllerRef, omitEmpty, readyCondition, selectorOf, specReplicas, splitKey, tolerate, type Condition } from "./controller-utils";
 import { PODS, REPLICA_SETS } from "../api-server/resources";
 
 const COMPONENT = "replicaset-controller";

@@ -1,17 +1,17 @@
-// The ResourceQuota controller (pkg/controller/resourcequota, v1.32), over the usage evaluators it
-// shares with the quota admission plugin (api-server/quota-evaluator.ts): status.hard mirrors
-// spec.hard and status.used is recounted from what is stored in the namespace whenever a counted
-// object changes, plus a periodic full recount (--resource-quota-sync-period, 5 min) that repairs
-// any charge admission made for a write that then failed.
+// The ResourceQuota controller (pkg/controller/resourcequota/resource_quota_controller.go, v1.32),
+// over the usage evaluators it shares with the quota admission plugin (api-server/quota-evaluator.ts):
+// status.hard mirrors spec.hard and status.used is recounted from what is stored in the namespace
+// whenever a counted object changes, plus a periodic full recount (--resource-quota-sync-period,
+// 5 min) that repairs any charge admission made for a write that then failed.
 import type { Registry } from "../api-server/registry/store";
 import { findResource, RESOURCES, registryPrefix, type ResourceType, RESOURCE_QUOTAS } from "../api-server/resources";
 import { parseQuantity } from "../api-server/quantity";
 import { add, amountOf, count, countName, formatAmount, matchingResources, quotaMatches, usageOf, type Usage } from "../api-server/quota-evaluator";
 import type { KubeObject } from "../api-server/types";
 import type { ResourceList } from "../api-server/objects/meta";
-import { listerOf, type Controller, type WatchCtx } from "./manager";
+import { listerOf, type Controller, type ReconcileCtx, type WatchCtx } from "./manager";
 import { registryLister, type Lister } from "./informers";
-import { sameJSON, splitKey } from "./controller-utils";
+import { deepEqual, keyOf, splitKey } from "./controller-utils";
 
 const SYNC_PERIOD_MS = 5 * 60_000;
 
@@ -65,37 +65,40 @@ const WATCHED = [["", "pods"], ["", "services"], ["", "configmaps"], ["", "secre
   ["apps", "statefulsets"], ["apps", "daemonsets"], ["batch", "jobs"], ["batch", "cronjobs"]] as const;
 
 export function resourceQuotaController(_reg: Registry): Controller {
-  const quotaKeys = (cache: Lister, ns: string | undefined) =>
-    ns ? cache.list(RESOURCE_QUOTAS, ns).map((q) => `${ns}/${q.metadata.name}`) : [];
   return {
     name: "resourcequota",
     watches: [
-      { prefix: registryPrefix(RESOURCE_QUOTAS), keys: (q) => [`${q.metadata.namespace}/${q.metadata.name}`] },
+      { prefix: registryPrefix(RESOURCE_QUOTAS), keys: (q) => [keyOf(q)] },
       ...WATCHED.map(([g, plural]) => {
         const r = findResource(g, "v1", plural)!;
-        return {
-          prefix: registryPrefix(r),
-          keys: (obj: KubeObject, prev: KubeObject | undefined, ev: WatchCtx) => {
-            // A write that leaves the charge unchanged (a pod's status heartbeat) recounts nothing; a
-            // delete always does.
-            const deleted = ev.type === "DELETE";
-            if (prev && !deleted && sameJSON([...usageOf(r, prev)], [...usageOf(r, obj)]) && sameJSON(prev.spec?.priorityClassName, obj.spec?.priorityClassName)) return [];
-            return quotaKeys(ev.cache, obj.metadata.namespace);
-          },
-        };
+        return { prefix: registryPrefix(r), keys: (obj: KubeObject, prev: KubeObject | undefined, ev: WatchCtx) => quotaKeysFor(r, obj, prev, ev) };
       }),
     ],
-    resync: (reg) => reg.list(RESOURCE_QUOTAS, undefined).items.map((q) => `${q.metadata.namespace}/${q.metadata.name}`),
-    reconcile(key, ctx) {
-      const [ns, name] = splitKey(key);
-      const quota = ctx.reg.tryGet(RESOURCE_QUOTAS, ns, name);
-      if (!quota || quota.metadata.deletionTimestamp) return;
-      const hard = { ...(quota.spec?.hard ?? {}) };
-      const used = computeUsed(ctx.reg, quota, listerOf(ctx));
-      if (!sameJSON(quota.status?.hard, hard) || !sameUsage(quota.status?.used, used)) {
-        ctx.reg.guaranteedUpdate(RESOURCE_QUOTAS, ns, name, ctx.write, (cur) => ({ ...cur, status: { hard, used } }), "status");
-      }
-      return { requeueAfter: SYNC_PERIOD_MS };
-    },
+    resync: (reg) => reg.list(RESOURCE_QUOTAS, undefined).items.map(keyOf),
+    reconcile: syncResourceQuota,
   };
+}
+
+/**
+ * The quotas of the object's namespace, when the change may move their usage: a write that leaves
+ * the charge unchanged (a pod's status heartbeat) recounts nothing; a delete always does.
+ */
+function quotaKeysFor(r: ResourceType, obj: KubeObject, prev: KubeObject | undefined, ev: WatchCtx): string[] {
+  const deleted = ev.type === "DELETE";
+  if (prev && !deleted && deepEqual([...usageOf(r, prev)], [...usageOf(r, obj)]) && deepEqual(prev.spec?.priorityClassName, obj.spec?.priorityClassName)) return [];
+  const ns = obj.metadata.namespace;
+  return ns ? ev.cache.list(RESOURCE_QUOTAS, ns).map(keyOf) : [];
+}
+
+/** syncResourceQuota: status.hard from spec.hard, status.used recounted; again after the sync period. */
+function syncResourceQuota(key: string, ctx: ReconcileCtx): { requeueAfter: number } | void {
+  const [ns, name] = splitKey(key);
+  const quota = ctx.reg.tryGet(RESOURCE_QUOTAS, ns, name);
+  if (!quota || quota.metadata.deletionTimestamp) return;
+  const hard = { ...(quota.spec?.hard ?? {}) };
+  const used = computeUsed(ctx.reg, quota, listerOf(ctx));
+  if (!deepEqual(quota.status?.hard, hard) || !sameUsage(quota.status?.used, used)) {
+    ctx.reg.guaranteedUpdate(RESOURCE_QUOTAS, ns, name, ctx.write, (cur) => ({ ...cur, status: { hard, used } }), "status");
+  }
+  return { requeueAfter: SYNC_PERIOD_MS };
 }

@@ -1,12 +1,14 @@
-// Two small per-namespace controllers of kube-controller-manager, keyed by namespace name:
-// the serviceaccount controller keeps a ServiceAccount "default" in every active namespace, and
-// the root-ca-cert-publisher keeps the ConfigMap "kube-root-ca.crt" (the cluster CA, which pods
-// use to verify the API server) in every namespace. Both put back what a user deletes.
+// Two small per-namespace controllers of kube-controller-manager, keyed by namespace name: the
+// serviceaccount controller (pkg/controller/serviceaccount/serviceaccounts_controller.go) keeps a
+// ServiceAccount "default" in every active namespace, and the root-ca-cert-publisher
+// (pkg/controller/certificates/rootcacertpublisher/publisher.go) keeps the ConfigMap
+// "kube-root-ca.crt" (the cluster CA, which pods use to verify the API server) in every namespace.
+// Both put back what a user deletes.
 import type { Registry, WriteCtx } from "../api-server/registry/store";
 import { registryPrefix, type ResourceType, CONFIG_MAPS, NAMESPACES, SERVICE_ACCOUNTS } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
-import type { Controller } from "./manager";
+import type { Controller, ReconcileCtx } from "./manager";
 
 export const DEFAULT_SERVICE_ACCOUNT = "default";
 export const ROOT_CA_CONFIGMAP = "kube-root-ca.crt";
@@ -53,12 +55,15 @@ export function serviceAccountController(_reg: Registry): Controller {
       { prefix: registryPrefix(SERVICE_ACCOUNTS), keys: (sa) => byNamespace(sa, DEFAULT_SERVICE_ACCOUNT) },
     ],
     resync: allNamespaces,
-    reconcile(ns, { reg, write }) {
-      if (!activeNamespace(reg, ns)) return;
-      if (reg.tryGet(SERVICE_ACCOUNTS, ns, DEFAULT_SERVICE_ACCOUNT)) return;
-      createIfAbsent(reg, SERVICE_ACCOUNTS, ns, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace: ns } }, write);
-    },
+    reconcile: syncServiceAccounts,
   };
+}
+
+/** syncNamespace: the default ServiceAccount, created when missing. */
+function syncServiceAccounts(ns: string, { reg, write }: ReconcileCtx): void {
+  if (!activeNamespace(reg, ns)) return;
+  if (reg.tryGet(SERVICE_ACCOUNTS, ns, DEFAULT_SERVICE_ACCOUNT)) return;
+  createIfAbsent(reg, SERVICE_ACCOUNTS, ns, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace: ns } }, write);
 }
 
 export function rootCACertPublisher(_reg: Registry, caPem: string = CLUSTER_CA_PEM): Controller {
@@ -69,24 +74,27 @@ export function rootCACertPublisher(_reg: Registry, caPem: string = CLUSTER_CA_P
       { prefix: registryPrefix(CONFIG_MAPS), keys: (cm) => byNamespace(cm, ROOT_CA_CONFIGMAP) },
     ],
     resync: allNamespaces,
-    reconcile(ns, { reg, write }) {
-      if (!activeNamespace(reg, ns)) return;
-      const cm = reg.tryGet(CONFIG_MAPS, ns, ROOT_CA_CONFIGMAP);
-      if (!cm) {
-        createIfAbsent(reg, CONFIG_MAPS, ns, {
-          apiVersion: "v1", kind: "ConfigMap",
-          metadata: { name: ROOT_CA_CONFIGMAP, namespace: ns, annotations: { "kubernetes.io/description": ROOT_CA_DESCRIPTION } },
-          data: { "ca.crt": caPem },
-        }, write);
-        return;
-      }
-      // Someone edited it: put the CA back (other keys are dropped, as upstream's publisher does).
-      if (cm.data?.["ca.crt"] === caPem && Object.keys(cm.data).length === 1 && cm.metadata.annotations?.["kubernetes.io/description"] === ROOT_CA_DESCRIPTION) return;
-      reg.update(CONFIG_MAPS, ns, ROOT_CA_CONFIGMAP, {
-        ...cm,
-        metadata: { ...cm.metadata, annotations: { ...(cm.metadata.annotations ?? {}), "kubernetes.io/description": ROOT_CA_DESCRIPTION } },
-        data: { "ca.crt": caPem },
-      }, write);
-    },
+    reconcile: (ns, ctx) => syncRootCA(caPem, ns, ctx),
   };
+}
+
+/** The publisher's syncNamespace: the CA ConfigMap, created or put back as it should be. */
+function syncRootCA(caPem: string, ns: string, { reg, write }: ReconcileCtx): void {
+  if (!activeNamespace(reg, ns)) return;
+  const cm = reg.tryGet(CONFIG_MAPS, ns, ROOT_CA_CONFIGMAP);
+  if (!cm) {
+    createIfAbsent(reg, CONFIG_MAPS, ns, {
+      apiVersion: "v1", kind: "ConfigMap",
+      metadata: { name: ROOT_CA_CONFIGMAP, namespace: ns, annotations: { "kubernetes.io/description": ROOT_CA_DESCRIPTION } },
+      data: { "ca.crt": caPem },
+    }, write);
+    return;
+  }
+  // Someone edited it: put the CA back (other keys are dropped, as upstream's publisher does).
+  if (cm.data?.["ca.crt"] === caPem && Object.keys(cm.data).length === 1 && cm.metadata.annotations?.["kubernetes.io/description"] === ROOT_CA_DESCRIPTION) return;
+  reg.update(CONFIG_MAPS, ns, ROOT_CA_CONFIGMAP, {
+    ...cm,
+    metadata: { ...cm.metadata, annotations: { ...(cm.metadata.annotations ?? {}), "kubernetes.io/description": ROOT_CA_DESCRIPTION } },
+    data: { "ca.crt": caPem },
+  }, write);
 }

@@ -1,15 +1,13 @@
 // How a Deployment moves replicas between its ReplicaSets: rolling.go (surge the new one, then
 // scale old ones down while minimum availability holds), recreate.go (all old pods gone first),
 // sync.go's proportional scale and revision-history cleanup, and the annotations they keep.
-import { recordEvent } from "../api-server/events";
-import type { KubeObject } from "../api-server/types";
-import { COMPONENT, type DSync, revisionOf, getAllReplicaSetsAndSyncRevision, deploymentComplete, syncRolloutStatus, isActive, sumSpec, sumStatus, sumAvailable, setReplicasAnnotations, newRSNewReplicas } from "./deployment-sync";
-import { maxUnavailable, specReplicas, DESIRED_REPLICAS, MAX_REPLICAS, isRollingUpdate, maxSurge, byCreation } from "./deployment-util";
-import { tolerate } from "./controller-utils";
-import { REPLICA_SETS } from "../api-server/resources";
+import { recordEvent } from "../../api-server/events";
+import type { KubeObject } from "../../api-server/types";
+import { COMPONENT, type DSync, type RS, specOf, revisionOf, getAllReplicaSetsAndSyncRevision, deploymentComplete, syncRolloutStatus, isActive, sumSpec, sumStatus, sumAvailable, setReplicasAnnotations, newRSNewReplicas } from "./deployment-sync";
+import { maxUnavailable, DESIRED_REPLICAS, MAX_REPLICAS, isRollingUpdate, maxSurge } from "./deployment-util";
+import { byCreation, specReplicas, tolerate } from "../controller-utils";
+import { REPLICA_SETS } from "../../api-server/resources";
 
-type RS = KubeObject;
-const specOf = (rs: RS | undefined): number => rs?.spec?.replicas ?? 0;
 const present = (rss: (RS | undefined)[]): RS[] => rss.filter((x): x is RS => !!x);
 
 // ---- scaling ---------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 // The Endpoints controller's sync (pkg/controller/endpoint/endpoints_controller.go, v1.32) as a pure
 // function: the core/v1 Endpoints object a Service should have, given the pods of its namespace.
 // The loop that reads, compares and writes it is wired elsewhere.
-import type { KubeObject } from "../api-server/types";
+import type { KubeObject } from "../../api-server/types";
 import {
-  LABEL_HEADLESS, controllerManagesEndpoints, findPort, isPodReady, isServiceIPSet, podIPs, selectedPods,
+  LABEL_HEADLESS, controllerManagesEndpoints, findPort, isServiceIPSet, podIPs, selectedPods,
   shouldPodBeInEndpoints, shouldSetHostname,
 } from "./endpointslice";
+import { isPodReady } from "../controller-utils";
 
 /** maxCapacity: more addresses than this are truncated and the object annotated. */
 export const MAX_ENDPOINTS_CAPACITY = 1000;

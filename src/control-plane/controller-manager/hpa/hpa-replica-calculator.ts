@@ -1,9 +1,9 @@
 // The HPA's replica calculator (pkg/controller/podautoscaler/replica_calculator.go, v1.32) for
 // Resource metrics: desired replicas from the pods' usage against the target, with the 10%
 // tolerance, and missing or unready pods counted as upstream counts them when scaling either way.
-import { parseQuantity } from "../api-server/quantity";
-import type { KubeObject } from "../api-server/types";
-import { isPodReady } from "./controller-utils";
+import { parseQuantity } from "../../api-server/quantity";
+import type { KubeObject } from "../../api-server/types";
+import { isPodReady } from "../controller-utils";
 
 /** Usage per pod ("ns/pod"), as the simulated metrics-server reports it. */
 export type PodUsage = Map<string, { cpuMillis: number; memoryBytes: number }>;
@@ -24,6 +24,9 @@ export function formatMilliQuantity(m: number): string {
   return `${v}${suffixes[i]}`;
 }
 
+type Fail = (msg: string) => MetricError;
+
+/** GetResourceReplicas: the replicas `res` (a Resource metric source) asks for, and its current value. */
 export function resourceReplicas(res: any, pods: KubeObject[], u: PodUsage, currentReplicas: number, ns: string, now: number): { replicas: number; name: string; current: Record<string, unknown> } {
   const resource: string = res.name;
   if (resource !== "cpu" && resource !== "memory") throw new MetricError(`failed to get ${resource} utilization: unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`);
@@ -32,7 +35,7 @@ export function resourceReplicas(res: any, pods: KubeObject[], u: PodUsage, curr
   if (!byValue && (t.averageUtilization === undefined || t.averageUtilization === null))
     throw new MetricError("invalid resource metric source: neither an average utilization target nor an average value (usage) target was set");
   const what = byValue ? "usage" : "utilization";
-  const fail = (msg: string) => new MetricError(`failed to get ${resource} ${what}: ${msg}`);
+  const fail: Fail = (msg) => new MetricError(`failed to get ${resource} ${what}: ${msg}`);
 
   // Usage in milli-units, as the resource metrics client reports it.
   const metrics = new Map<string, number>();
@@ -43,52 +46,11 @@ export function resourceReplicas(res: any, pods: KubeObject[], u: PodUsage, curr
   if (metrics.size === 0) throw fail(`unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`);
   if (pods.length === 0) throw fail("no pods returned by selector while calculating replica count");
 
-  // groupPods: deleted and failed pods are ignored; pending (and for cpu, recently started
-  // not-ready) pods are unready; pods without a sample are missing.
-  let readyCount = 0;
-  const unready: string[] = [], missing: string[] = [];
-  for (const p of pods) {
-    const n = p.metadata.name!;
-    const phase = p.status?.phase;
-    if (p.metadata.deletionTimestamp || phase === "Failed" || phase === "Succeeded") { metrics.delete(n); continue; }
-    if (!metrics.has(n)) { missing.push(n); continue; }
-    let isUnready = phase === "Pending";
-    if (!isUnready && resource === "cpu" && !isPodReady(p)) {
-      const start = Date.parse(p.status?.startTime ?? p.metadata.creationTimestamp ?? "");
-      isUnready = Number.isNaN(start) || now - start < CPU_INITIALIZATION_MS;
-    }
-    if (isUnready) { unready.push(n); metrics.delete(n); continue; }
-    readyCount++;
-  }
-
+  const { readyCount, unready, missing } = groupPods(pods, metrics, resource, now);
   if (metrics.size === 0) throw fail("did not receive metrics for targeted pods (pods might be unready)");
-  const requests = new Map<string, number>();
-  if (!byValue) {
-    for (const p of pods) {
-      let sum = 0;
-      for (const c of p.spec?.containers ?? []) {
-        const q = c.resources?.requests?.[resource];
-        const parsed = q === undefined ? undefined : parseQuantity(q);
-        if (!parsed) throw fail(`missing request for ${resource} in container ${c.name} of Pod ${p.metadata.name}`);
-        sum += parsed.millis;
-      }
-      requests.set(p.metadata.name!, sum);
-    }
-  }
+  const requests = byValue ? new Map<string, number>() : calculatePodRequests(pods, resource, fail);
   const targetValue = byValue ? parseQuantity(t.averageValue)?.millis ?? 0 : Number(t.averageUtilization);
-  // GetResourceUtilizationRatio / GetMetricUsageRatio.
-  const ratio = (ms: Map<string, number>): { ratio: number; utilization: number; raw: number } => {
-    let total = 0, req = 0, n = 0;
-    for (const [pod, v] of ms) {
-      if (byValue) { total += v; n++; continue; }
-      if (!requests.has(pod)) continue;
-      total += v; req += requests.get(pod)!; n++;
-    }
-    if (byValue) { const avg = total / n; return { ratio: avg / targetValue, utilization: 0, raw: avg }; }
-    if (req === 0) throw fail("no metrics returned matched known pods");
-    const utilization = Math.trunc((total * 100) / req);
-    return { ratio: utilization / targetValue, utilization, raw: Math.trunc(total / n) };
-  };
+  const ratio = (ms: Map<string, number>) => usageRatio(ms, requests, byValue, targetValue, fail);
   const first = ratio(metrics);
   const current: Record<string, unknown> = byValue ? { averageValue: formatMilliQuantity(first.raw) } : { averageUtilization: first.utilization, averageValue: formatMilliQuantity(first.raw) };
   const name = byValue ? `${resource} resource` : `${resource} resource utilization (percentage of request)`;
@@ -112,4 +74,56 @@ export function resourceReplicas(res: any, pods: KubeObject[], u: PodUsage, curr
   return { replicas, name, current };
 }
 
-// ---- normalization without spec.behavior (normalizeDesiredReplicas) ----------------------------
+/**
+ * groupPods (with removeMetricsForPods): deleted and failed pods are ignored; pending (and for
+ * cpu, recently started not-ready) pods are unready; pods without a sample are missing. Ignored
+ * and unready pods' samples are dropped from `metrics`.
+ */
+function groupPods(pods: KubeObject[], metrics: Map<string, number>, resource: string, now: number): { readyCount: number; unready: string[]; missing: string[] } {
+  let readyCount = 0;
+  const unready: string[] = [], missing: string[] = [];
+  for (const p of pods) {
+    const n = p.metadata.name!;
+    const phase = p.status?.phase;
+    if (p.metadata.deletionTimestamp || phase === "Failed" || phase === "Succeeded") { metrics.delete(n); continue; }
+    if (!metrics.has(n)) { missing.push(n); continue; }
+    let isUnready = phase === "Pending";
+    if (!isUnready && resource === "cpu" && !isPodReady(p)) {
+      const start = Date.parse(p.status?.startTime ?? p.metadata.creationTimestamp ?? "");
+      isUnready = Number.isNaN(start) || now - start < CPU_INITIALIZATION_MS;
+    }
+    if (isUnready) { unready.push(n); metrics.delete(n); continue; }
+    readyCount++;
+  }
+  return { readyCount, unready, missing };
+}
+
+/** calculatePodRequests: each pod's summed container requests of the resource, in milli-units. */
+function calculatePodRequests(pods: KubeObject[], resource: string, fail: Fail): Map<string, number> {
+  const requests = new Map<string, number>();
+  for (const p of pods) {
+    let sum = 0;
+    for (const c of p.spec?.containers ?? []) {
+      const q = c.resources?.requests?.[resource];
+      const parsed = q === undefined ? undefined : parseQuantity(q);
+      if (!parsed) throw fail(`missing request for ${resource} in container ${c.name} of Pod ${p.metadata.name}`);
+      sum += parsed.millis;
+    }
+    requests.set(p.metadata.name!, sum);
+  }
+  return requests;
+}
+
+/** GetResourceUtilizationRatio / GetMetricUsageRatio. */
+function usageRatio(ms: Map<string, number>, requests: Map<string, number>, byValue: boolean, targetValue: number, fail: Fail): { ratio: number; utilization: number; raw: number } {
+  let total = 0, req = 0, n = 0;
+  for (const [pod, v] of ms) {
+    if (byValue) { total += v; n++; continue; }
+    if (!requests.has(pod)) continue;
+    total += v; req += requests.get(pod)!; n++;
+  }
+  if (byValue) { const avg = total / n; return { ratio: avg / targetValue, utilization: 0, raw: avg }; }
+  if (req === 0) throw fail("no metrics returned matched known pods");
+  const utilization = Math.trunc((total * 100) / req);
+  return { ratio: utilization / targetValue, utilization, raw: Math.trunc(total / n) };
+}

@@ -2,16 +2,16 @@
 // (named <deployment>-<pod-template-hash>), and moves replicas from the old ones to the new one by
 // the strategy (rolling.go, recreate.go), or proportionally on a plain scale (sync.go). Status and
 // the Available/Progressing conditions follow progress.go (deployment-sync.ts, with the revisions).
-import type { Registry } from "../api-server/registry/store";
-import { recordEvent } from "../api-server/events";
-import type { KubeObject } from "../api-server/types";
-import { listerOf, type Controller, type ReconcileCtx } from "./manager";
-import type { Lister } from "./informers";
-import { claim, controllerOf, getCondition, isTerminating, newCondition, selectorOf, setCondition, specReplicas, DESIRED_REPLICAS } from "./deployment-util";
-import { keyOf, splitKey } from "./controller-utils";
+import type { Registry } from "../../api-server/registry/store";
+import { recordEvent } from "../../api-server/events";
+import type { KubeObject } from "../../api-server/types";
+import { listerOf, type Controller, type ReconcileCtx } from "../manager";
+import type { Lister } from "../informers";
+import { getCondition, newCondition, setCondition, DESIRED_REPLICAS } from "./deployment-util";
+import { claim, controllerOf, isTerminating, keyOf, selectorOf, specReplicas, splitKey } from "../controller-utils";
 import { cleanupDeployment, rolloutRecreate, rolloutRolling, scale } from "./deployment-rollout";
 import { COMPONENT, type DSync, updateStatus, hasProgressDeadline, getAllReplicaSetsAndSyncRevision, syncDeploymentStatus, isActive } from "./deployment-sync";
-import { DEPLOYMENTS, PODS, REPLICA_SETS } from "../api-server/resources";
+import { DEPLOYMENTS, PODS, REPLICA_SETS } from "../../api-server/resources";
 
 export function deploymentController(_reg: Registry): Controller {
   return {
@@ -94,7 +94,6 @@ function podMapFor(c: DSync, cache: Lister, rsList: KubeObject[]): Map<string, K
   return map;
 }
 
-/** A status write (subresource "status") when anything changed; c.d follows. */
 /** Pausing or resuming shows as an Unknown Progressing condition (checkPausedConditions). */
 function checkPausedConditions(c: DSync): void {
   if (!hasProgressDeadline(c.d)) return;

@@ -2,8 +2,9 @@
 // reconciler.go and utils.go, v1.32) as a pure function: given a Service, the pods of its namespace
 // and the slices it already owns, say which slices to create, update and delete. The controller
 // loop (informers, retries, the API calls) is wired elsewhere.
-import { labelSelectorFromObject } from "../api-server/selectors";
-import type { KubeObject } from "../api-server/types";
+import { labelSelectorFromObject } from "../../api-server/selectors";
+import type { KubeObject } from "../../api-server/types";
+import { isPodReady } from "../controller-utils";
 
 export const LABEL_SERVICE_NAME = "kubernetes.io/service-name";
 export const LABEL_MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
@@ -19,12 +20,6 @@ type Any = any;
 
 // ---------------------------------------------------------------------------------------------
 // Pod and Service helpers shared with the Endpoints controller (endpoints.ts) and kube-proxy.
-
-/** podutil.IsPodReady: the Ready condition is True. */
-export function isPodReady(pod: KubeObject): boolean {
-  const conds: Any[] = Array.isArray(pod.status?.conditions) ? pod.status.conditions : [];
-  return conds.some((c) => c?.type === "Ready" && c?.status === "True");
-}
 
 /** The pod's IPs, status.podIPs first (what the controllers read), status.podIP as a fallback. */
 export function podIPs(pod: KubeObject): string[] {

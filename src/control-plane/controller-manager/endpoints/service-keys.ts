@@ -2,11 +2,12 @@
 // now or before (the pod may have left a Service). Shared by the Endpoints and EndpointSlice
 // controllers. As upstream's ServiceSelectorCache (pkg/controller/util/endpoint), the Services come
 // from the informer's store and each one's selector is parsed once (per version of the Service).
-import type { Registry } from "../api-server/registry/store";
-import { SERVICES } from "../api-server/resources";
-import { labelSelectorFromObject, type LabelSelector } from "../api-server/selectors";
-import type { KubeObject } from "../api-server/types";
-import type { Lister } from "./informers";
+import type { Registry } from "../../api-server/registry/store";
+import { SERVICES } from "../../api-server/resources";
+import { labelSelectorFromObject, type LabelSelector } from "../../api-server/selectors";
+import type { KubeObject } from "../../api-server/types";
+import type { Lister } from "../informers";
+import { keyOf } from "../controller-utils";
 
 /** Parsed selectors by Service object: an entry lives as long as the store holds that version. */
 const selectors = new WeakMap<KubeObject, LabelSelector | null>();
@@ -33,13 +34,11 @@ export function serviceKeysForPod(services: Lister, pod: KubeObject, prev?: Kube
   for (const svc of services.list(SERVICES, ns)) {
     const sel = serviceSelector(svc);
     if (!sel) continue;
-    if (sel.matches(pod.metadata.labels) || (prev && sel.matches(prev.metadata.labels))) keys.push(`${ns}/${svc.metadata.name}`);
+    if (sel.matches(pod.metadata.labels) || (prev && sel.matches(prev.metadata.labels))) keys.push(keyOf(svc));
   }
   return keys;
 }
 
 export function allServiceKeys(reg: Registry): string[] {
-  return reg.list(SERVICES, undefined).items.map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
+  return reg.list(SERVICES, undefined).items.map(keyOf);
 }
-
-export { splitKey } from "./controller-utils";

@@ -2,12 +2,13 @@
 // ReplicaSet and its revision, the annotations it carries (deployment_util.go), and the status and
 // Progressing/Available conditions. The strategies (deployment-rollout.ts) and the controller
 // (deployment-controller.ts) build on it; it imports neither.
-import type { Registry, WriteCtx } from "../api-server/registry/store";
-import { recordEvent } from "../api-server/events";
-import { ApiError } from "../api-server/status";
-import type { KubeObject } from "../api-server/types";
-import { type Condition, computeHash, controllerOf, equalIgnoreHash, getCondition, maxUnavailable, newCondition, newControllerRef, omitEmpty, POD_TEMPLATE_HASH, removeCondition, REVISION, setCondition, specReplicas, deepEqual, DESIRED_REPLICAS, ANNOTATIONS_TO_SKIP, MAX_REPLICAS, REVISION_HISTORY, isRollingUpdate, maxSurge, scaledValue } from "./deployment-util";
-import { DEPLOYMENTS, REPLICA_SETS } from "../api-server/resources";
+import type { Registry, WriteCtx } from "../../api-server/registry/store";
+import { recordEvent } from "../../api-server/events";
+import { ApiError } from "../../api-server/status";
+import type { KubeObject } from "../../api-server/types";
+import { equalIgnoreHash, getCondition, maxUnavailable, newCondition, POD_TEMPLATE_HASH, removeCondition, REVISION, setCondition, DESIRED_REPLICAS, ANNOTATIONS_TO_SKIP, MAX_REPLICAS, REVISION_HISTORY, isRollingUpdate, maxSurge } from "./deployment-util";
+import { byCreation, computeHash, controllerOf, deepEqual, newControllerRef, omitEmpty, specReplicas, type Condition } from "../controller-utils";
+import { DEPLOYMENTS, REPLICA_SETS } from "../../api-server/resources";
 
 export const COMPONENT = "deployment-controller";
 const MAX_INT32 = 2147483647;
@@ -33,7 +34,7 @@ export const hasProgressDeadline = (d: KubeObject) => d.spec?.progressDeadlineSe
 
 /** FindNewReplicaSet: the oldest ReplicaSet whose template equals the Deployment's. */
 export function findNewReplicaSet(d: KubeObject, rsList: KubeObject[]): KubeObject | undefined {
-  const sorted = [...rsList].sort((a, b) => (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? "") || a.metadata.name!.localeCompare(b.metadata.name!));
+  const sorted = [...rsList].sort(byCreation);
   return sorted.find((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template));
 }
 
@@ -50,33 +51,40 @@ export function getAllReplicaSetsAndSyncRevision(c: DSync, rsList: KubeObject[],
   const existing = findNewReplicaSet(c.d, rsList);
   const oldRSs = rsList.filter((rs) => rs !== existing);
   const newRevision = String(Math.max(0, ...oldRSs.map(revisionOf)) + 1);
+  if (existing) return { newRS: syncNewReplicaSet(c, existing, newRevision), oldRSs };
+  if (!create) return { oldRSs };
+  return { newRS: createNewReplicaSet(c, oldRSs, newRevision), oldRSs };
+}
+
+/** getNewReplicaSet, when it exists: its annotations and minReadySeconds follow the Deployment. */
+function syncNewReplicaSet(c: DSync, existing: KubeObject, newRevision: string): KubeObject {
+  const d = c.d;
+  const copy = structuredClone(existing);
+  const changed = setNewReplicaSetAnnotations(d, copy, newRevision, true);
+  const minReady = d.spec?.minReadySeconds ?? 0;
+  if (changed || (copy.spec?.minReadySeconds ?? 0) !== minReady) {
+    const updated = c.reg.guaranteedUpdate(REPLICA_SETS, d.metadata.namespace, existing.metadata.name!, c.write, (cur) => {
+      cur.metadata.annotations = copy.metadata.annotations;
+      if (minReady) cur.spec.minReadySeconds = minReady;
+      else delete cur.spec.minReadySeconds;
+      return cur;
+    });
+    Object.assign(existing, updated);
+    return existing;
+  }
+  setDeploymentRevision(c, existing.metadata.annotations?.[REVISION] ?? newRevision);
+  if (hasProgressDeadline(c.d) && !getCondition(c.d.status, "Progressing")) {
+    const status = structuredClone(c.d.status ?? {});
+    setCondition(status, newCondition("Progressing", "True", "FoundNewReplicaSet", `Found new replica set "${existing.metadata.name}"`, c.now));
+    updateStatus(c, status);
+  }
+  return existing;
+}
+
+/** getNewReplicaSet, when it does not: created from the template, named by its hash (a collision bumps collisionCount). */
+function createNewReplicaSet(c: DSync, oldRSs: KubeObject[], newRevision: string): KubeObject {
   const d = c.d;
   const ns = d.metadata.namespace!;
-
-  if (existing) {
-    const copy = structuredClone(existing);
-    const changed = setNewReplicaSetAnnotations(d, copy, newRevision, true);
-    const minReady = d.spec?.minReadySeconds ?? 0;
-    if (changed || (copy.spec?.minReadySeconds ?? 0) !== minReady) {
-      const updated = c.reg.guaranteedUpdate(REPLICA_SETS, ns, existing.metadata.name!, c.write, (cur) => {
-        cur.metadata.annotations = copy.metadata.annotations;
-        if (minReady) cur.spec.minReadySeconds = minReady;
-        else delete cur.spec.minReadySeconds;
-        return cur;
-      });
-      Object.assign(existing, updated);
-      return { newRS: existing, oldRSs };
-    }
-    setDeploymentRevision(c, existing.metadata.annotations?.[REVISION] ?? newRevision);
-    if (hasProgressDeadline(c.d) && !getCondition(c.d.status, "Progressing")) {
-      const status = structuredClone(c.d.status ?? {});
-      setCondition(status, newCondition("Progressing", "True", "FoundNewReplicaSet", `Found new replica set "${existing.metadata.name}"`, c.now));
-      updateStatus(c, status);
-    }
-    return { newRS: existing, oldRSs };
-  }
-  if (!create) return { oldRSs };
-
   const collisionCount: number | undefined = d.status?.collisionCount;
   const hash = computeHash(d.spec.template, collisionCount);
   const template = structuredClone(d.spec.template);
@@ -127,7 +135,7 @@ export function getAllReplicaSetsAndSyncRevision(c: DSync, rsList: KubeObject[],
     setCondition(status, newCondition("Progressing", "True", "NewReplicaSetCreated", `Created new replica set "${created.metadata.name}"`, c.now));
     updateStatus(c, status);
   }
-  return { newRS: created, oldRSs };
+  return created;
 }
 
 /** The Deployment's revision annotation follows its new ReplicaSet's (a metadata write). */
@@ -234,8 +242,9 @@ function replicaFailure(allRSs: (KubeObject | undefined)[], newRS: KubeObject | 
 
 const MAX_REV_HISTORY_CHARS = 2000;
 
-type RS = KubeObject;
-const specOf = (rs: RS | undefined): number => rs?.spec?.replicas ?? 0;
+export type RS = KubeObject;
+/** A ReplicaSet's spec.replicas, 0 when unset (as the Deployment controller reads it). */
+export const specOf = (rs: RS | undefined): number => rs?.spec?.replicas ?? 0;
 export const isActive = (rs: RS | undefined) => !!rs && specOf(rs) > 0;
 export const sumSpec = (rss: RS[]) => rss.reduce((n, rs) => n + specOf(rs), 0);
 export const sumStatus = (rss: RS[]) => rss.reduce((n, rs) => n + (rs.status?.replicas ?? 0), 0);
@@ -293,7 +302,7 @@ export function setNewReplicaSetAnnotations(d: KubeObject, rs: RS, newRevision: 
 /** NewRSNewReplicas: how big the new ReplicaSet may be now. */
 export function newRSNewReplicas(d: KubeObject, allRSs: RS[], newRS: RS): number {
   if (!isRollingUpdate(d)) return specReplicas(d);
-  const surge = scaledValue(d.spec?.strategy?.rollingUpdate?.maxSurge ?? "25%", specReplicas(d), true);
+  const surge = maxSurge(d);
   const current = sumSpec(allRSs);
   const maxTotal = specReplicas(d) + surge;
   if (current >= maxTotal) return specOf(newRS);

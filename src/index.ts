@@ -4,7 +4,7 @@ import { Hono, type Context } from "hono";
 import { errorResponse, jsonResponse, MAX_BODY_BYTES, readBody } from "./control-plane/api-server/codec";
 import { parseQuantity } from "./control-plane/api-server/quantity";
 import { errors } from "./control-plane/api-server/status";
-import { CLIENT_HEADER, LIVE_HOST, TICKET_HEADER, TOKEN_HEADER, type ClassroomObject } from "./classroom/classroom-object";
+import { CLIENT_HEADER, LIVE_HOST, TICKET_HEADER, TOKEN_HEADER } from "./classroom/classroom-object";
 import { TICKET_SECONDS } from "./classroom/credentials";
 import { CLASSROOM_ID, createClassroom } from "./classroom/create";
 import { stampReceived } from "./control-plane/api-server/flow-control";
@@ -12,12 +12,6 @@ import { roundRoutes } from "./classroom/rounds/routes";
 
 export { ClassroomObject } from "./classroom/classroom-object";
 export { NodeObject } from "./node/node-object";
-
-export interface Env {
-  CLASSROOM: DurableObjectNamespace<ClassroomObject>;
-  NODE: DurableObjectNamespace;
-  ASSETS: Fetcher;
-}
 
 type C = Context<{ Bindings: Env }>;
 const app = new Hono<{ Bindings: Env }>();

@@ -18,7 +18,6 @@ import { Etcd, type Snapshot } from "../control-plane/etcd/store";
 import { KeyValueTable, migrate, Sql } from "../control-plane/etcd/sql";
 import type { ApiCall, ApiReply, ApiTextReply } from "../node/api-client";
 import type { RouteResult } from "../node/kube-proxy";
-import type { NodeObject } from "../node/node-object";
 import { bootstrapCluster } from "./bootstrap";
 import { validateProfile } from "../control-plane/scheduler";
 import { ControlLoop } from "./control-loop";
@@ -34,8 +33,6 @@ import { RoundRecorder } from "./rounds/recorder";
 import { RoundError, type Round } from "./rounds/types";
 
 export { CLIENT_HEADER, LIVE_HOST, TICKET_HEADER, TOKEN_HEADER, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
-
-interface Env { NODE: DurableObjectNamespace<NodeObject> }
 
 export class ClassroomObject extends DurableObject<Env> {
   readonly sql: Sql;

@@ -4,7 +4,6 @@ import { NODE_SIZES } from "./fleet/node-sizes";
 import { stringify } from "yaml";
 import { hashToken, randomToken } from "../control-plane/api-server/auth";
 import { errors } from "../control-plane/api-server/status";
-import type { ClassroomObject } from "./classroom-object";
 
 export interface CreateClassroomRequest {
   name?: unknown;
@@ -58,7 +57,7 @@ export function validateCreateRequest(body: CreateClassroomRequest): { name: str
   return { name: (name as string).trim(), nodes: nodes as number, speed: speed as number, cloud: cloud as boolean, size: size as string | undefined };
 }
 
-export async function createClassroom(ns: DurableObjectNamespace<ClassroomObject>, origin: string, body: CreateClassroomRequest): Promise<CreatedClassroom> {
+export async function createClassroom(ns: Env["CLASSROOM"], origin: string, body: CreateClassroomRequest): Promise<CreatedClassroom> {
   const { name, nodes, speed, cloud, size } = validateCreateRequest(body);
   const id = newClassroomId();
   const instructorToken = randomToken();

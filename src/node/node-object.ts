@@ -81,7 +81,7 @@ export interface NodeSyncResult {
   deferred?: number;
 }
 
-export class NodeObject extends DurableObject {
+export class NodeObject extends DurableObject<Env> {
   private readonly sql: Sql;
   private readonly store: KubeletStore;
   private readonly kv: KeyValueTable;
@@ -97,8 +97,8 @@ export class NodeObject extends DurableObject {
   /** Syncs whose state could not be saved (contained: the node reported and renewed its Lease). */
   private saveFaults = 0;
 
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
     this.sql = new Sql(ctx.storage as never);
     migrate(this.sql, "node", NODE_MIGRATIONS);
     this.store = new KubeletStore(this.sql);
@@ -115,7 +115,7 @@ export class NodeObject extends DurableObject {
 
   private client(): ApiClient {
     const classroomId = this.get<string>("classroomId")!;
-    const ns = (this.env as { CLASSROOM: DurableObjectNamespace }).CLASSROOM;
+    const ns = this.env.CLASSROOM;
     return new ApiClient(ns.get(ns.idFromName(classroomId)) as unknown as ControlPlane, this.get<string>("token")!, this.stats);
   }
 

@@ -3,9 +3,9 @@
 import { Hono, type Context } from "hono";
 import { errorResponse, jsonResponse, MAX_BODY_BYTES, readBody } from "./control-plane/api-server/codec";
 import { parseQuantity } from "./control-plane/api-server/quantity";
-import { errors } from "./control-plane/api-server/status";
+import { ApiError, errors } from "./control-plane/api-server/status";
 import { CLIENT_HEADER, LIVE_HOST, TICKET_HEADER, TOKEN_HEADER } from "./classroom/classroom-object";
-import { TICKET_SECONDS } from "./classroom/credentials";
+import { invalidField, type Result } from "./classroom/refusal";
 import { CLASSROOM_ID, createClassroom } from "./classroom/create";
 import { stampReceived } from "./control-plane/api-server/flow-control";
 import { roundRoutes } from "./classroom/rounds/routes";
@@ -45,14 +45,17 @@ function bearer(c: C): string | null {
 /** The caller's address, for limiting failed authentication per client (Cloudflare sets it). */
 const clientOf = (c: C) => c.req.header(CLIENT_HEADER) ?? null;
 
-const tooManyFailures = (retryAfterSeconds: number) => errors.tooManyRequests("Too many failed authentication attempts, please try again later.", retryAfterSeconds);
+/** A call's value, or its refusal thrown as the ApiError it was in the classroom object. */
+function unwrap<T>(r: Result<T>): T {
+  if (r.ok) return r.value;
+  throw new ApiError(r.status, r.headers);
+}
 
 /** Who the bearer token belongs to in this classroom: 401 if nobody, 429 after too many failures. */
 async function authenticated(c: C, id: string) {
   const stub = classroom(c, id);
-  const auth = await stub.authenticate(bearer(c), clientOf(c));
-  if (!auth.ok) throw auth.code === 429 ? tooManyFailures(auth.retryAfterSeconds) : errors.unauthorized();
-  return { stub, kind: auth.kind };
+  const { kind } = unwrap(await stub.authenticate(bearer(c), clientOf(c)));
+  return { stub, kind };
 }
 
 /** Instructor-only kubeclass API calls; anything else is 401 (no or unknown token) or 403. */
@@ -85,9 +88,7 @@ app.post("/api/classrooms/:id/etcd/restore", async (c) => {
   } catch {
     throw errors.badRequest("the request body must be a snapshot as downloaded from /etcd/snapshot");
   }
-  const res = await stub.restore(snap as never);
-  if (!res.ok) throw errors.badRequest(`cannot restore: ${res.message}`);
-  return jsonResponse({ revision: res.revision });
+  return jsonResponse(unwrap(await stub.restore(snap as never)));
 });
 
 async function jsonBody(c: C): Promise<Record<string, unknown>> {
@@ -98,25 +99,13 @@ async function jsonBody(c: C): Promise<Record<string, unknown>> {
   throw errors.badRequest("the request body must be a JSON object");
 }
 
-const invalidField = (field: string, message: string) =>
-  errors.invalid({ kind: "Classroom", group: "kubeclass.dev" }, "", [{ reason: "FieldValueInvalid", message, field }]);
-
 /** A student joins with the join token: 201 with their namespace, token and kubeconfig. */
 app.post("/api/classrooms/:id/students", async (c) => {
   const stub = classroom(c, c.req.param("id"));
   const token = bearer(c);
   if (!token) throw errors.unauthorized();
   const body = await jsonBody(c);
-  const res = await stub.joinStudent(token, body.name, new URL(c.req.url).origin, clientOf(c));
-  if (!res.ok) {
-    if (res.code === 401) throw errors.unauthorized();
-    if (res.code === 429) throw tooManyFailures(res.retryAfterSeconds ?? 1);
-    if (res.code === 403) throw errors.forbidden(res.message);
-    if (res.code === 409) throw errors.conflictMessage(res.message);
-    throw errors.invalid({ kind: "Student", group: "kubeclass.dev" }, typeof body.name === "string" ? body.name : "", [{ reason: "FieldValueInvalid", message: res.message, field: "name" }]);
-  }
-  const { ok: _ok, ...student } = res;
-  return jsonResponse(student, 201);
+  return jsonResponse(unwrap(await stub.joinStudent(token, body.name, new URL(c.req.url).origin, clientOf(c))), 201);
 });
 
 /** Per-student quota: {"pods"?: "20", "cpu"?: "2", "memory"?: "4Gi"} (quantities as in a ResourceQuota). */
@@ -145,16 +134,14 @@ app.post("/api/classrooms/:id/nodes", async (c) => {
   const body = await jsonBody(c);
   if (body.name !== undefined && typeof body.name !== "string") throw invalidField("name", "Invalid value: must be a string");
   if (body.size !== undefined && typeof body.size !== "string") throw invalidField("size", "Invalid value: must be a string");
-  const res = await stub.nodeOp({ add: { name: body.name as string | undefined, size: body.size as string | undefined } });
-  if (!res.ok) throw res.code === 409 ? errors.conflictMessage(res.message) : res.code === 404 ? errors.notFound({ plural: "nodes", group: "" }, String(body.name)) : errors.badRequest(res.message);
-  return jsonResponse({ name: res.name }, 201);
+  const { name } = unwrap(await stub.nodeOp({ add: { name: body.name as string | undefined, size: body.size as string | undefined } }));
+  return jsonResponse({ name }, 201);
 });
 
 app.delete("/api/classrooms/:id/nodes/:node", async (c) => {
   const stub = await requireInstructor(c, c.req.param("id"));
-  const res = await stub.nodeOp({ remove: c.req.param("node") });
-  if (!res.ok) throw res.code === 404 ? errors.notFound({ plural: "nodes", group: "" }, c.req.param("node")) : errors.badRequest(res.message);
-  return jsonResponse({ name: res.name });
+  const { name } = unwrap(await stub.nodeOp({ remove: c.req.param("node") }));
+  return jsonResponse({ name });
 });
 
 // stop/start a machine; partition cuts it off from the control plane, heal reconnects it.
@@ -162,9 +149,8 @@ const MACHINE_ACTIONS = { stop: "stopped", start: "running", partition: "partiti
 for (const [action, state] of Object.entries(MACHINE_ACTIONS)) {
   app.post(`/api/classrooms/:id/nodes/:node/${action}`, async (c) => {
     const stub = await requireInstructor(c, c.req.param("id"));
-    const res = await stub.nodeOp({ set: c.req.param("node"), state });
-    if (!res.ok) throw errors.notFound({ plural: "nodes", group: "" }, c.req.param("node"));
-    return jsonResponse({ name: res.name, state });
+    const { name } = unwrap(await stub.nodeOp({ set: c.req.param("node"), state }));
+    return jsonResponse({ name, state });
   });
 }
 
@@ -187,17 +173,13 @@ app.put("/api/classrooms/:id/students/limit", async (c) => {
   const stub = await requireInstructor(c, c.req.param("id"));
   const { max } = await jsonBody(c);
   if (max === undefined) throw invalidField("max", "Required value: a whole number of students, or null for no limit");
-  const res = await stub.setStudentLimit(max);
-  if (!res.ok) throw invalidField("max", res.message);
-  return jsonResponse({ max: res.max, students: res.students });
+  return jsonResponse(unwrap(await stub.setStudentLimit(max)));
 });
 
 /** Removes a student: their credential stops working at once, their namespace is deleted, their pages closed. */
 app.delete("/api/classrooms/:id/students/:name", async (c) => {
   const stub = await requireInstructor(c, c.req.param("id"));
-  const res = await stub.removeStudent(c.req.param("name"));
-  if (!res.ok) throw errors.notFoundMessage(res.message);
-  return jsonResponse({ name: res.name, namespace: res.namespace });
+  return jsonResponse(unwrap(await stub.removeStudent(c.req.param("name"))));
 });
 
 /** A new join token and link; the old token stops working at once (students already in stay). */
@@ -206,9 +188,7 @@ app.post("/api/classrooms/:id/join-token/rotate", async (c) =>
 
 /** A single-use ticket (30 s) to open the live feed: a credential never rides in a WebSocket URL. */
 app.post("/api/classrooms/:id/live/ticket", async (c) => {
-  const res = await classroom(c, c.req.param("id")).liveTicket(bearer(c), clientOf(c));
-  if (!res.ok) throw res.code === 429 ? tooManyFailures(res.retryAfterSeconds) : res.code === 403 ? errors.forbidden("only the instructor and students may open the live feed") : errors.unauthorized();
-  return jsonResponse({ ticket: res.ticket, expiresInSeconds: TICKET_SECONDS });
+  return jsonResponse(unwrap(await classroom(c, c.req.param("id")).liveTicket(bearer(c), clientOf(c))));
 });
 
 /**
@@ -253,9 +233,7 @@ app.get("/api/classrooms/:id/scheduler", async (c) => jsonResponse(await (await 
 
 app.put("/api/classrooms/:id/scheduler/profile", async (c) => {
   const stub = await requireInstructor(c, c.req.param("id"));
-  const res = await stub.setSchedulerProfile(await jsonBody(c));
-  if (!res.ok) throw errors.invalid({ kind: "SchedulerProfile", group: "kubeclass.dev" }, "", res.errors.map((m) => ({ reason: "FieldValueInvalid", message: m, field: "" })));
-  return jsonResponse(await stub.schedulerProfile());
+  return jsonResponse(unwrap(await stub.setSchedulerProfile(await jsonBody(c))));
 });
 
 app.put("/api/classrooms/:id/scheduler/running", async (c) => {
@@ -291,9 +269,7 @@ app.post("/api/classrooms/:id/requests", async (c) => {
   const body = await jsonBody(c);
   const to = body.to as Record<string, unknown> | undefined;
   if (!to || typeof to !== "object") throw invalidField("to", "Required value: a service {namespace, name, port}, a clusterIP and port, or a nodePort");
-  const res = await stub.proxyRequest(body as never);
-  if (!res.ok && "status" in res) throw res.status === 404 ? errors.badRequest(res.error) : errors.conflictMessage(res.error);
-  return jsonResponse(res);
+  return jsonResponse(unwrap(await stub.proxyRequest(body as never)));
 });
 
 /** Forwards a Kubernetes API request to the classroom object, the credential in a trusted header. */
@@ -330,7 +306,7 @@ app.all("/clusters/:id/auth/:token", (c) => {
 });
 app.all("/clusters/:id/*", (c) => forward(c, c.req.param("id"), bearer(c), `/clusters/${c.req.param("id")}`));
 
-roundRoutes(app, requireInstructor, jsonBody);
+roundRoutes(app, requireInstructor, jsonBody, unwrap);
 
 app.all("/api/*", () => errorResponse(errors.pathNotFound()));
 // Everything else is the web client.

@@ -3,8 +3,8 @@
 // own, reached by RPC; the Worker forwards each API request here after routing.
 import { DurableObject } from "cloudflare:workers";
 import { mastersAuthorizer } from "../control-plane/api-server/auth";
-import { authResult, Credentials, type AuthResult, type Who } from "./credentials";
-import { StudentAdmin, type Refused, type StudentList } from "./student-admin";
+import { authError, Credentials, TICKET_SECONDS, type Who } from "./credentials";
+import { StudentAdmin, type StudentList } from "./student-admin";
 import { nodeAuthorizer, unionAuthorizer } from "../control-plane/api-server/node-authorizer";
 import { classroomAuthorizer, STUDENT_PREFIX } from "../control-plane/api-server/classroom-authorizer";
 import { RateLimiter } from "../control-plane/api-server/rate-limit";
@@ -23,14 +23,16 @@ import { validateProfile } from "../control-plane/scheduler";
 import { ControlLoop } from "./control-loop";
 import { NodeFleet } from "./fleet/fleet";
 import { kubeletCalls } from "./fleet/kubelet-api";
-import { FleetOps, type NodeOp, type NodeOpResult } from "./fleet/operations";
+import { FleetOps, type NodeOp } from "./fleet/operations";
 import { DataPlane, type ProxyInput } from "./data-plane";
 import { CLASSROOM_MIGRATIONS, INSTRUCTOR, LIVE_HOST, READ_METHODS, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
 import { LiveHub } from "./live";
 import { liveSettings, liveStats, RequestMeter, roundSettings, studentNames, type ClassroomParts } from "./live-state";
 import { resetCluster } from "./reset";
 import { RoundRecorder } from "./rounds/recorder";
-import { RoundError, type Round } from "./rounds/types";
+import { outcomesToCsv } from "./rounds/export";
+import type { Round } from "./rounds/types";
+import { KUBECLASS, settle, type Result } from "./refusal";
 
 export { CLIENT_HEADER, LIVE_HOST, TICKET_HEADER, TOKEN_HEADER, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
 
@@ -137,8 +139,8 @@ export class ClassroomObject extends DurableObject<Env> {
   }
 
   /** Who a token belongs to here (a token of another classroom is unknown here); guesses are limited per client. */
-  async authenticate(token: string | null, client: string | null): Promise<AuthResult> {
-    return token ? authResult(await this.creds.authenticate(token, client, Date.now())) : { ok: false, code: 401 };
+  authenticate(token: string | null, client: string | null): Promise<Result<Who>> {
+    return settle(async () => (await this.creds.holder(token, client, Date.now())).who);
   }
 
   /** The Kubernetes API of this classroom (path already stripped of /clusters/<id>/...), or a live socket. */
@@ -148,7 +150,7 @@ export class ClassroomObject extends DurableObject<Env> {
     const received = Date.now();
     const waitMs = queueWaitMs(request.headers, received);
     const auth = await this.creds.fromHeaders(request.headers, received);
-    if (auth && !auth.ok && auth.code === 429) return errorResponse(errors.tooManyRequests("Too many failed authentication attempts, please try again later.", auth.retryAfterSeconds));
+    if (auth && !auth.ok && auth.code === 429) return errorResponse(authError(auth));
     const who = auth?.ok ? auth.who : undefined;
     if (new URL(request.url).host === LIVE_HOST) return this.openLive(request, who);
     // Admission before any work, as kube-apiserver's priority and fairness: a shed request
@@ -227,31 +229,32 @@ export class ClassroomObject extends DurableObject<Env> {
 
   // ---- rounds (sessions and outcomes) --------------------------------------------------------
 
-  /** Starts or ends a round; refusals come back as values (errors lose their code over RPC). */
-  roundOp(op: { start: { title: unknown; goal?: unknown } } | { end: true }): { ok: true; round: Round } | { ok: false; code: number; message: string } {
-    try {
+  /** Starts or ends a round. */
+  roundOp(op: { start: { title: unknown; goal?: unknown } } | { end: true }): Promise<Result<Round>> {
+    return settle(() => {
       const reg = this.api.registry;
       const round = "start" in op
         ? this.rounds.start({ ...op.start, settings: roundSettings(this.parts()), state: { pods: reg.list(PODS, undefined).items, nodes: reg.list(NODES, undefined).items } })
         : this.rounds.end(studentNames(this.api.registry));
       this.live.settingsChanged();
-      return { ok: true, round };
-    } catch (e) {
-      if (e instanceof RoundError) return { ok: false, code: e.code, message: e.message };
-      throw e;
-    }
+      return round;
+    });
   }
 
   roundList(): Round[] {
     return this.rounds.store.list();
   }
 
-  roundOutcomes(n: number, format: "json" | "csv" = "json") {
-    return this.rounds.outcomes(n, format, this.loop.now(), studentNames(this.api.registry));
+  roundOutcomes(n: number) {
+    return settle(() => this.rounds.outcomes(n, this.loop.now(), studentNames(this.api.registry)).outcomes);
+  }
+
+  roundOutcomesCsv(n: number) {
+    return settle(() => outcomesToCsv(this.rounds.outcomes(n, this.loop.now(), studentNames(this.api.registry)).outcomes));
   }
 
   roundReplay(n: number, at?: number) {
-    return this.rounds.replay(n, at, this.loop.now());
+    return settle(() => this.rounds.replay(n, at, this.loop.now()));
   }
 
   /** Kubernetes API calls from a node's kubelet, batched into one round trip. */
@@ -269,19 +272,21 @@ export class ClassroomObject extends DurableObject<Env> {
   // ---- students ----------------------------------------------------------------------------
 
   /** A student joins: their namespace, a credential and a kubeconfig limited to their rights. */
-  async joinStudent(joinToken: string, name: unknown, origin: string, client: string | null): Promise<StudentJoin | Refused> {
-    return this.woken(await this.students.join(joinToken, name, origin, client));
+  joinStudent(joinToken: string, name: unknown, origin: string, client: string | null): Promise<Result<StudentJoin>> {
+    return settle(async () => this.woken(await this.students.join(joinToken, name, origin, client)));
   }
 
   // The instructor's hold over who is in (student-admin.ts): list, cap, rotate, remove.
   // (Methods, not arrow properties: RPC reaches only what is on the prototype.)
   studentList(): StudentList { return this.students.list(); }
-  setStudentLimit(max: unknown) { return this.students.setLimit(max); }
+  setStudentLimit(max: unknown) { return settle(() => this.students.setLimit(max)); }
   rotateJoinToken(origin: string) { return this.students.rotateJoinToken(origin); }
   /** Credential, namespace and open pages go; the namespace controller then empties the namespace. */
-  removeStudent(name: string) { return this.woken(this.students.remove(name)); }
+  removeStudent(name: string) { return settle(() => this.woken(this.students.remove(name))); }
   /** A single-use, 30-second ticket to open the live feed, for a member of the classroom. */
-  liveTicket(token: string | null, client: string | null) { return this.creds.issueTicket(token, client, Date.now()); }
+  liveTicket(token: string | null, client: string | null) {
+    return settle(async () => ({ ticket: await this.creds.issueTicket(token, client, Date.now()), expiresInSeconds: TICKET_SECONDS }));
+  }
 
   /** After a change of settings, machines or the clock: the alarm is set and every page hears of it. */
   private async afterChange(): Promise<void> {
@@ -310,15 +315,15 @@ export class ClassroomObject extends DurableObject<Env> {
 
   // ---- nodes -------------------------------------------------------------------------------
 
-  // Machines (fleet/operations.ts). Refusals come back as values: custom errors do not cross RPC.
-  nodeOp(op: NodeOp): Promise<NodeOpResult> { return this.machines.op(op); }
+  // Machines (fleet/operations.ts).
+  nodeOp(op: NodeOp): Promise<Result<{ name: string }>> { return settle(() => this.machines.op(op)); }
   addNode(opts: { name?: string; size?: string }): Promise<{ name: string }> { return this.machines.add(opts); }
   removeNode(name: string): Promise<void> { return this.machines.remove(name); }
   nodes() { return this.machines.list(); }
 
   /** Sends a request to a Service through the kube-proxy of the node it enters by; says which pod answered. */
-  async proxyRequest(input: ProxyInput): Promise<RouteResult | { ok: false; error: string; status: number }> {
-    return this.dataPlane.proxyRequest(input);
+  proxyRequest(input: ProxyInput): Promise<Result<RouteResult>> {
+    return settle(() => this.dataPlane.proxyRequest(input));
   }
 
   // ---- time and the scheduler (instructor and tests) -----------------------------------------
@@ -348,14 +353,16 @@ export class ClassroomObject extends DurableObject<Env> {
     return { profile: this.loop.profile(), stopped: this.loop.scheduler.stopped, queue: this.loop.scheduler.queueStats(), stats: this.loop.scheduler.stats };
   }
 
-  /** Changes the scheduling profile (a classroom setting); refusals come back as messages. */
-  async setSchedulerProfile(input: unknown): Promise<{ ok: true } | { ok: false; errors: string[] }> {
-    const { profile, errors } = validateProfile(input);
-    if (!profile) return { ok: false, errors };
-    this.loop.setProfile(profile);
-    this.loop.due.at("scheduler", this.loop.now());
-    await this.afterChange();
-    return { ok: true };
+  /** Changes the scheduling profile (a classroom setting). */
+  setSchedulerProfile(input: unknown) {
+    return settle(async () => {
+      const { profile, errors: problems } = validateProfile(input);
+      if (!profile) throw errors.invalid(KUBECLASS("SchedulerProfile"), "", problems.map((message) => ({ reason: "FieldValueInvalid", message, field: "" })));
+      this.loop.setProfile(profile);
+      this.loop.due.at("scheduler", this.loop.now());
+      await this.afterChange();
+      return this.schedulerProfile();
+    });
   }
 
   /** Stops or starts kube-controller-manager: nothing reconciles while it is stopped. */
@@ -374,17 +381,19 @@ export class ClassroomObject extends DurableObject<Env> {
     return this.etcd.snapshot();
   }
 
-  /** A bad snapshot comes back as a message (errors thrown across RPC lose their meaning). */
-  async restore(snap: Snapshot): Promise<{ ok: true; revision: number } | { ok: false; message: string }> {
-    try {
-      const revision = this.etcd.restore(snap);
-      this.loop.forgetNodePods();
-      // Every watch was closed: the scheduler and controllers relist now, not at the next request.
-      this.loop.touch();
-      await this.loop.runDue();
-      return { ok: true, revision };
-    } catch (e) {
-      return { ok: false, message: (e as Error).message };
-    }
+  /** Replaces the keyspace with a snapshot; a bad one is refused (400) with what was wrong. */
+  restore(snap: Snapshot): Promise<Result<{ revision: number }>> {
+    return settle(async () => {
+      try {
+        const revision = this.etcd.restore(snap);
+        this.loop.forgetNodePods();
+        // Every watch was closed: the scheduler and controllers relist now, not at the next request.
+        this.loop.touch();
+        await this.loop.runDue();
+        return { revision };
+      } catch (e) {
+        throw errors.badRequest(`cannot restore: ${(e as Error).message}`);
+      }
+    });
   }
 }

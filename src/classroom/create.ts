@@ -72,11 +72,16 @@ export async function createClassroom(ns: Env["CLASSROOM"], origin: string, body
     cloud,
     // Tokens ride in the fragment, which browsers never send to a server or put in logs.
     instructorUrl: `${origin}/classroom/${id}#instructor=${instructorToken}`,
-    joinUrl: `${origin}/join/${id}#join=${joinToken}`,
+    joinUrl: joinUrl(origin, id, joinToken),
     instructorToken,
     joinToken,
     kubeconfig: kubeconfig({ origin, id, classroomName: name, user: "instructor", token: instructorToken, namespace: "default" }),
   };
+}
+
+/** The join link: the token rides in the fragment, which browsers never send to a server or put in logs. */
+export function joinUrl(origin: string, id: string, token: string): string {
+  return `${origin}/join/${id}#join=${token}`;
 }
 
 /**

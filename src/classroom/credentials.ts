@@ -2,11 +2,13 @@
 // the ones in use, a limit on failed authentications per client, and the live feed's tickets.
 import { hashToken, randomToken, type UserInfo } from "../control-plane/api-server/auth";
 import { RateLimiter } from "../control-plane/api-server/rate-limit";
+import { errors, type ApiError } from "../control-plane/api-server/status";
 import type { Sql } from "../control-plane/etcd/sql";
 import { CLIENT_HEADER, TICKET_HEADER, TOKEN_HEADER } from "./classroom-schema";
 
 export interface Who { kind: string; user: UserInfo }
-export type Authn = { ok: true; who: Who; hash: string } | { ok: false; code: 401 } | { ok: false; code: 429; retryAfterSeconds: number };
+export type Authn = { ok: true; who: Who; hash: string } | AuthnFailure;
+export type AuthnFailure = { ok: false; code: 401 } | { ok: false; code: 429; retryAfterSeconds: number };
 
 /** Known credentials kept in memory; unknown ones are never cached (strangers must not fill it). */
 export const CACHE_MAX = 1_000;
@@ -167,12 +169,19 @@ export class Credentials {
     return ticket ? this.redeemTicket(ticket, client, nowMs) : token ? this.authenticate(token, client, nowMs) : undefined;
   }
 
+  /** The holder of a credential; refused (thrown) with 401, or 429 once the client's failures are spent. */
+  async holder(token: string | null, client: string | null, nowMs: number): Promise<{ who: Who; hash: string }> {
+    if (!token) throw errors.unauthorized();
+    const auth = await this.authenticate(token, client, nowMs);
+    if (!auth.ok) throw authError(auth);
+    return auth;
+  }
+
   /** A live-feed ticket for the instructor or a student; 403 for the join token. */
-  async issueTicket(token: string | null, client: string | null, nowMs: number): Promise<{ ok: true; ticket: string } | Exclude<AuthResult, { ok: true }> | { ok: false; code: 403 }> {
-    const auth = token ? await this.authenticate(token, client, nowMs) : { ok: false as const, code: 401 as const };
-    if (!auth.ok) return auth;
-    if (auth.who.kind !== "instructor" && auth.who.kind !== "student") return { ok: false, code: 403 };
-    return { ok: true, ticket: await this.tickets.issue(auth.hash, nowMs) };
+  async issueTicket(token: string | null, client: string | null, nowMs: number): Promise<string> {
+    const { who, hash } = await this.holder(token, client, nowMs);
+    if (who.kind !== "instructor" && who.kind !== "student") throw errors.forbidden("only the instructor and students may open the live feed");
+    return this.tickets.issue(hash, nowMs);
   }
 
   /** After credentials are removed or replaced: nothing cached may outlive its row. */
@@ -181,9 +190,7 @@ export class Credentials {
   }
 }
 
-/** What the Worker learns over RPC about a caller's credential. */
-export type AuthResult = { ok: true; kind: string; user: UserInfo } | { ok: false; code: 401 } | { ok: false; code: 429; retryAfterSeconds: number };
-
-export function authResult(a: Authn): AuthResult {
-  return a.ok ? { ok: true, kind: a.who.kind, user: a.who.user } : a;
+/** A failed authentication as the API answers it. */
+export function authError(a: AuthnFailure): ApiError {
+  return a.code === 429 ? errors.tooManyRequests("Too many failed authentication attempts, please try again later.", a.retryAfterSeconds) : errors.unauthorized();
 }

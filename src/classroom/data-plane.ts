@@ -4,6 +4,7 @@ import type { LogRequest } from "../control-plane/api-server/handlers/context";
 import type { NodeUsageReport } from "../control-plane/api-server/handlers/metrics";
 import type { Registry } from "../control-plane/api-server/registry/store";
 import { PODS } from "../control-plane/api-server/resources";
+import { errors } from "../control-plane/api-server/status";
 import type { KubeObject } from "../control-plane/api-server/types";
 import type { RouteResult } from "../node/kube-proxy";
 import type { NodeObject } from "../node/node-object";
@@ -44,16 +45,20 @@ export class DataPlane {
     return out;
   }
 
-  /** As a pod, a node or an outside client would: through the kube-proxy of the node it enters by. */
-  async proxyRequest(input: ProxyInput): Promise<RouteResult | { ok: false; error: string; status: number }> {
+  /**
+   * As a pod, a node or an outside client would: through the kube-proxy of the node it enters by.
+   * What the network does to it (refused, timed out) is the answer; a sender that is not there is
+   * the request refused.
+   */
+  async proxyRequest(input: ProxyInput): Promise<RouteResult> {
     const reg = this.reg;
     const now = this.now();
     let node: string | undefined;
     let from: { kind: "pod" | "node" | "external"; ip: string };
     if (input.from?.pod) {
       const p = reg.tryGet(PODS, input.from.pod.namespace ?? "default", input.from.pod.name);
-      if (!p) return { ok: false, status: 404, error: `pod "${input.from.pod.name}" not found` };
-      if (!p.spec?.nodeName || !p.status?.podIP) return { ok: false, status: 409, error: `pod "${input.from.pod.name}" is not running yet` };
+      if (!p) throw errors.badRequest(`pod "${input.from.pod.name}" not found`);
+      if (!p.spec?.nodeName || !p.status?.podIP) throw errors.conflictMessage(`pod "${input.from.pod.name}" is not running yet`);
       node = p.spec.nodeName;
       from = { kind: "pod", ip: p.status.podIP };
     } else if (input.from?.node) {
@@ -63,7 +68,7 @@ export class DataPlane {
       node = input.to.node ?? this.fleet.running()[0];
       from = { kind: "external", ip: input.from?.ip ?? "203.0.113.10" };
     }
-    if (!node || !this.fleet.running().includes(node)) return { ok: false, status: 404, error: `node "${node ?? ""}" is not running` };
+    if (!node || !this.fleet.running().includes(node)) throw errors.badRequest(`node "${node ?? ""}" is not running`);
     const { node: _n, ...to } = input.to;
     return this.node(node).proxy({ from, to, now });
   }

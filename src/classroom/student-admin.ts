@@ -2,17 +2,18 @@
 // can be rotated, so a leaked link stops working), up to a cap the instructor may set (so quota
 // and rate limits are per person, not per name), and can be removed (their credential stops
 // working at once, their namespace goes as `kubectl delete namespace` would take it, their pages
-// are closed). Every refusal comes back as a value: errors lose their meaning over RPC.
+// are closed). Refusals are thrown as the API's errors (refusal.ts carries them over RPC).
 import { hashToken, randomToken } from "../control-plane/api-server/auth";
 import { STUDENT_PREFIX } from "../control-plane/api-server/classroom-authorizer";
 import type { Registry } from "../control-plane/api-server/registry/store";
 import { NAMESPACES } from "../control-plane/api-server/resources";
+import { errors } from "../control-plane/api-server/status";
 import { KeyValueTable, type Sql } from "../control-plane/etcd/sql";
 import { INSTRUCTOR } from "./classroom-schema";
+import { joinUrl } from "./create";
 import type { Credentials } from "./credentials";
+import { invalidField } from "./refusal";
 import { addStudent, type StudentJoin, type StudentQuota } from "./students";
-
-export type Refused = { ok: false; code: number; message: string; retryAfterSeconds?: number };
 export interface StudentEntry { name: string; namespace: string; joinedAt: string }
 export interface StudentList { items: StudentEntry[]; max: number | null }
 /**
@@ -44,18 +45,17 @@ export class StudentAdmin {
   }
 
   /** A student joins with the join token (or the instructor's): their namespace, credential and kubeconfig. */
-  async join(joinToken: string, name: unknown, origin: string, client: string | null): Promise<StudentJoin | Refused> {
-    const auth = await this.d.creds.authenticate(joinToken, client, Date.now());
-    if (!auth.ok) return auth.code === 429 ? { ok: false, code: 429, message: "Too many failed attempts, please try again later.", retryAfterSeconds: auth.retryAfterSeconds } : { ok: false, code: 401, message: "Unauthorized" };
-    if (auth.who.kind !== "join" && auth.who.kind !== "instructor") return { ok: false, code: 401, message: "Unauthorized" };
+  async join(joinToken: string, name: unknown, origin: string, client: string | null): Promise<StudentJoin> {
+    const { who } = await this.d.creds.holder(joinToken, client, Date.now());
+    if (who.kind !== "join" && who.kind !== "instructor") throw errors.unauthorized();
     const token = randomToken();
     const tokenHash = await hashToken(token);
     // No await from here on: the cap is checked and the student added in one turn, so two joins
     // at once cannot both take the last place.
     const max = this.limit();
     if (max !== null && this.count() >= max)
-      return { ok: false, code: 403, message: `this classroom is full: the instructor admits at most ${max} student${max === 1 ? "" : "s"}` };
-    if (this.count() >= MAX_STUDENTS_LIMIT) return { ok: false, code: 403, message: `this classroom is full: a classroom admits at most ${MAX_STUDENTS_LIMIT} students` };
+      throw errors.forbidden(`this classroom is full: the instructor admits at most ${max} student${max === 1 ? "" : "s"}`);
+    if (this.count() >= MAX_STUDENTS_LIMIT) throw errors.forbidden(`this classroom is full: a classroom admits at most ${MAX_STUDENTS_LIMIT} students`);
     return addStudent(this.d.reg, this.d.sql, { id: this.d.id(), name, token, tokenHash, origin, now: this.d.now(), quota: this.d.quota() });
   }
 
@@ -74,12 +74,12 @@ export class StudentAdmin {
   }
 
   /** Caps the number of students (null: no cap). Those already in stay, even above a lower cap. */
-  setLimit(max: unknown): { ok: true; max: number | null; students: number } | Refused {
-    if (max !== null && !(Number.isInteger(max) && (max as number) >= 0 && (max as number) <= MAX_STUDENTS_LIMIT))
-      return { ok: false, code: 422, message: `Invalid value: ${JSON.stringify(max)}: must be a whole number from 0 to ${MAX_STUDENTS_LIMIT}, or null for no limit (up to ${MAX_STUDENTS_LIMIT})` };
+  setLimit(max: unknown): { max: number | null; students: number } {
+    if (max !== null && !(typeof max === "number" && Number.isInteger(max) && max >= 0 && max <= MAX_STUDENTS_LIMIT))
+      throw invalidField("max", `Invalid value: ${JSON.stringify(max)}: must be a whole number from 0 to ${MAX_STUDENTS_LIMIT}, or null for no limit (up to ${MAX_STUDENTS_LIMIT})`);
     if (max === null) this.settings.delete("maxStudents");
     else this.settings.putText("maxStudents", String(max));
-    return { ok: true, max: max as number | null, students: this.count() };
+    return { max, students: this.count() };
   }
 
   /**
@@ -87,11 +87,11 @@ export class StudentAdmin {
    * Namespace is deleted through the registry, so the namespace controller empties it as it would
    * for `kubectl delete namespace`; their open pages are closed.
    */
-  remove(name: string): { ok: true; name: string; namespace: string } | Refused {
+  remove(name: string): { name: string; namespace: string } {
     const username = `${STUDENT_PREFIX}${name}`;
     const namespace = `student-${name}`;
     const row = this.d.sql.one<{ token_hash: string }>("SELECT token_hash FROM credentials WHERE kind = 'student' AND username = ?", username);
-    if (!row) return { ok: false, code: 404, message: `student "${name}" not found` };
+    if (!row) throw errors.notFoundMessage(`student "${name}" not found`);
     this.d.sql.run("DELETE FROM credentials WHERE kind = 'student' AND username = ?", username);
     this.d.creds.forget();
     const nsR = NAMESPACES;
@@ -105,7 +105,7 @@ export class StudentAdmin {
       }
       this.d.socketClosed(ws);
     }
-    return { ok: true, name, namespace };
+    return { name, namespace };
   }
 
   /** A new join token; the old one stops working at once. Students already in keep their own credentials. */
@@ -128,9 +128,4 @@ export class StudentAdmin {
   private count(): number {
     return this.d.sql.one<{ n: number }>("SELECT COUNT(*) AS n FROM credentials WHERE kind = 'student'")?.n ?? 0;
   }
-}
-
-/** The join link: the token rides in the fragment, which browsers never send to a server or put in logs. */
-export function joinUrl(origin: string, id: string, token: string): string {
-  return `${origin}/join/${id}#join=${token}`;
 }

@@ -4,11 +4,12 @@
 import { STUDENT_PREFIX, STUDENTS_GROUP, studentNamespace } from "../control-plane/api-server/classroom-authorizer";
 import type { Registry } from "../control-plane/api-server/registry/store";
 import { NAMESPACES, RESOURCE_QUOTAS } from "../control-plane/api-server/resources";
+import { errors } from "../control-plane/api-server/status";
 import type { Sql } from "../control-plane/etcd/sql";
 import { kubeconfig } from "./create";
+import { invalidField } from "./refusal";
 
 export interface StudentJoin {
-  ok: true;
   name: string;
   namespace: string;
   token: string;
@@ -70,17 +71,19 @@ export function applyStudentQuota(reg: Registry, q: StudentQuota, now: Date): nu
 export function addStudent(
   reg: Registry, sql: Sql,
   o: { id: string; name: unknown; token: string; tokenHash: string; origin: string; now: Date; quota?: StudentQuota },
-): StudentJoin | { ok: false; code: number; message: string } {
-  if (typeof o.name !== "string" || !NAME.test(o.name))
-    return { ok: false, code: 422, message: `Invalid value: ${JSON.stringify(o.name)}: a name must be 1 to 30 lowercase letters, digits or '-', starting and ending with a letter or digit` };
+): StudentJoin {
+  if (typeof o.name !== "string" || !NAME.test(o.name)) {
+    const message = `Invalid value: ${JSON.stringify(o.name)}: a name must be 1 to 30 lowercase letters, digits or '-', starting and ending with a letter or digit`;
+    throw invalidField("name", message, "Student", typeof o.name === "string" ? o.name : "");
+  }
   const name = o.name;
   const username = `${STUDENT_PREFIX}${name}`;
   if (sql.one("SELECT 1 AS x FROM credentials WHERE kind = 'student' AND username = ?", username))
-    return { ok: false, code: 409, message: `a student named "${name}" is already in this classroom` };
+    throw errors.conflictMessage(`a student named "${name}" is already in this classroom`);
   const namespace = studentNamespace(name);
   const ctx = { user: { username: "kubeclass:classroom", groups: ["system:masters"] }, now: o.now, fieldManager: "kubeclass" };
   const nsR = NAMESPACES;
-  if (reg.tryGet(nsR, undefined, namespace)) return { ok: false, code: 409, message: `namespace "${namespace}" already exists` };
+  if (reg.tryGet(nsR, undefined, namespace)) throw errors.conflictMessage(`namespace "${namespace}" already exists`);
   sql.transaction(() => {
     reg.create(nsR, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "kubeclass.dev/student": name } } }, ctx);
     reg.create(RESOURCE_QUOTAS, namespace, {
@@ -89,5 +92,5 @@ export function addStudent(
     sql.run("INSERT INTO credentials (token_hash, kind, username, groups, created_at) VALUES (?, 'student', ?, ?, ?)",
       o.tokenHash, username, JSON.stringify([STUDENTS_GROUP, "system:authenticated"]), o.now.toISOString());
   });
-  return { ok: true, name, namespace, token: o.token, kubeconfig: kubeconfig({ origin: o.origin, id: o.id, classroomName: "", user: name, token: o.token, namespace }) };
+  return { name, namespace, token: o.token, kubeconfig: kubeconfig({ origin: o.origin, id: o.id, classroomName: "", user: name, token: o.token, namespace }) };
 }

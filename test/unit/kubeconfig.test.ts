@@ -1,7 +1,6 @@
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { kubeconfig, validateCreateRequest } from "../../src/classroom/create";
-import { joinUrl } from "../../src/classroom/student-admin";
+import { joinUrl, kubeconfig, validateCreateRequest } from "../../src/classroom/create";
 
 describe("kubeconfig", () => {
   const base = { id: "0123456789abcdef0123456789abcdef", classroomName: "demo", user: "instructor", token: "s3cret-token", namespace: "default" };

@@ -1,14 +1,12 @@
 // The classroom's record of its worker machines: which exist, their size and zone, and whether
 // each is running. (Their Node objects in the API are what the kubelets register.)
 import type { NodeConfig } from "../../node/kubelet";
+import { errors } from "../../control-plane/api-server/status";
 import type { Sql } from "../../control-plane/etcd/sql";
 import { NODE_SIZES, nodeConfig, validNodeName } from "./node-sizes";
 
-export class FleetError extends Error {
-  constructor(readonly code: 400 | 404 | 409, message: string) {
-    super(message);
-  }
-}
+/** A machine that is not in the fleet, as the API says it of a Node. */
+export const noSuchNode = (name: string) => errors.notFound({ plural: "nodes", group: "" }, name);
 
 export interface FleetNode {
   name: string;
@@ -48,13 +46,13 @@ export class NodeFleet {
   /** Reserves a name, index (which fixes its pod CIDR and IP) and size for a new machine. */
   plan(opts: { name?: string; size?: string }, tokenHash: string): { name: string; config: NodeConfig } {
     const nodes = this.list();
-    if (nodes.length >= MAX_NODES) throw new FleetError(409, `a classroom has at most ${MAX_NODES} nodes`);
+    if (nodes.length >= MAX_NODES) throw errors.conflictMessage(`a classroom has at most ${MAX_NODES} nodes`);
     if (opts.size !== undefined && !NODE_SIZES.some((s) => s.instanceType === opts.size))
-      throw new FleetError(400, `unknown size "${opts.size}": choose one of ${NODE_SIZES.map((s) => s.instanceType).join(", ")}`);
+      throw errors.badRequest(`unknown size "${opts.size}": choose one of ${NODE_SIZES.map((s) => s.instanceType).join(", ")}`);
     const idx = Math.max(0, ...nodes.map((n) => n.idx)) + 1;
     const name = opts.name ?? `node-${idx}`;
-    if (!validNodeName(name)) throw new FleetError(400, `invalid node name "${name}": a lowercase RFC 1123 label, at most 63 characters`);
-    if (nodes.some((n) => n.name === name)) throw new FleetError(409, `node "${name}" already exists`);
+    if (!validNodeName(name)) throw errors.badRequest(`invalid node name "${name}": a lowercase RFC 1123 label, at most 63 characters`);
+    if (nodes.some((n) => n.name === name)) throw errors.conflictMessage(`node "${name}" already exists`);
     const config = nodeConfig(idx, { name, size: opts.size });
     this.sql.run("INSERT INTO nodes (name, idx, config, token_hash, state) VALUES (?, ?, ?, ?, 'running')", name, idx, JSON.stringify(config), tokenHash);
     this.cache = undefined;

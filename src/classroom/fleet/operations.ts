@@ -6,7 +6,7 @@ import { hashToken, randomToken } from "../../control-plane/api-server/auth";
 import type { Registry, WriteCtx } from "../../control-plane/api-server/registry/store";
 import type { NodeConfig } from "../../node/kubelet";
 import type { Credentials } from "../credentials";
-import { FleetError, type MachineState, type NodeFleet } from "./fleet";
+import { noSuchNode, type MachineState, type NodeFleet } from "./fleet";
 import { forgetMachine, uncordon } from "./machines";
 
 /** The parts of the control loop a machine change touches. */
@@ -35,25 +35,16 @@ export interface FleetDeps {
 }
 
 export type NodeOp = { add: { name?: string; size?: string } } | { remove: string } | { set: string; state: MachineState };
-export type NodeOpResult = { ok: true; name: string } | { ok: false; code: number; message: string };
 
 export class FleetOps {
   constructor(private readonly d: FleetDeps) {}
 
-  /** For RPC callers: a refusal comes back as a value (custom errors do not cross RPC). */
-  async op(op: NodeOp): Promise<NodeOpResult> {
-    try {
-      if ("add" in op) return { ok: true, ...(await this.add(op.add)) };
-      if ("set" in op) {
-        await this.setState(op.set, op.state);
-        return { ok: true, name: op.set };
-      }
-      await this.remove(op.remove);
-      return { ok: true, name: op.remove };
-    } catch (e) {
-      if (e instanceof FleetError) return { ok: false, code: e.code, message: e.message };
-      throw e;
-    }
+  /** One operation on one machine, as the instructor asks for it; refused with the API's errors. */
+  async op(op: NodeOp): Promise<{ name: string }> {
+    if ("add" in op) return this.add(op.add);
+    if ("set" in op) await this.setState(op.set, op.state);
+    else await this.remove(op.remove);
+    return { name: "set" in op ? op.set : op.remove };
   }
 
   async add(opts: { name?: string; size?: string }): Promise<{ name: string }> {
@@ -74,7 +65,7 @@ export class FleetOps {
    * partitioned: it runs its containers on, but cannot reach the API server.
    */
   async setState(name: string, state: MachineState): Promise<void> {
-    if (!this.d.fleet.get(name)) throw new FleetError(404, `node "${name}" not found`);
+    if (!this.d.fleet.get(name)) throw noSuchNode(name);
     this.d.fleet.setState(name, state);
     if (state !== "stopped") this.d.loop.due.at(`node:${name}`, this.d.loop.now());
     else this.d.loop.due.set(`node:${name}`, null);
@@ -84,7 +75,7 @@ export class FleetOps {
   /** The machine is gone: its Node object goes, and its pods with it (as PodGC deletes them). */
   async remove(name: string): Promise<void> {
     const node = this.d.fleet.get(name);
-    if (!node) throw new FleetError(404, `node "${name}" not found`);
+    if (!node) throw noSuchNode(name);
     forgetMachine(this.d.reg, name, this.d.writer());
     this.d.creds.revoke(node.tokenHash);
     this.d.fleet.remove(name);

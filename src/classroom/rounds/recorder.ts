@@ -5,10 +5,10 @@ import type { KubeObject } from "../../control-plane/api-server/types";
 import type { Etcd } from "../../control-plane/etcd/store";
 import type { WatchEvent } from "../../control-plane/etcd/watch";
 import type { Sql } from "../../control-plane/etcd/sql";
-import { outcomesToCsv } from "./export";
-import { mapAt } from "./replay";
+import type { Outcomes } from "./outcomes";
+import { mapAt, type ClusterMap } from "./replay";
 import { RoundStore } from "./store";
-import type { ChangeEntry, Round, SubmissionEntry } from "./types";
+import { RoundError, type ChangeEntry, type Round, type SubmissionEntry } from "./types";
 import { CREATED_BY } from "../../control-plane/api-server/registry/created-by";
 
 const RECORDED = ["/registry/pods/", "/registry/nodes/", "/registry/events/"];
@@ -81,22 +81,22 @@ export class RoundRecorder {
     return round;
   }
 
-  /** A round's outcomes (as JSON or CSV); a running round's are computed up to now. */
-  outcomes(n: number, format: "json" | "csv", now: number, students: string[]) {
+  /** A round's outcomes; a running round's are computed up to now. */
+  outcomes(n: number, now: number, students: string[]): { round: Round; outcomes: Outcomes } {
     const round = this.store.get(n);
-    if (!round) return { ok: false as const, code: 404, message: `round ${n} not found` };
+    if (!round) throw new RoundError(404, `round ${n} not found`);
     const outcomes = this.store.outcomes(n, { now, students });
-    if (!outcomes) return { ok: false as const, code: 404, message: `the outcomes of round ${n} are no longer kept` };
-    return { ok: true as const, round, outcomes: format === "csv" ? outcomesToCsv(outcomes) : outcomes };
+    if (!outcomes) throw new RoundError(404, `the outcomes of round ${n} are no longer kept`);
+    return { round, outcomes };
   }
 
   /** The cluster map of a round at a moment (simulated ms, clamped to the round), rebuilt from its log. */
-  replay(n: number, at: number | undefined, now: number) {
+  replay(n: number, at: number | undefined, now: number): { round: Round; map: ClusterMap & { at: number } } {
     const round = this.store.get(n);
     const start = round && this.store.startState(n);
-    if (!round || !start) return { ok: false as const, code: 404, message: round ? `the log of round ${n} is no longer kept` : `round ${n} not found` };
+    if (!round || !start) throw new RoundError(404, round ? `the log of round ${n} is no longer kept` : `round ${n} not found`);
     const end = round.endedAt ?? now;
     const t = Math.min(Math.max(at ?? end, round.startedAt), end);
-    return { ok: true as const, round, map: mapAt(start, this.store.log(n), t) };
+    return { round, map: mapAt(start, this.store.log(n), t) };
   }
 }

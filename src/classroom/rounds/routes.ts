@@ -4,28 +4,20 @@ import type { Context, Hono } from "hono";
 import { jsonResponse } from "../../control-plane/api-server/codec";
 import { errors } from "../../control-plane/api-server/status";
 import type { ClassroomObject } from "../classroom-object";
+import type { Result } from "../refusal";
 import type { Outcomes } from "./outcomes";
 import type { ClusterMap } from "./replay";
 import type { Round } from "./types";
 
 type Stub = DurableObjectStub<ClassroomObject>;
 // RPC result types lose their shape where they hold `unknown` (settings): name them again here.
-type Refused = { ok: false; code: number; message: string };
-type Op = { ok: true; round: Round } | Refused;
-type OutcomesResult = { ok: true; round: Round; outcomes: Outcomes | string } | Refused;
-type ReplayResult = { ok: true; round: Round; map: ClusterMap & { at: number } } | Refused;
+type Op = Result<Round>;
+type OutcomesResult = Result<Outcomes>;
+type ReplayResult = Result<{ round: Round; map: ClusterMap & { at: number } }>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type App = Hono<any>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type C = Context<any>;
-
-const ROUND = { kind: "Round", group: "kubeclass.dev" };
-
-function refusal(res: { code: number; message: string }, field = "title"): Error {
-  if (res.code === 409) return errors.conflictMessage(res.message);
-  if (res.code === 404) return errors.notFoundMessage(res.message);
-  return errors.invalid(ROUND, "", [{ reason: "FieldValueInvalid", message: res.message, field }]);
-}
 
 function roundNumber(c: C): number {
   const n = Number(c.req.param("n"));
@@ -33,22 +25,18 @@ function roundNumber(c: C): number {
   return n;
 }
 
-export function roundRoutes(app: App, requireInstructor: (c: C, id: string) => Promise<Stub>, jsonBody: (c: C) => Promise<Record<string, unknown>>): void {
+export function roundRoutes(app: App, requireInstructor: (c: C, id: string) => Promise<Stub>, jsonBody: (c: C) => Promise<Record<string, unknown>>, unwrap: <T>(r: Result<T>) => T): void {
   app.get("/api/classrooms/:id/rounds", async (c) => jsonResponse({ items: await (await requireInstructor(c, c.req.param("id"))).roundList() }));
 
   /** {"title": "...", "goal"?: "..."} → 201 with the round, the settings in force recorded with it. */
   app.post("/api/classrooms/:id/rounds", async (c) => {
     const stub = await requireInstructor(c, c.req.param("id"));
     const body = await jsonBody(c);
-    const res = (await stub.roundOp({ start: { title: body.title, goal: body.goal } })) as Op;
-    if (!res.ok) throw refusal(res, res.message.startsWith("goal") ? "goal" : "title");
-    return jsonResponse(res.round, 201);
+    return jsonResponse(unwrap((await stub.roundOp({ start: { title: body.title, goal: body.goal } })) as unknown as Op), 201);
   });
 
   app.post("/api/classrooms/:id/rounds/current/end", async (c) => {
-    const res = (await (await requireInstructor(c, c.req.param("id"))).roundOp({ end: true })) as Op;
-    if (!res.ok) throw refusal(res);
-    return jsonResponse(res.round);
+    return jsonResponse(unwrap((await (await requireInstructor(c, c.req.param("id"))).roundOp({ end: true })) as unknown as Op));
   });
 
   /** ?format=csv for a spreadsheet: one row per student. */
@@ -56,10 +44,8 @@ export function roundRoutes(app: App, requireInstructor: (c: C, id: string) => P
     const stub = await requireInstructor(c, c.req.param("id"));
     const csv = c.req.query("format") === "csv";
     const n = roundNumber(c);
-    const res = (await stub.roundOutcomes(n, csv ? "csv" : "json")) as OutcomesResult;
-    if (!res.ok) throw refusal(res);
-    if (csv) return new Response(res.outcomes as string, { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="round-${n}-outcomes.csv"` } });
-    return jsonResponse(res.outcomes);
+    if (csv) return new Response(unwrap(await stub.roundOutcomesCsv(n)), { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="round-${n}-outcomes.csv"` } });
+    return jsonResponse(unwrap((await stub.roundOutcomes(n)) as unknown as OutcomesResult));
   });
 
   /** ?at=<simulated ms or RFC 3339 time>; default: the end of the round (or now, while it runs). */
@@ -68,8 +54,7 @@ export function roundRoutes(app: App, requireInstructor: (c: C, id: string) => P
     const q = c.req.query("at");
     const at = q === undefined ? undefined : /^\d+$/.test(q) ? Number(q) : Date.parse(q);
     if (at !== undefined && !Number.isFinite(at)) throw errors.badRequest(`at must be a time (milliseconds or RFC 3339), got "${q}"`);
-    const res = (await stub.roundReplay(roundNumber(c), at)) as ReplayResult;
-    if (!res.ok) throw refusal(res);
-    return jsonResponse({ round: res.round, ...res.map });
+    const { round, map } = unwrap((await stub.roundReplay(roundNumber(c), at)) as unknown as ReplayResult);
+    return jsonResponse({ round, ...map });
   });
 }

@@ -1,6 +1,8 @@
 // Shapes shared by the round modules: what the classroom feeds a round (committed cluster changes and
 // refused student requests) and what a round is once stored.
-import type { KubeObject } from "../../control-plane/api-server/types";
+import { ApiError, errors } from "../../control-plane/api-server/status";
+import type { KubeObject, Status } from "../../control-plane/api-server/types";
+import { invalidField } from "../refusal";
 
 /** One committed etcd change to a pod, node or core/v1 Event (the classroom filters out the rest). */
 export interface ChangeEntry {
@@ -62,10 +64,21 @@ export interface Round {
   logPruned: boolean; // an old round: its log and start state were dropped, its outcomes kept
 }
 
-/** Refused with an HTTP status: 400 bad input, 404 no such round, 409 conflicts with the running round. */
-export class RoundError extends Error {
+/**
+ * Refused: 400 bad input (answered 422 Invalid at the field it names, title or goal), 404 no such
+ * round, 409 conflicts with the running round. An ApiError, so it is refused as every other
+ * refusal of the classroom; its message stays the bare reason the store gives.
+ */
+export class RoundError extends ApiError {
   constructor(readonly code: 400 | 404 | 409, message: string) {
-    super(message);
+    super(roundStatus(code, message));
+    this.message = message;
     this.name = "RoundError";
   }
+}
+
+function roundStatus(code: 400 | 404 | 409, message: string): Status {
+  if (code === 409) return errors.conflictMessage(message).status;
+  if (code === 404) return errors.notFoundMessage(message).status;
+  return invalidField(message.startsWith("goal") ? "goal" : "title", message, "Round").status;
 }

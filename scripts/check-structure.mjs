@@ -2,7 +2,8 @@
 // cycle between files (type-only imports excepted: they vanish at compile time), and no import from
 // a lower layer of the architecture to a higher one. The layers are the map a student learns:
 // etcd, then the API server, then what talks to it (scheduler, node), then the controller
-// managers, then the classroom that hosts them all, then the Worker's entry point.
+// managers, then the classroom that hosts them all, then the Worker's HTTP API (src/api/: its
+// routes, one sub-app per area), then the Worker's entry point.
 //   node scripts/check-structure.mjs        exits 1 with one line per finding
 import { readdirSync, readFileSync, statSync, existsSync } from "node:fs";
 import { dirname, join, normalize, relative, sep } from "node:path";
@@ -22,7 +23,8 @@ const LAYERS = {
   "control-plane/controller-manager": 3,
   "control-plane/cloud-controller-manager": 4,
   classroom: 5,
-  "index.ts": 6,
+  api: 6,
+  "index.ts": 7,
 };
 
 function files(dir) {

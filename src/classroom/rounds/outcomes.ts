@@ -40,7 +40,7 @@ export interface SeriesNode { name: string; allocatable: Amount; cpuMillis: (num
 
 export interface Outcomes {
   version: 1;
-  round: { n: number; title: string; goal: string | null; startedAt: number; endedAt: number; running: boolean; durationSeconds: number; truncated: boolean; settings: unknown };
+  round: { n: number; title: string; goal: string | null; startedAt: number; endedAt: number; running: boolean; durationSeconds: number; truncated: boolean; settings: Round["settings"] };
   students: StudentOutcome[]; // by name, "instructor" last
   cluster: {
     pods: { created: number; running: number; pending: number; failed: number; succeeded: number };

@@ -69,7 +69,7 @@ export class RoundRecorder {
     this.store.append([{ kind: "refusal", at: this.now(), user, code: res.status, reason, message }]);
   }
 
-  start(input: { title: unknown; goal?: unknown; settings: unknown; state: { pods: KubeObject[]; nodes: KubeObject[] } }): Round {
+  start(input: { title: unknown; goal?: unknown; settings: Round["settings"]; state: { pods: KubeObject[]; nodes: KubeObject[] } }): Round {
     const round = this.store.start({ ...input, at: this.now(), rev: this.etcd.revision });
     this.running = true;
     return round;

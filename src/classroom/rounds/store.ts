@@ -46,7 +46,7 @@ export interface StartRound {
   goal?: unknown;
   at: number;
   rev: number;
-  settings: unknown;
+  settings: Round["settings"];
   state: ClusterState;
 }
 

@@ -2,6 +2,7 @@
 // refused student requests) and what a round is once stored.
 import { ApiError, errors } from "../../control-plane/api-server/status";
 import type { KubeObject, Status } from "../../control-plane/api-server/types";
+import type { roundSettings } from "../live-state";
 import { invalidField } from "../refusal";
 
 /** One committed etcd change to a pod, node or core/v1 Event (the classroom filters out the rest). */
@@ -57,12 +58,20 @@ export interface Round {
   endedAt: number | null; // null while running
   startRev: number;
   endRev: number | null;
-  settings: unknown; // whatever the classroom recorded at start (scheduler profile, quota, speed, …)
+  settings: RecordedSettings | null; // what the classroom recorded at start (scheduler profile, quota, speed, …)
   running: boolean;
   logEntries: number; // entries kept
   truncated: boolean; // the log hit its bound and later entries were dropped
   logPruned: boolean; // an old round: its log and start state were dropped, its outcomes kept
 }
+
+/**
+ * A round's settings as read back: written by some version of live-state.ts's roundSettings, so any
+ * part may be missing and others may be there (plain values or objects: no `unknown`, which RPC's
+ * types cannot carry).
+ */
+export type RecordedSettings = Recorded<ReturnType<typeof roundSettings>> & { [key: string]: string | number | boolean | null | object | undefined };
+type Recorded<T> = T extends readonly (infer U)[] ? Recorded<U>[] : T extends object ? { [K in keyof T]?: Recorded<T[K]> } : T;
 
 /**
  * Refused: 400 bad input (answered 422 Invalid at the field it names, title or goal), 404 no such

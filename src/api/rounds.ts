@@ -26,9 +26,9 @@ export const rounds = new Hono<AppEnv>()
   /** {"title": "...", "goal"?: "..."} → 201 with the round, the settings in force recorded with it. */
   .post("/rounds", instructorOnly, body<{ title: string; goal?: string }>(), async (c) => {
     const { title, goal } = c.req.valid("json");
-    return c.json(unwrap(await c.var.classroom.roundOp({ start: { title, goal } })), 201);
+    return c.json(unwrap(await c.var.classroom.startRound(title, goal)), 201);
   })
-  .post("/rounds/current/end", instructorOnly, async (c) => c.json(unwrap(await c.var.classroom.roundOp({ end: true }))))
+  .post("/rounds/current/end", instructorOnly, async (c) => c.json(unwrap(await c.var.classroom.endRound())))
   /** ?format=csv for a spreadsheet: one row per student. */
   .get("/rounds/:n/outcomes", instructorOnly, accepts<{ query: { format?: "csv" } }>(), async (c) => {
     const n = roundNumber(c);

@@ -53,3 +53,5 @@ export const CLASSROOM_MIGRATIONS = [
 ];
 
 export const INSTRUCTOR: UserInfo = { username: "kubeclass:instructor", groups: ["system:masters", "system:authenticated"] };
+/** Who the join token is: no one in the cluster (it only lets a student sign up). */
+export const JOIN: UserInfo = { username: "kubeclass:join", groups: [] };

@@ -99,6 +99,37 @@ export class Credentials {
     this.sql.run("INSERT INTO credentials (token_hash, kind, username, groups, created_at) VALUES (?, ?, ?, ?, ?)", hash, kind, user.username, JSON.stringify(user.groups), at);
   }
 
+  /** The holders of one kind of credential (students, say), oldest first. */
+  holders(kind: string): { username: string; createdAt: string }[] {
+    return this.sql.all<{ username: string; created_at: string }>("SELECT username, created_at FROM credentials WHERE kind = ? ORDER BY created_at, username", kind)
+      .map((r) => ({ username: r.username, createdAt: r.created_at }));
+  }
+
+  count(kind: string): number {
+    return this.sql.one<{ n: number }>("SELECT COUNT(*) AS n FROM credentials WHERE kind = ?", kind)?.n ?? 0;
+  }
+
+  holds(kind: string, username: string): boolean {
+    return this.sql.one("SELECT 1 AS x FROM credentials WHERE kind = ? AND username = ?", kind, username) !== undefined;
+  }
+
+  /** A person's credential of that kind stops working at once (false: they had none). */
+  revokeHolder(kind: string, username: string): boolean {
+    if (!this.holds(kind, username)) return false;
+    this.sql.run("DELETE FROM credentials WHERE kind = ? AND username = ?", kind, username);
+    this.forget();
+    return true;
+  }
+
+  /** The one credential of a kind (the join token) replaced: the old one stops working at once. */
+  replace(hash: string, kind: string, user: UserInfo, at: string): void {
+    this.sql.transaction(() => {
+      this.sql.run("DELETE FROM credentials WHERE kind = ?", kind);
+      this.add(hash, kind, user, at);
+    });
+    this.forget();
+  }
+
   /** The credential stops working at once: its row goes, and nothing cached outlives it. */
   revoke(hash: string): void {
     this.sql.run("DELETE FROM credentials WHERE token_hash = ?", hash);

@@ -8,12 +8,13 @@ import { STUDENT_PREFIX } from "../control-plane/api-server/classroom-authorizer
 import type { Registry } from "../control-plane/api-server/registry/store";
 import { NAMESPACES } from "../control-plane/api-server/resources";
 import { errors } from "../control-plane/api-server/status";
-import { KeyValueTable, type Sql } from "../control-plane/etcd/sql";
-import { INSTRUCTOR } from "./classroom-schema";
+import type { Sql } from "../control-plane/etcd/sql";
+import { INSTRUCTOR, JOIN } from "./classroom-schema";
 import { joinUrl } from "./create";
 import type { Credentials } from "./credentials";
 import { invalidField } from "./refusal";
-import { addStudent, type StudentJoin, type StudentQuota } from "./students";
+import type { ClassroomSettings } from "./settings";
+import { addStudent, applyStudentQuota, type StudentJoin, type StudentQuota } from "./students";
 export interface StudentEntry { name: string; namespace: string; joinedAt: string }
 export interface StudentList { items: StudentEntry[]; max: number | null }
 /**
@@ -29,71 +30,87 @@ export interface StudentAdminDeps {
   sql: Sql;
   reg: Registry;
   creds: Credentials;
+  settings: ClassroomSettings;
   ctx: DurableObjectState;
   id: () => string;
   now: () => Date;
-  quota: () => StudentQuota;
   /** Tells the live feed a socket is gone (presence). */
   socketClosed: (ws: WebSocket) => void;
+  /** After a change the control loop must act on (a namespace made or deleted). */
+  woke: () => Promise<void>;
+  /** After a change of settings pages show. */
+  changed: () => Promise<void>;
 }
 
 export class StudentAdmin {
-  private readonly settings: KeyValueTable;
+  constructor(private readonly d: StudentAdminDeps) {}
 
-  constructor(private readonly d: StudentAdminDeps) {
-    this.settings = new KeyValueTable(d.sql, "classroom");
+  /**
+   * A student joins with the join token (or the instructor's): their namespace, credential and
+   * kubeconfig. Refused or not, someone came: the control loop wakes (an idle clock runs again).
+   */
+  async join(joinToken: string, name: unknown, origin: string, client: string | null): Promise<StudentJoin> {
+    try {
+      return await this.admit(joinToken, name, origin, client);
+    } finally {
+      await this.d.woke();
+    }
   }
 
-  /** A student joins with the join token (or the instructor's): their namespace, credential and kubeconfig. */
-  async join(joinToken: string, name: unknown, origin: string, client: string | null): Promise<StudentJoin> {
+  private async admit(joinToken: string, name: unknown, origin: string, client: string | null): Promise<StudentJoin> {
     const { who } = await this.d.creds.holder(joinToken, client, Date.now());
     if (who.kind !== "join" && who.kind !== "instructor") throw errors.unauthorized();
     const token = randomToken();
     const tokenHash = await hashToken(token);
     // No await from here on: the cap is checked and the student added in one turn, so two joins
     // at once cannot both take the last place.
-    const max = this.limit();
+    const max = this.d.settings.maxStudents;
     if (max !== null && this.count() >= max)
       throw errors.forbidden(`this classroom is full: the instructor admits at most ${max} student${max === 1 ? "" : "s"}`);
     if (this.count() >= MAX_STUDENTS_LIMIT) throw errors.forbidden(`this classroom is full: a classroom admits at most ${MAX_STUDENTS_LIMIT} students`);
-    return addStudent(this.d.reg, this.d.sql, { id: this.d.id(), name, token, tokenHash, origin, now: this.d.now(), quota: this.d.quota() });
+    return addStudent(this.d.reg, this.d.sql, this.d.creds, { id: this.d.id(), name, token, tokenHash, origin, now: this.d.now(), quota: this.d.settings.studentQuota });
   }
 
   list(): StudentList {
-    const rows = this.d.sql.all<{ username: string; created_at: string }>("SELECT username, created_at FROM credentials WHERE kind = 'student' ORDER BY created_at, username");
-    const items = rows.map((r) => {
+    const items = this.d.creds.holders("student").map((r) => {
       const name = r.username.slice(STUDENT_PREFIX.length);
-      return { name, namespace: `student-${name}`, joinedAt: r.created_at };
+      return { name, namespace: `student-${name}`, joinedAt: r.createdAt };
     });
-    return { items, max: this.limit() };
-  }
-
-  limit(): number | null {
-    const v = this.settings.text("maxStudents");
-    return v === undefined ? null : Number(v);
+    return { items, max: this.d.settings.maxStudents };
   }
 
   /** Caps the number of students (null: no cap). Those already in stay, even above a lower cap. */
   setLimit(max: unknown): { max: number | null; students: number } {
     if (max !== null && !(typeof max === "number" && Number.isInteger(max) && max >= 0 && max <= MAX_STUDENTS_LIMIT))
       throw invalidField("max", `Invalid value: ${JSON.stringify(max)}: must be a whole number from 0 to ${MAX_STUDENTS_LIMIT}, or null for no limit (up to ${MAX_STUDENTS_LIMIT})`);
-    if (max === null) this.settings.delete("maxStudents");
-    else this.settings.putText("maxStudents", String(max));
+    this.d.settings.maxStudents = max;
     return { max, students: this.count() };
+  }
+
+  /** The instructor's per-student quota: stored for new students, applied to every current one. */
+  async setQuota(quota: StudentQuota): Promise<{ quota: StudentQuota; students: number }> {
+    this.d.settings.studentQuota = quota;
+    const students = applyStudentQuota(this.d.reg, quota, this.d.now());
+    await this.d.changed();
+    return { quota, students };
   }
 
   /**
    * Removes a student: the credential row goes (and every cached copy with it), then the
    * Namespace is deleted through the registry, so the namespace controller empties it as it would
-   * for `kubectl delete namespace`; their open pages are closed.
+   * for `kubectl delete namespace`; their open pages are closed. The control loop wakes, found or not.
    */
-  remove(name: string): { name: string; namespace: string } {
-    const username = `${STUDENT_PREFIX}${name}`;
+  async remove(name: string): Promise<{ name: string; namespace: string }> {
+    try {
+      return this.removeNow(name);
+    } finally {
+      await this.d.woke();
+    }
+  }
+
+  private removeNow(name: string): { name: string; namespace: string } {
     const namespace = `student-${name}`;
-    const row = this.d.sql.one<{ token_hash: string }>("SELECT token_hash FROM credentials WHERE kind = 'student' AND username = ?", username);
-    if (!row) throw errors.notFoundMessage(`student "${name}" not found`);
-    this.d.sql.run("DELETE FROM credentials WHERE kind = 'student' AND username = ?", username);
-    this.d.creds.forget();
+    if (!this.d.creds.revokeHolder("student", `${STUDENT_PREFIX}${name}`)) throw errors.notFoundMessage(`student "${name}" not found`);
     const nsR = NAMESPACES;
     const ns = this.d.reg.tryGet(nsR, undefined, namespace);
     if (ns && !ns.metadata.deletionTimestamp) this.d.reg.delete(nsR, undefined, namespace, { user: INSTRUCTOR, now: this.d.now() });
@@ -111,12 +128,7 @@ export class StudentAdmin {
   /** A new join token; the old one stops working at once. Students already in keep their own credentials. */
   async rotateJoinToken(origin: string): Promise<{ joinToken: string; joinUrl: string }> {
     const joinToken = randomToken();
-    const hash = await hashToken(joinToken);
-    this.d.sql.transaction(() => {
-      this.d.sql.run("DELETE FROM credentials WHERE kind = 'join'");
-      this.d.creds.add(hash, "join", { username: "kubeclass:join", groups: [] }, new Date().toISOString());
-    });
-    this.d.creds.forget();
+    this.d.creds.replace(await hashToken(joinToken), "join", JOIN, new Date().toISOString());
     return { joinToken, joinUrl: joinUrl(origin, this.d.id(), joinToken) };
   }
 
@@ -126,6 +138,6 @@ export class StudentAdmin {
   }
 
   private count(): number {
-    return this.d.sql.one<{ n: number }>("SELECT COUNT(*) AS n FROM credentials WHERE kind = 'student'")?.n ?? 0;
+    return this.d.creds.count("student");
   }
 }

@@ -7,6 +7,7 @@ import { NAMESPACES, RESOURCE_QUOTAS } from "../control-plane/api-server/resourc
 import { errors } from "../control-plane/api-server/status";
 import type { Sql } from "../control-plane/etcd/sql";
 import { kubeconfig } from "./create";
+import type { Credentials } from "./credentials";
 import { invalidField } from "./refusal";
 
 export interface StudentJoin {
@@ -69,7 +70,7 @@ export function applyStudentQuota(reg: Registry, q: StudentQuota, now: Date): nu
 }
 
 export function addStudent(
-  reg: Registry, sql: Sql,
+  reg: Registry, sql: Sql, creds: Credentials,
   o: { id: string; name: unknown; token: string; tokenHash: string; origin: string; now: Date; quota?: StudentQuota },
 ): StudentJoin {
   if (typeof o.name !== "string" || !NAME.test(o.name)) {
@@ -78,7 +79,7 @@ export function addStudent(
   }
   const name = o.name;
   const username = `${STUDENT_PREFIX}${name}`;
-  if (sql.one("SELECT 1 AS x FROM credentials WHERE kind = 'student' AND username = ?", username))
+  if (creds.holds("student", username))
     throw errors.conflictMessage(`a student named "${name}" is already in this classroom`);
   const namespace = studentNamespace(name);
   const ctx = { user: { username: "kubeclass:classroom", groups: ["system:masters"] }, now: o.now, fieldManager: "kubeclass" };
@@ -89,8 +90,7 @@ export function addStudent(
     reg.create(RESOURCE_QUOTAS, namespace, {
       apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "student-quota", namespace }, spec: { hard: quotaHard(o.quota ?? {}) },
     }, ctx);
-    sql.run("INSERT INTO credentials (token_hash, kind, username, groups, created_at) VALUES (?, 'student', ?, ?, ?)",
-      o.tokenHash, username, JSON.stringify([STUDENTS_GROUP, "system:authenticated"]), o.now.toISOString());
+    creds.add(o.tokenHash, "student", { username, groups: [STUDENTS_GROUP, "system:authenticated"] }, o.now.toISOString());
   });
   return { name, namespace, token: o.token, kubeconfig: kubeconfig({ origin: o.origin, id: o.id, classroomName: "", user: name, token: o.token, namespace }) };
 }

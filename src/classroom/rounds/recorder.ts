@@ -1,24 +1,42 @@
 // Records what a round needs while it runs: every committed change to pods, nodes and Events (from
 // etcd's watch, stamped with the simulated time) and every refused student request, so outcomes
-// and replay survive etcd's compaction. Costs nothing when no round is running.
+// and replay survive etcd's compaction. Costs nothing when no round is running. Also what the
+// classroom object offers of rounds: start, end, list, outcomes (JSON, CSV) and replay.
 import type { KubeObject } from "../../control-plane/api-server/types";
 import type { Etcd } from "../../control-plane/etcd/store";
 import type { WatchEvent } from "../../control-plane/etcd/watch";
 import type { Sql } from "../../control-plane/etcd/sql";
+import { outcomesToCsv } from "./export";
 import type { Outcomes } from "./outcomes";
 import { mapAt, type ClusterMap } from "./replay";
 import { RoundStore } from "./store";
-import { RoundError, type ChangeEntry, type Round, type SubmissionEntry } from "./types";
+import { RoundError, type ChangeEntry, type ClusterState, type RecordedSettings, type Round, type SubmissionEntry } from "./types";
 import { CREATED_BY } from "../../control-plane/api-server/registry/created-by";
 
 const RECORDED = ["/registry/pods/", "/registry/nodes/", "/registry/events/"];
+
+/** What a round reads of the classroom. */
+export interface RoundDeps {
+  /** Simulated time. */
+  now(): number;
+  /** The settings in force, recorded with a round when it starts. */
+  settings(): RecordedSettings;
+  /** The pods and nodes now, which a round's replay starts from. */
+  state(): ClusterState;
+  /** The students now (a round's outcomes list every one, even those who did nothing). */
+  students(): string[];
+  /** A round started or ended: pages show it. */
+  changed(): void;
+}
 
 export class RoundRecorder {
   readonly store: RoundStore;
   /** Cached: the watch callback runs on every commit and must not query when idle. */
   private running: boolean;
+  private readonly now: () => number;
 
-  constructor(sql: Sql, private readonly etcd: Etcd, private readonly now: () => number) {
+  constructor(sql: Sql, private readonly etcd: Etcd, private readonly d: RoundDeps) {
+    this.now = () => d.now();
     this.store = new RoundStore(sql);
     this.running = this.store.current() !== undefined;
     this.subscribe();
@@ -69,33 +87,41 @@ export class RoundRecorder {
     this.store.append([{ kind: "refusal", at: this.now(), user, code: res.status, reason, message }]);
   }
 
-  start(input: { title: unknown; goal?: unknown; settings: Round["settings"]; state: { pods: KubeObject[]; nodes: KubeObject[] } }): Round {
-    const round = this.store.start({ ...input, at: this.now(), rev: this.etcd.revision });
+  /** Starts a round, the settings in force and the cluster's pods and nodes recorded with it. */
+  start(title: unknown, goal?: unknown): Round {
+    const round = this.store.start({ title, goal, settings: this.d.settings(), state: this.d.state(), at: this.now(), rev: this.etcd.revision });
     this.running = true;
+    this.d.changed();
     return round;
   }
 
-  end(students: string[]): Round {
-    const round = this.store.end({ at: this.now(), rev: this.etcd.revision, students });
+  /** Ends the running round; its outcomes are kept. */
+  end(): Round {
+    const round = this.store.end({ at: this.now(), rev: this.etcd.revision, students: this.d.students() });
     this.running = false;
+    this.d.changed();
     return round;
   }
 
   /** A round's outcomes; a running round's are computed up to now. */
-  outcomes(n: number, now: number, students: string[]): { round: Round; outcomes: Outcomes } {
-    const round = this.store.get(n);
-    if (!round) throw new RoundError(404, `round ${n} not found`);
-    const outcomes = this.store.outcomes(n, { now, students });
+  outcomes(n: number): Outcomes {
+    if (!this.store.get(n)) throw new RoundError(404, `round ${n} not found`);
+    const outcomes = this.store.outcomes(n, { now: this.now(), students: this.d.students() });
     if (!outcomes) throw new RoundError(404, `the outcomes of round ${n} are no longer kept`);
-    return { round, outcomes };
+    return outcomes;
+  }
+
+  /** The outcomes for a spreadsheet: one row per student. */
+  outcomesCsv(n: number): string {
+    return outcomesToCsv(this.outcomes(n));
   }
 
   /** The cluster map of a round at a moment (simulated ms, clamped to the round), rebuilt from its log. */
-  replay(n: number, at: number | undefined, now: number): { round: Round; map: ClusterMap & { at: number } } {
+  replay(n: number, at: number | undefined): { round: Round; map: ClusterMap & { at: number } } {
     const round = this.store.get(n);
     const start = round && this.store.startState(n);
     if (!round || !start) throw new RoundError(404, round ? `the log of round ${n} is no longer kept` : `round ${n} not found`);
-    const end = round.endedAt ?? now;
+    const end = round.endedAt ?? this.now();
     const t = Math.min(Math.max(at ?? end, round.startedAt), end);
     return { round, map: mapAt(start, this.store.log(n), t) };
   }

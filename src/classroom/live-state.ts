@@ -129,7 +129,7 @@ function faultStats(p: ClassroomParts): LiveStats["faults"] {
 /** The settings in force, recorded with a round: what the class compares rounds by. */
 export function roundSettings(p: ClassroomParts) {
   const live = liveSettings(p);
-  const cordoned = (p.reg.list(r("nodes"), undefined).items as KubeObject[]).filter((n) => n.spec?.unschedulable).map((n) => n.metadata.name);
+  const cordoned = (p.reg.list(r("nodes"), undefined).items as KubeObject[]).filter((n) => n.spec?.unschedulable).map((n) => n.metadata.name!); // a stored Node always has a name
   return { scheduler: { profile: p.loop.profile(), stopped: live.scheduler.stopped }, controllersStopped: live.controllersStopped, speed: live.clock.speed, cloud: live.cloud, machines: live.machines, cordoned, quota: live.quota, locked: live.locked };
 }
 

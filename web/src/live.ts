@@ -1,11 +1,14 @@
 // The page's copy of the cluster, kept current over the classroom's live WebSocket. After a drop
 // it reconnects (backing off) and asks for what changed since the last revision it saw, so the
 // page never reloads and never misses a change.
+import type { InferResponseType } from "hono/client";
 import type { LiveChange, LiveObject, LiveResource, LiveSettings, LiveStats, Person, ServerMessage } from "../../src/classroom/live-protocol";
 import { LIVE_RESOURCES } from "../../src/classroom/live-protocol";
+import { routes, type Kubeclass } from "./api";
 import { Observable } from "./observable";
 
 export type { LiveObject, LiveResource, LiveSettings, LiveStats, Person };
+type Ticket = InferResponseType<Kubeclass["live"]["ticket"]["$post"]>;
 export type ConnState = "connecting" | "live" | "offline";
 
 export interface Cluster {
@@ -41,6 +44,8 @@ export class Live {
   private closed = false;
   private timer?: ReturnType<typeof setInterval>;
 
+  private readonly route: Kubeclass["live"] = routes().api.classrooms[":id"].live;
+
   constructor(private readonly classroomId: string, private readonly token: string) {}
 
   connect(): void {
@@ -57,20 +62,20 @@ export class Live {
   private async open(): Promise<void> {
     let ticket: string;
     try {
-      const res = await fetch(`/api/classrooms/${this.classroomId}/live/ticket`, { method: "POST", headers: { authorization: `Bearer ${this.token}` } });
+      // The route's path from the server's routes; fetched by hand, as a 401 or 403 here stops the feed rather than failing a call.
+      const res = await fetch(this.route.ticket.$path({ param: { id: this.classroomId } }), { method: "POST", headers: { authorization: `Bearer ${this.token}` } });
       // 401/403: this credential is not (or no longer) a member's; asking again will not help.
       if (res.status === 401 || res.status === 403) return this.stop();
       if (!res.ok) throw new Error(`${res.status}`);
-      ticket = ((await res.json()) as { ticket: string }).ticket;
+      ticket = ((await res.json()) as Ticket).ticket;
     } catch {
       return this.retryLater();
     }
     if (this.closed) return;
     const rev = this.cluster.value.rev;
-    const q = new URLSearchParams({ ticket });
-    if (rev > 0) q.set("since", String(rev));
+    const path = this.route.$path({ param: { id: this.classroomId }, query: rev > 0 ? { ticket, since: String(rev) } : { ticket } });
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${proto}//${location.host}/api/classrooms/${this.classroomId}/live?${q}`);
+    const ws = new WebSocket(`${proto}//${location.host}${path}`);
     this.ws = ws;
     ws.onopen = () => {
       this.retry = 0;

@@ -8,7 +8,7 @@ import { ApiError, errors } from "./status";
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export async function readBody(req: Request): Promise<Uint8Array> {
+export async function readBody(req: Request): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) {
     await req.body?.cancel();

@@ -112,7 +112,7 @@ function v2Operation(method: string, op: Obj): Obj {
 
 const METHODS = ["get", "put", "post", "delete", "patch"] as const;
 
-export interface OpenapiV2 { json: string; protobuf: Uint8Array; jsonEtag: string; protobufEtag: string }
+export interface OpenapiV2 { json: string; protobuf: Uint8Array<ArrayBuffer>; jsonEtag: string; protobufEtag: string }
 let built: OpenapiV2 | undefined;
 
 function buildV2(): Obj {
@@ -226,7 +226,7 @@ class Msg {
     return this.bytes(field, m.finish());
   }
 
-  finish(): Uint8Array {
+  finish(): Uint8Array<ArrayBuffer> {
     const out = new Uint8Array(this.size);
     let at = 0;
     for (const p of this.parts) {
@@ -298,7 +298,7 @@ function operationMsg(op: Obj): Msg {
 
 const PATH_ITEM_FIELDS: Record<string, number> = { get: 2, put: 3, post: 4, delete: 5, options: 6, head: 7, patch: 8 };
 
-function encodeDocument(doc: Obj): Uint8Array {
+function encodeDocument(doc: Obj): Uint8Array<ArrayBuffer> {
   const info = doc.info as Obj;
   const m = new Msg().str(1, doc.swagger).msg(2, new Msg().str(1, info.title).str(2, info.version));
   const paths = new Msg();

@@ -1,7 +1,7 @@
 // The home page: an instructor creates a classroom and gets two links, their own (secret) and
 // the one to share with students.
 import { useState } from "preact/hooks";
-import { ApiError, createClassroom, download, type CreatedClassroom } from "../api";
+import { ApiError, createClassroom, download, type CreateClassroomBody, type CreatedClassroom } from "../api";
 import { setLang, useLang, useT, type Strings } from "../i18n";
 import { navigate } from "../nav";
 
@@ -61,7 +61,8 @@ export function Home() {
     setBusy(true);
     setError(undefined);
     try {
-      const c = await createClassroom({ name: String(f.get("name")), nodes: Number(f.get("nodes")), size: String(f.get("size")), cloud: f.get("where") === "cloud", speed: Number(f.get("speed")) });
+      const size = String(f.get("size")) as CreateClassroomBody["size"]; // one of the options below
+      const c = await createClassroom({ name: String(f.get("name")), nodes: Number(f.get("nodes")), size, cloud: f.get("where") === "cloud", speed: Number(f.get("speed")) });
       // The console shows the join link again later; only this browser keeps it.
       localStorage.setItem(`kubeclass.${c.id}.joinUrl`, new URL(c.joinUrl, location.origin).href);
       setCreated(c);

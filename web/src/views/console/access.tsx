@@ -2,6 +2,7 @@
 // once), a cap on the number of students, and removing a student (their credential stops, their
 // namespace is deleted, their pages close).
 import { useEffect, useState } from "preact/hooks";
+import { json } from "../../api";
 import { useClassroom } from "../../context";
 import { useT, type Strings } from "../../i18n";
 import { Result, useActions } from "./action";
@@ -32,12 +33,12 @@ export function StudentAccess() {
   const [joinUrl, setJoinUrl] = useState(() => globalThis.localStorage?.getItem(joinUrlKey(id)) ?? "");
   const [max, setMax] = useState<number | null>(null);
   useEffect(() => {
-    api.kc("GET", "/students").then((r: { max: number | null }) => setMax(r.max), () => undefined);
+    json(api.kc.students.$get({ param: api.id })).then((r) => setMax(r.max), () => undefined);
   }, [api]);
 
   async function rotate(): Promise<string> {
     if (!confirm(t("confirmRotate"))) return "";
-    const r: { joinUrl: string } = await api.kc("POST", "/join-token/rotate");
+    const r = await json(api.kc["join-token"].rotate.$post({ param: api.id }));
     globalThis.localStorage?.setItem(joinUrlKey(id), r.joinUrl);
     setJoinUrl(r.joinUrl);
     return t("rotated");
@@ -45,7 +46,7 @@ export function StudentAccess() {
 
   async function saveCap(e: Event): Promise<string> {
     const v = String(new FormData(e.target as HTMLFormElement).get("max") ?? "").trim();
-    const r: { max: number | null; students: number } = await api.kc("PUT", "/students/limit", { max: v === "" ? null : Number(v) });
+    const r = await json(api.kc.students.limit.$put({ param: api.id, json: { max: v === "" ? null : Number(v) } }));
     setMax(r.max);
     return t("capSaved", { max: r.max ?? t("noCap"), n: r.students });
   }
@@ -77,7 +78,7 @@ export function RemoveStudent({ name }: { name: string }) {
     <>
       <button type="button" class="danger" disabled={a.anyBusy} data-testid={`remove-student-${name}`} onClick={() => a.run("remove", async () => {
         if (!confirm(t("confirmRemove", { name }))) return "";
-        await api.kc("DELETE", `/students/${encodeURIComponent(name)}`);
+        await json(api.kc.students[":name"].$delete({ param: { ...api.id, name: encodeURIComponent(name) } }));
         return t("removed", { name });
       })}>{a.busy("remove") ? "…" : t("remove")}</button>
       <Result r={a.message("remove")} testid={`remove-result-${name}`} />

@@ -3,6 +3,8 @@
 // scoring strategy, time, then students and the danger zone (students.tsx). Every control
 // shows its result or the API's refusal beside it; what it shows comes from live.settings, so
 // another instructor tab's changes appear here as they happen.
+import type { SchedulerProfile } from "../../../../src/control-plane/scheduler";
+import { json } from "../../api";
 import { useClassroom } from "../../context";
 import { useT } from "../../i18n";
 import { useObservable } from "../../observable";
@@ -13,7 +15,8 @@ import { DangerZone, StudentControls } from "./students";
 import "./console.css";
 
 const SPEEDS = [0.5, 1, 2, 5, 10, 20];
-const STRATEGIES = ["LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"];
+type Strategy = SchedulerProfile["scoringStrategy"]["type"];
+const STRATEGIES: string[] = ["LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"] satisfies Strategy[];
 /** The shape kube-scheduler's docs use for bin packing: an empty node scores 0, a full one 10. */
 const BIN_PACKING = [{ utilization: 0, score: 0 }, { utilization: 100, score: 10 }];
 
@@ -43,20 +46,19 @@ function ComponentsPanel() {
   if (!settings) return null;
 
   /** Changes only the strategy: the rest of the profile (weights, disabled plugins) is kept as it is. */
-  async function setScoring(type: string): Promise<string> {
-    const cur = await api.kc("GET", "/scheduler");
-    const profile = { ...(cur.profile ?? {}) };
-    const old = profile.scoringStrategy ?? {};
-    const scoringStrategy: Record<string, unknown> = { type };
-    if (old.resources) scoringStrategy.resources = old.resources;
+  async function setScoring(type: Strategy): Promise<string> {
+    const { profile } = await json(api.kc.scheduler.$get({ param: api.id }));
+    const old = profile.scoringStrategy;
+    // Unset fields stay unset (JSON drops undefined): the server keeps its defaults for them.
+    const scoringStrategy: Partial<SchedulerProfile["scoringStrategy"]> = { type, resources: old.resources };
     if (type === "RequestedToCapacityRatio") scoringStrategy.shape = old.type === type && old.shape?.length ? old.shape : BIN_PACKING;
-    await api.kc("PUT", "/scheduler/profile", { ...profile, scoringStrategy });
+    await json(api.kc.scheduler.profile.$put({ param: api.id, json: { ...profile, scoringStrategy } as Partial<SchedulerProfile> }));
     return t("scoringNow", { type });
   }
 
   const toggles = [
-    { id: "scheduler-toggle", name: "scheduler", stopped: settings.scheduler.stopped, path: "/scheduler/running", hint: "schedulerHint" },
-    { id: "controllers-toggle", name: "controllers", stopped: settings.controllersStopped, path: "/controllers/running", hint: "controllersHint" },
+    { id: "scheduler-toggle", name: "scheduler", stopped: settings.scheduler.stopped, hint: "schedulerHint", set: (running: boolean) => json(api.kc.scheduler.running.$put({ param: api.id, json: { running } })) },
+    { id: "controllers-toggle", name: "controllers", stopped: settings.controllersStopped, hint: "controllersHint", set: (running: boolean) => json(api.kc.controllers.running.$put({ param: api.id, json: { running } })) },
   ];
   return (
     <div class="panel" data-testid="console-components">
@@ -67,7 +69,7 @@ function ComponentsPanel() {
             <code class="component-name">{t(c.name)}</code>
             <span class={`badge ${c.stopped ? "bad" : "ok"}`} data-testid={`${c.id}-state`}>{c.stopped ? t("off") : t("on")}</span>
             <button type="button" class={c.stopped ? "primary" : "danger"} aria-pressed={c.stopped} disabled={a.anyBusy} data-testid={c.id}
-              onClick={() => a.run(c.id, () => api.kc("PUT", c.path, { running: c.stopped }).then(() => ""))}>
+              onClick={() => a.run(c.id, () => c.set(c.stopped).then(() => ""))}>
               {a.busy(c.id) ? "…" : c.stopped ? t("startIt") : t("stopIt")}
             </button>
           </div>
@@ -78,7 +80,7 @@ function ComponentsPanel() {
       <label>
         <span>{t("scoring")}</span>
         <select value={settings.scheduler.scoring} disabled={a.anyBusy} data-testid="scoring"
-          onChange={(e) => void a.run("scoring", () => setScoring((e.target as HTMLSelectElement).value))}>
+          onChange={(e) => void a.run("scoring", () => setScoring((e.target as HTMLSelectElement).value as Strategy))}>
           {STRATEGIES.map((s) => <option key={s} value={s}>{s}</option>)}
           {!STRATEGIES.includes(settings.scheduler.scoring) && <option value={settings.scheduler.scoring}>{settings.scheduler.scoring}</option>}
         </select>
@@ -119,14 +121,14 @@ function TimePanel() {
           <select value={String(speed)} disabled={a.anyBusy} data-testid="speed"
             onChange={(e) => {
               const v = Number((e.target as HTMLSelectElement).value);
-              void a.run("speed", () => api.kc("PUT", "/clock", { speed: v }).then(() => t("speedNow", { speed: v })));
+              void a.run("speed", () => json(api.kc.clock.$put({ param: api.id, json: { speed: v } })).then(() => t("speedNow", { speed: v })));
             }}>
             {SPEEDS.map((s) => <option key={s} value={String(s)}>{s}×</option>)}
             {!SPEEDS.includes(speed) && <option value={String(speed)}>{speed}×</option>}
           </select>
         </label>
         <button type="button" class={paused ? "primary" : ""} aria-pressed={paused} disabled={a.anyBusy} data-testid="pause"
-          onClick={() => a.run("pause", () => api.kc("PUT", "/clock", { paused: !paused }).then(() => ""))}>
+          onClick={() => a.run("pause", () => json(api.kc.clock.$put({ param: api.id, json: { paused: !paused } })).then(() => ""))}>
           {a.busy("pause") ? "…" : paused ? t("resume") : t("pause")}
         </button>
         {paused && <span class="badge wait" data-testid="paused-badge">{t("paused")}</span>}
@@ -135,7 +137,7 @@ function TimePanel() {
         <span>{t("skip")}:</span>
         {skips.map((s) => (
           <button type="button" key={s} disabled={a.anyBusy} data-testid={`skip-${s}`}
-            onClick={() => a.run(`skip-${s}`, () => api.kc("POST", "/clock/advance", { seconds: s }).then((r: { now: string }) => t("skippedTo", { time: r.now.slice(11, 19) })))}>
+            onClick={() => a.run(`skip-${s}`, () => json(api.kc.clock.advance.$post({ param: api.id, json: { seconds: s } })).then((r) => t("skippedTo", { time: r.now.slice(11, 19) })))}>
             {a.busy(`skip-${s}`) ? "…" : `+${s < 60 ? `${s} s` : `${s / 60} min`}`}
           </button>
         ))}

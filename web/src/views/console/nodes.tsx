@@ -1,7 +1,8 @@
 // The console's machines: what each node is (size, zone), its machine state and what Kubernetes
 // thinks of it (Ready, cordoned), and the actions an operator has: stop/start the machine, cut it
 // off from the network, cordon, drain, remove, add.
-import { ApiError } from "../../api";
+import type { NodeSize } from "../../../../src/classroom/fleet/node-sizes";
+import { ApiError, json } from "../../api";
 import { useClassroom } from "../../context";
 import { useT } from "../../i18n";
 import type { LiveObject } from "../../live";
@@ -29,7 +30,7 @@ export function NodesPanel() {
 
   const podsOn = (name: string) => [...cluster.objects.pods.values()].filter((p) => p.spec?.nodeName === name);
   const machine = (name: string, action: "stop" | "start" | "partition" | "heal") =>
-    api.kc("POST", `/nodes/${name}/${action}`).then((r: { state: string }) => t("machineNow", { name, state: t(r.state) }));
+    json(api.kc.nodes[":node"][action].$post({ param: { ...api.id, node: name } })).then((r) => t("machineNow", { name, state: t(r.state) }));
   const cordon = (name: string, on: boolean) =>
     api.k8s("PATCH", `/api/v1/nodes/${name}`, { spec: { unschedulable: on ? true : null } }, MERGE).then(() => t(on ? "cordonedNow" : "uncordonedNow", { name }));
 
@@ -92,7 +93,7 @@ export function NodesPanel() {
                     {node && act(k("drain"), t("drain"), () => drain(m.name))}
                     {m.state && act(k("remove"), t("remove"), async () => {
                       if (!confirm(t("confirmRemove", { name: m.name }))) return "";
-                      await api.kc("DELETE", `/nodes/${m.name}`);
+                      await json(api.kc.nodes[":node"].$delete({ param: { ...api.id, node: m.name } }));
                       return t("removed", { name: m.name });
                     }, "danger")}
                   </div>
@@ -106,10 +107,10 @@ export function NodesPanel() {
       <form class="row add-node" onSubmit={(e) => {
         e.preventDefault();
         const f = new FormData(e.target as HTMLFormElement);
-        const body: Record<string, string> = {};
-        if (String(f.get("size"))) body.size = String(f.get("size"));
+        const body: { name?: string; size?: NodeSize } = {};
+        if (String(f.get("size"))) body.size = String(f.get("size")) as NodeSize; // one of the options below
         if (String(f.get("name") ?? "").trim()) body.name = String(f.get("name")).trim();
-        void a.run("add-node", () => api.kc("POST", "/nodes", body).then((r: { name: string }) => t("added", { name: r.name })));
+        void a.run("add-node", () => json(api.kc.nodes.$post({ param: api.id, json: body })).then((r) => t("added", { name: r.name })));
       }}>
         <strong>{t("addNode")}</strong>
         <select name="size" aria-label={t("size")} data-testid="add-node-size">

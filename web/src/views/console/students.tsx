@@ -1,6 +1,7 @@
 // The instructor console, continued: the students (join link, quota, lock, who is here) and the
 // danger zone (reset, etcd snapshot and restore).
-import { ApiError, download } from "../../api";
+import type { Snapshot } from "../../../../src/control-plane/etcd/store";
+import { ApiError, download, json, text } from "../../api";
 import { useClassroom } from "../../context";
 import { useT } from "../../i18n";
 import { podStatus } from "../../k8s";
@@ -29,12 +30,12 @@ export function StudentControls() {
   function saveQuota(e: Event) {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
-    const body: Record<string, string> = {};
+    const body: { [K in (typeof QUOTA_FIELDS)[number][0]]?: string } = {};
     for (const [k] of QUOTA_FIELDS) {
       const v = String(f.get(k) ?? "").trim();
       if (v) body[k] = v;
     }
-    void a.run("quota", () => api.kc("PUT", "/quota", body).then((r: { students: number }) => t("quotaSaved", { n: r.students })));
+    void a.run("quota", () => json(api.kc.quota.$put({ param: api.id, json: body })).then((r) => t("quotaSaved", { n: r.students })));
   }
 
   return (
@@ -61,7 +62,7 @@ export function StudentControls() {
         <div>
           <div class="row">
             <button type="button" class={settings.locked ? "primary" : ""} aria-pressed={settings.locked} disabled={a.anyBusy} data-testid="lock"
-              onClick={() => a.run("lock", () => api.kc("PUT", "/lock", { locked: !settings.locked }).then(() => ""))}>
+              onClick={() => a.run("lock", () => json(api.kc.lock.$put({ param: api.id, json: { locked: !settings.locked } })).then(() => ""))}>
               {a.busy("lock") ? "…" : settings.locked ? t("unlock") : t("lock")}
             </button>
             <span class={`badge ${settings.locked ? "wait" : "ok"}`} data-testid="lock-state">{settings.locked ? t("lockedState") : t("unlockedState")}</span>
@@ -97,20 +98,14 @@ export function StudentControls() {
 
 export function DangerZone() {
   const t = useT(S);
-  const { api, id, me } = useClassroom();
+  const { api } = useClassroom();
   const a = useActions();
 
   async function snapshot(): Promise<string> {
     // Fetched as text so the file is byte for byte what the server sent.
-    const res = await fetch(`/api/classrooms/${id}/etcd/snapshot`, { headers: { authorization: `Bearer ${me.token}` } });
-    const text = await res.text();
-    if (!res.ok) {
-      let msg = `${res.status} ${res.statusText}`;
-      try { msg = JSON.parse(text).message ?? msg; } catch { /* not JSON */ }
-      throw new ApiError(res.status, msg);
-    }
-    const rev = JSON.parse(text).revision;
-    download(`etcd-snapshot-${rev}.json`, text, "application/json");
+    const file = await text(api.kc.etcd.snapshot.$get({ param: api.id }));
+    const rev = (JSON.parse(file) as Snapshot).revision;
+    download(`etcd-snapshot-${rev}.json`, file, "application/json");
     return t("snapshotDone", { rev });
   }
 
@@ -121,7 +116,8 @@ export function DangerZone() {
     } catch {
       throw new ApiError(400, t("notJson", { file: file.name }));
     }
-    const r = await api.kc("POST", "/etcd/restore", body);
+    // Whatever the file holds: what is wrong with it is the server's to say.
+    const r = await json(api.kc.etcd.restore.$post({ param: api.id, json: body as Snapshot }));
     return t("restored", { rev: r.revision });
   }
 
@@ -142,7 +138,7 @@ export function DangerZone() {
         </label>
         <button type="button" class="danger" disabled={a.anyBusy} data-testid="reset" onClick={() => a.run("reset", async () => {
           if (!confirm(t("confirmReset"))) return "";
-          const r = await api.kc("POST", "/reset");
+          const r = await json(api.kc.reset.$post({ param: api.id }));
           return t("resetDone", { n: r.deleted });
         })}>{a.busy("reset") ? "…" : t("reset")}</button>
       </div>

@@ -25,7 +25,7 @@ export function PodLogs({ namespace, name, containers }: { namespace: string; na
     setError(undefined);
     try {
       const q = new URLSearchParams({ container: c, tailLines: "200" });
-      setText(await api.text(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log?${q}`));
+      setText(await api.logs(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log?${q}`));
     } catch (e) {
       setText(undefined);
       setError(e instanceof ApiError ? e.message : String(e));

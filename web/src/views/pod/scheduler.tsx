@@ -3,7 +3,7 @@
 // that were left, and which total won.
 import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { ApiError } from "../../api";
+import { ApiError, json } from "../../api";
 import { useClassroom } from "../../context";
 import { useT, type Strings } from "../../i18n";
 import { age } from "../../k8s";
@@ -67,10 +67,10 @@ export function SchedulerExplain({ pod }: { pod: LiveObject }) {
   useEffect(() => {
     let alive = true;
     setError(undefined);
-    api.kc("GET", `/scheduler/decisions?namespace=${encodeURIComponent(ns)}&pod=${encodeURIComponent(name)}`).then(
-      (r: { items?: SchedulingRecord[] }) => {
+    json(api.kc.scheduler.decisions.$get({ param: api.id, query: { namespace: ns, pod: name } })).then(
+      (r) => {
         if (!alive) return;
-        const items = r.items ?? [];
+        const items: SchedulingRecord[] = r.items;
         // Records are per pod uid: an older pod with the same name (a StatefulSet's) is not this one.
         setRec(items.find((x) => x.pod.uid === pod.metadata.uid) ?? (pod.metadata.uid ? null : items[0] ?? null));
       },

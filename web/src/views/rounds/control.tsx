@@ -2,7 +2,7 @@
 // where they belong (422 at the field, 409 above). With one running: what it is about, how long it
 // has run on the simulated clock, each student's pods and refusals so far, and "End round".
 import { useState } from "preact/hooks";
-import { ApiError } from "../../api";
+import { ApiError, json } from "../../api";
 import { useClassroom } from "../../context";
 import { useT } from "../../i18n";
 import type { LiveSettings } from "../../live";
@@ -28,7 +28,7 @@ function StartForm({ onStarted }: { onStarted: (r: Round) => void }) {
     try {
       const body: { title: string; goal?: string } = { title };
       if (goal.trim()) body.goal = goal;
-      const r = (await api.kc("POST", "/rounds", body)) as Round;
+      const r = await json(api.kc.rounds.$post({ param: api.id, json: body }));
       setTitle("");
       setGoal("");
       onStarted(r);
@@ -80,7 +80,7 @@ function Running({ current, round, live, onEnded }: { current: Current; round?: 
     setBusy(true);
     setError(undefined);
     try {
-      onEnded((await api.kc("POST", "/rounds/current/end")) as Round);
+      onEnded(await json(api.kc.rounds.current.end.$post({ param: api.id })));
     } catch (e) {
       setError(errorText(e));
     } finally {

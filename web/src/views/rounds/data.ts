@@ -1,7 +1,7 @@
 // Loading a round's outcomes: once for an ended round (they are kept as they were at its end), every
 // few seconds for the running one (the server computes them up to now).
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, type Api } from "../../api";
+import { ApiError, json, type Api } from "../../api";
 import type { Live } from "../../live";
 import type { Outcomes } from "./types";
 
@@ -35,7 +35,7 @@ export function useOutcomes(api: Api, live: Live, n: number | undefined, running
     let timer: ReturnType<typeof setTimeout> | undefined;
     const load = async () => {
       try {
-        const data = (await api.kc("GET", `/rounds/${n}/outcomes`)) as Outcomes;
+        const data: Outcomes = await json(api.kc.rounds[":n"].outcomes.$get({ param: { ...api.id, n: String(n) }, query: {} }));
         if (data.round.running) serverNow.set(live, { at: data.round.endedAt, real: Date.now() });
         if (alive) set({ n, data });
       } catch (e) {

@@ -3,7 +3,7 @@
 // app's chrome and controls hidden, on screen and on paper) and opens the browser's print dialog;
 // the report stays until closed, so it can also be shown on the projector.
 import { useEffect, useState } from "preact/hooks";
-import { download } from "../../api";
+import { download, text } from "../../api";
 import { useClassroom } from "../../context";
 import { useT } from "../../i18n";
 import { useObservable } from "../../observable";
@@ -26,15 +26,13 @@ function openPrint(): void {
 
 export function ExportBar({ round, outcomes }: { round: Round; outcomes: Outcomes }) {
   const t = useT(S);
-  const { id, me } = useClassroom();
+  const { api } = useClassroom();
   const [error, setError] = useState<string>();
   const csv = async () => {
     setError(undefined);
     try {
-      const res = await fetch(`/api/classrooms/${id}/rounds/${round.n}/outcomes?format=csv`, { headers: { authorization: `Bearer ${me.token}` } });
-      const text = await res.text();
-      if (!res.ok) throw new Error(text.startsWith("{") ? (JSON.parse(text) as { message?: string }).message ?? text : text);
-      download(`round-${round.n}-outcomes.csv`, text, "text/csv");
+      const csv = await text(api.kc.rounds[":n"].outcomes.$get({ param: { ...api.id, n: String(round.n) }, query: { format: "csv" } }));
+      download(`round-${round.n}-outcomes.csv`, csv, "text/csv");
     } catch (e) {
       setError(errorText(e));
     }

@@ -2,6 +2,7 @@
 // moment from the round's log (asked ~150 ms after the slider stops moving, so dragging does not flood
 // it), and play animates the whole round in about fifteen seconds.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { json } from "../../api";
 import { useClassroom } from "../../context";
 import { useT } from "../../i18n";
 import { errorText, simNow } from "./data";
@@ -52,7 +53,7 @@ export function Replay({ round, onAt }: { round: Round; onAt?: (at: number) => v
     setBusy(true);
     const timer = setTimeout(async () => {
       try {
-        const res = (await api.kc("GET", `/rounds/${round.n}/replay?at=${Math.round(shown)}`)) as ReplayAt;
+        const res: ReplayAt = await json(api.kc.rounds[":n"].replay.$get({ param: { ...api.id, n: String(round.n) }, query: { at: String(Math.round(shown)) } }));
         if (mine !== seq.current) return; // a later moment was asked for meanwhile
         setData(res);
         setError(undefined);

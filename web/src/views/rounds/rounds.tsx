@@ -2,6 +2,7 @@
 // round's outcomes (per student, for the cluster, charts), replay it moment by moment, compare two
 // rounds, and export. A round is what the class compares: same workload, one setting changed.
 import { useCallback, useEffect, useState } from "preact/hooks";
+import { json } from "../../api";
 import { useClassroom } from "../../context";
 import { useT } from "../../i18n";
 import { useObservable } from "../../observable";
@@ -80,7 +81,7 @@ function InstructorRounds() {
 
   const load = useCallback(async () => {
     try {
-      const res = (await api.kc("GET", "/rounds")) as { items: Round[] };
+      const res = await json(api.kc.rounds.$get({ param: api.id }));
       setRounds(res.items);
       setListError(undefined);
     } catch (e) {

@@ -1,6 +1,6 @@
 // The rounds API's shapes are the server's own types (type-only imports: nothing of the server is
 // bundled), plus small pure helpers the rounds views share.
-import type { Round } from "../../../../src/classroom/rounds/types";
+import type { RecordedSettings, Round } from "../../../../src/classroom/rounds/types";
 import type { ClusterMap } from "../../../../src/classroom/rounds/replay";
 import type { Outcomes, StudentOutcome } from "../../../../src/classroom/rounds/outcomes";
 
@@ -9,21 +9,12 @@ export type { Amount, ClusterMap, MapNode, MapPod, PendingPod } from "../../../.
 export type { Disruption, Fragmentation, Outcomes, SeriesNode, StudentOutcome } from "../../../../src/classroom/rounds/outcomes";
 export type ReplayAt = ClusterMap & { round: Round; at: number };
 
-/** What the classroom records when a round starts (classroom-object.ts roundSettings); read defensively. */
-export interface RoundSettings {
-  scheduler?: { profile?: { scoringStrategy?: { type?: string } }; stopped?: boolean };
-  controllersStopped?: boolean;
-  speed?: number;
-  cloud?: boolean;
-  machines?: { name: string; state: string; instanceType: string; zone: string }[];
-  cordoned?: string[];
-  quota?: { pods?: string; cpu?: string; memory?: string };
-  locked?: boolean;
-}
+/** What the classroom recorded when a round started (roundSettings, live-state.ts): any part may be missing. */
+export type RoundSettings = RecordedSettings;
 
-export const settingsOf = (r: { settings: unknown }): RoundSettings => (r.settings && typeof r.settings === "object" ? (r.settings as RoundSettings) : {});
-export const strategyOf = (r: { settings: unknown }): string => settingsOf(r).scheduler?.profile?.scoringStrategy?.type ?? "—";
-export const nodeCountOf = (r: { settings: unknown }): number | undefined => settingsOf(r).machines?.length;
+export const settingsOf = (r: { settings: RoundSettings | null }): RoundSettings => (r.settings && typeof r.settings === "object" ? r.settings : {});
+export const strategyOf = (r: { settings: RoundSettings | null }): string => settingsOf(r).scheduler?.profile?.scoringStrategy?.type ?? "—";
+export const nodeCountOf = (r: { settings: RoundSettings | null }): number | undefined => settingsOf(r).machines?.length;
 
 /** "42s", "3m 05s", "1h 02m": simulated durations for people. */
 export function fmtDuration(seconds: number | null | undefined): string {

@@ -5,7 +5,8 @@ import { ApiError } from "../../api";
 import { applyPath, collectionPath, discoveryPath, existsPath, kubectlRef, resourceFor, resourceFromDiscovery, targetNamespace, type ResourceInfo } from "./resources";
 
 export interface K8sClient {
-  k8s(method: string, path: string, body?: unknown, contentType?: string): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The API server's JSON answer, read here only as far as it is checked to be. */
+  k8s(method: string, path: string, body?: unknown, contentType?: string): Promise<unknown>;
 }
 
 /** A problem found before anything is sent (kubectl finds these too); `code` is a translation key. */
@@ -25,7 +26,8 @@ export interface Applied {
 
 export type ApplyOutcome = { index: number; ok: true; applied: Applied } | { index: number; ok: false; error: ApiError | ManifestProblem };
 
-type Discovery = Map<string, Promise<{ resources?: { name: string; kind: string; namespaced: boolean }[] } | undefined>>;
+type ResourceList = { resources?: { name: string; kind: string; namespaced: boolean }[] };
+type Discovery = Map<string, Promise<ResourceList | undefined>>;
 
 /** apiVersion + kind → resource: the table first, else the API's discovery (cached per apply). */
 export async function resolveResource(api: K8sClient, obj: Record<string, unknown>, discovery: Discovery = new Map()): Promise<ResourceInfo> {
@@ -35,7 +37,8 @@ export async function resolveResource(api: K8sClient, obj: Record<string, unknow
   const known = resourceFor(apiVersion, kind);
   if (known) return known;
   const path = discoveryPath(apiVersion);
-  if (!discovery.has(path)) discovery.set(path, api.k8s("GET", path).catch(() => undefined));
+  // An APIResourceList, as the API server's discovery answers.
+  if (!discovery.has(path)) discovery.set(path, api.k8s("GET", path).then((list) => (isObject(list) ? (list as ResourceList) : undefined), () => undefined));
   const list = await discovery.get(path);
   const found = list && resourceFromDiscovery(apiVersion, kind, list);
   if (!found) throw new ManifestProblem("kind", "noMatch", { kind, version: apiVersion });
@@ -53,9 +56,11 @@ export async function applyObject(api: K8sClient, obj: unknown, defaultNs: strin
   const meta = isObject(obj.metadata) ? obj.metadata : {};
   const ns = targetNamespace(r, meta.namespace, defaultNs);
   const body = JSON.stringify(obj); // JSON is YAML, and the server parses either
-  const done = (res: { metadata?: { name?: string; namespace?: string } } | undefined, verb: Applied["verb"]): Applied => {
-    const name = res?.metadata?.name ?? String(meta.name ?? "");
-    const namespace = res?.metadata?.namespace ?? ns;
+  const done = (res: unknown, verb: Applied["verb"]): Applied => {
+    // The object as stored: its name (generated, perhaps) and namespace.
+    const stored = (isObject(res) && isObject(res.metadata) ? res.metadata : {}) as { name?: string; namespace?: string };
+    const name = stored.name ?? String(meta.name ?? "");
+    const namespace = stored.namespace ?? ns;
     return { ref: kubectlRef(r, name), verb, key: namespace ? `${namespace}/${name}` : name };
   };
   // Without a name there is nothing to apply to: create it, and the server names the problem
@@ -66,7 +71,8 @@ export async function applyObject(api: K8sClient, obj: unknown, defaultNs: strin
   let existed = true;
   try {
     const list = await api.k8s("GET", existsPath(r, ns, meta.name));
-    existed = Array.isArray(list?.items) ? list.items.length > 0 : true;
+    const items = isObject(list) ? list.items : undefined;
+    existed = Array.isArray(items) ? items.length > 0 : true;
   } catch {
     /* the apply itself will say what is wrong */
   }

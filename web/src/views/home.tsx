@@ -1,6 +1,7 @@
 // The home page: an instructor creates a classroom and gets two links, their own (secret) and
 // the one to share with students.
 import { useState } from "preact/hooks";
+import { NODE_SIZES } from "../../../src/classroom/fleet/node-sizes";
 import { ApiError, createClassroom, download, type CreateClassroomBody, type CreatedClassroom } from "../api";
 import { setLang, useLang, useT, type Strings } from "../i18n";
 import { navigate } from "../nav";
@@ -87,7 +88,7 @@ export function Home() {
             <label><span>{t("name")}</span><input name="name" required maxLength={80} value="Kubernetes 101" class={fieldError("name") ? "invalid" : ""} />{fieldError("name") && <div class="field-error">{fieldError("name")}</div>}</label>
             <label><span>{t("nodes")}</span><input name="nodes" type="number" min={0} max={50} value={3} required /></label>
             <label><span>{t("size")}</span>
-              <select name="size"><option value="mixed">{t("mixed")}</option><option>kc-standard-2</option><option>kc-standard-4</option><option>kc-highmem-2</option></select>
+              <select name="size"><option value="mixed">{t("mixed")}</option>{NODE_SIZES.map((s) => <option key={s.instanceType}>{s.instanceType}</option>)}</select>
             </label>
             <label><span>{t("speed")}</span>
               <select name="speed"><option value="1">1×</option><option value="2">2×</option><option value="5">5×</option><option value="10">10×</option></select>

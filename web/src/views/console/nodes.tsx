@@ -1,7 +1,7 @@
 // The console's machines: what each node is (size, zone), its machine state and what Kubernetes
 // thinks of it (Ready, cordoned), and the actions an operator has: stop/start the machine, cut it
 // off from the network, cordon, drain, remove, add.
-import type { NodeSize } from "../../../../src/classroom/fleet/node-sizes";
+import { NODE_SIZES, type NodeSize } from "../../../../src/classroom/fleet/node-sizes";
 import { ApiError, json } from "../../api";
 import { useClassroom } from "../../context";
 import { useT } from "../../i18n";
@@ -11,7 +11,6 @@ import { Result, useActions } from "./action";
 import { S } from "./strings";
 
 const MERGE = "application/merge-patch+json";
-const SIZES = ["kc-standard-2", "kc-standard-4", "kc-highmem-2"];
 const MIRROR = "kubernetes.io/config.mirror";
 
 function readyOf(node: LiveObject | undefined): "Ready" | "NotReady" | "Unknown" | undefined {
@@ -115,7 +114,7 @@ export function NodesPanel() {
         <strong>{t("addNode")}</strong>
         <select name="size" aria-label={t("size")} data-testid="add-node-size">
           <option value="">{t("autoSize")}</option>
-          {SIZES.map((s) => <option key={s} value={s}>{s}</option>)}
+          {NODE_SIZES.map(({ instanceType: s }) => <option key={s} value={s}>{s}</option>)}
         </select>
         <input name="name" placeholder={t("optionalName")} aria-label={t("optionalName")} maxLength={63} data-testid="add-node-name" />
         <button class="primary" disabled={a.anyBusy} data-testid="add-node">{a.busy("add-node") ? "…" : t("add")}</button>

@@ -31,8 +31,6 @@ import { ClassroomSettings } from "./settings";
 import { StudentAdmin } from "./student-admin";
 import type { StudentQuota } from "./students";
 
-export { CLIENT_HEADER, LIVE_HOST, TICKET_HEADER, TOKEN_HEADER, type ClassroomInfo, type ClassroomInit } from "./classroom-schema";
-
 export class ClassroomObject extends DurableObject<Env> {
   readonly sql: Sql;
   readonly etcd: Etcd;

@@ -4,6 +4,7 @@ import { NODE_SIZES } from "./fleet/node-sizes";
 import { stringify } from "yaml";
 import { hashToken, randomToken } from "../control-plane/api-server/auth";
 import { errors } from "../control-plane/api-server/status";
+import { KUBECLASS } from "./refusal";
 
 export interface CreateClassroomRequest {
   name?: unknown;
@@ -53,7 +54,7 @@ export function validateCreateRequest(body: CreateClassroomRequest): { name: str
   const size = body.size === undefined || body.size === "mixed" ? undefined : body.size;
   if (size !== undefined && !NODE_SIZES.some((s) => s.instanceType === size))
     causes.push({ reason: "FieldValueNotSupported", message: `Unsupported value: ${JSON.stringify(size)}: supported values: "mixed", ${NODE_SIZES.map((s) => `"${s.instanceType}"`).join(", ")}`, field: "size" });
-  if (causes.length) throw errors.invalid({ kind: "Classroom", group: "kubeclass.dev" }, typeof name === "string" ? name : "", causes);
+  if (causes.length) throw errors.invalid(KUBECLASS("Classroom"), typeof name === "string" ? name : "", causes);
   return { name: (name as string).trim(), nodes: nodes as number, speed: speed as number, cloud: cloud as boolean, size: size as string | undefined };
 }
 

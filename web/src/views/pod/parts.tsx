@@ -4,6 +4,8 @@ import { useClassroom } from "../../context";
 import { useT, type Strings } from "../../i18n";
 import { age, eventsFor, eventTime, statusClass } from "../../k8s";
 import type { LiveObject } from "../../live";
+import type { Container, ContainerState, ContainerStatus, PodCondition } from "../../../../src/control-plane/api-server/objects/core";
+import type { ResourceList } from "../../../../src/control-plane/api-server/objects/meta";
 import { useObservable } from "../../observable";
 
 const S: Strings = {
@@ -23,10 +25,7 @@ const S: Strings = {
   },
 };
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Obj = Record<string, any>;
-
-function resources(r: Record<string, string> | undefined, none: string): string {
+function resources(r: ResourceList | undefined, none: string): string {
   if (!r || Object.keys(r).length === 0) return none;
   return Object.entries(r).map(([k, v]) => `${k}: ${v}`).join(", ");
 }
@@ -35,14 +34,14 @@ export function Containers({ pod }: { pod: LiveObject }) {
   const t = useT(S);
   const { live } = useClassroom();
   const now = live.simNow();
-  const statuses = new Map<string, Obj>();
+  const statuses = new Map<string, ContainerStatus>();
   for (const cs of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) statuses.set(cs.name, cs);
-  const list: { c: Obj; init: boolean }[] = [
-    ...(pod.spec?.initContainers ?? []).map((c: Obj) => ({ c, init: true })),
-    ...(pod.spec?.containers ?? []).map((c: Obj) => ({ c, init: false })),
+  const list: { c: Container; init: boolean }[] = [
+    ...(pod.spec?.initContainers ?? []).map((c: Container) => ({ c, init: true })),
+    ...(pod.spec?.containers ?? []).map((c: Container) => ({ c, init: false })),
   ];
-  const state = (cs?: Obj): { cls: string; text: string; msg?: string } => {
-    const s = cs?.state ?? {};
+  const state = (cs?: ContainerStatus): { cls: string; text: string; msg?: string } => {
+    const s: ContainerState = cs?.state ?? {};
     if (s.running) return { cls: "ok", text: t("running", { age: age(s.running.startedAt, now) }) };
     if (s.waiting) return { cls: statusClass(s.waiting.reason ?? ""), text: t("waiting", { reason: s.waiting.reason ?? "" }), msg: s.waiting.message };
     if (s.terminated) {
@@ -81,7 +80,7 @@ export function Containers({ pod }: { pod: LiveObject }) {
 export function Conditions({ pod }: { pod: LiveObject }) {
   const t = useT(S);
   const { live } = useClassroom();
-  const conds: Obj[] = pod.status?.conditions ?? [];
+  const conds: PodCondition[] = pod.status?.conditions ?? [];
   if (conds.length === 0) return null;
   return (
     <section class="pd-section">

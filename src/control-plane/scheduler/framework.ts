@@ -1,11 +1,9 @@
-// The scheduling framework's shared pieces: statuses, the per-cycle state plugins read and write, the plugin
-// table in the default profile's order, and the score helpers several plugins share.
+// The scheduling framework's shared pieces (pkg/scheduler/framework: interface.go, cycle_state.go): statuses,
+// the per-cycle state plugins read and write through typed keys, the plugin interfaces by extension point,
+// and the score helpers several plugins share. It knows no plugin: each plugin file declares its own state
+// keys.
 import type { ClusterSnapshot, NodeInfo, PodInfo } from "./snapshot";
 import type { SchedulerProfile } from "./profile";
-import type { NodeAffinityState } from "./plugins/node-affinity";
-import type { SpreadFilterState, SpreadScoreState } from "./plugins/pod-topology-spread";
-import type { IpaFilterState, IpaScoreState } from "./plugins/inter-pod-affinity";
-import type { FitScoreState } from "./plugins/node-resources-fit";
 
 /** framework.MaxNodeScore. */
 export const MAX_NODE_SCORE = 100;
@@ -29,40 +27,72 @@ export function status(plugin: string, code: number, ...reasons: string[]): Stat
   return s;
 }
 
-/** State of one scheduling attempt, shared by the plugins (CycleState). */
-export interface Cycle {
-  pod: PodInfo;
-  snapshot: ClusterSnapshot;
-  profile: SchedulerProfile;
-  nodeAffinity: NodeAffinityState;
-  spread: SpreadFilterState | null;
-  ipa: IpaFilterState | null;
-  fitScore: FitScoreState | null;
-  spreadScore: SpreadScoreState | null;
-  ipaScore: IpaScoreState | null;
-  /** Tolerations with effect PreferNoSchedule or empty (TaintToleration PreScore). */
-  preferTolerations: PodInfo["tolerations"] | null;
+declare const stateType: unique symbol;
+
+/**
+ * A typed slot of CycleState (framework.StateKey), made once per plugin state by stateKey. `clone` copies the
+ * value for a dry run that changes it (CycleState.Clone: a state PreFilterExtensions updates through addPod /
+ * removePod must have one); a key without it shares its value between the copies, as an immutable
+ * StateData whose Clone returns itself.
+ */
+export interface StateKey<T> {
+  readonly name: string;
+  clone?(value: T): T;
+  /** Carries T only for the type checker. */
+  readonly [stateType]?: T;
+}
+
+export function stateKey<T>(name: string, clone?: (value: T) => T): StateKey<T> {
+  return clone ? { name, clone } : { name };
+}
+
+/** State of one scheduling attempt, shared by the plugins (framework.CycleState). */
+export interface CycleState {
+  readonly pod: PodInfo;
+  readonly snapshot: ClusterSnapshot;
+  readonly profile: SchedulerProfile;
+  /** The plugins' states, by key; a key absent when its plugin skipped this pod or has not run yet. */
+  readonly slots: Map<StateKey<unknown>, unknown>;
+}
+
+export function newCycleState(pod: PodInfo, snapshot: ClusterSnapshot, profile: SchedulerProfile): CycleState {
+  return { pod, snapshot, profile, slots: new Map() };
+}
+
+/** CycleState.Read: the value written under `key` in this cycle, undefined when none was. */
+export function readState<T>(c: CycleState, key: StateKey<T>): T | undefined {
+  return c.slots.get(key) as T | undefined;
+}
+
+/** CycleState.Write. */
+export function writeState<T>(c: CycleState, key: StateKey<T>, value: NoInfer<T>): void {
+  c.slots.set(key, value);
+}
+
+/** CycleState.Clone: a copy for a dry run (preemption, nominated pods), each state copied by its key's clone. */
+export function cloneCycle(c: CycleState): CycleState {
+  const slots = new Map<StateKey<unknown>, unknown>();
+  for (const [key, value] of c.slots) slots.set(key, key.clone ? key.clone(value) : value);
+  return { pod: c.pod, snapshot: c.snapshot, profile: c.profile, slots };
 }
 
 export interface PreFilterResult { status?: Status; nodeNames?: Set<string> }
 
 export interface FilterPlugin {
   name: string;
-  preFilter?(c: Cycle): PreFilterResult | undefined;
-  filter(c: Cycle, ni: NodeInfo): Status | null;
+  preFilter?(c: CycleState): PreFilterResult | undefined;
+  filter(c: CycleState, ni: NodeInfo): Status | null;
   /** PreFilterExtensions: keep the plugin's cycle state right when a pod is added to or removed from a node. */
-  addPod?(c: Cycle, p: PodInfo, ni: NodeInfo): void;
-  removePod?(c: Cycle, p: PodInfo, ni: NodeInfo): void;
-  /** Copy the plugin's cycle state before preemption changes it. */
-  cloneState?(c: Cycle): void;
+  addPod?(c: CycleState, p: PodInfo, ni: NodeInfo): void;
+  removePod?(c: CycleState, p: PodInfo, ni: NodeInfo): void;
 }
 
 export interface ScorePlugin {
   name: string;
   /** false: skip this plugin for this pod (framework.Skip). */
-  preScore?(c: Cycle, feasible: NodeInfo[]): boolean;
-  score(c: Cycle, ni: NodeInfo): number;
-  normalize?(c: Cycle, nodes: NodeInfo[], scores: Float64Array, n: number): void;
+  preScore?(c: CycleState, feasible: NodeInfo[]): boolean;
+  score(c: CycleState, ni: NodeInfo): number;
+  normalize?(c: CycleState, nodes: NodeInfo[], scores: Float64Array, n: number): void;
 }
 
 /** helper.DefaultNormalizeScore: scale to [0, max] by the highest score, optionally reversed. */

@@ -2,7 +2,7 @@
 // feasibility search of numFeasibleNodesToFind nodes, PreScore/Score/NormalizeScore with plugin weights,
 // selectHost with reservoir-sampled ties, and DefaultPreemption as PostFilter when nothing fits.
 import type { KubeObject } from "../api-server/types";
-import { type Cycle, type FilterPlugin, type ScorePlugin, type Status, UNRESOLVABLE, status } from "./framework";
+import { type CycleState, type FilterPlugin, type ScorePlugin, type Status, UNRESOLVABLE, cloneCycle, newCycleState, status } from "./framework";
 import { NO_NODES_AVAILABLE, countReasons, fitErrorMessage } from "./messages";
 import type { SchedulerProfile } from "./profile";
 import { LazyRecord, type SchedulingRecord, podRef } from "./record";
@@ -31,8 +31,8 @@ const FILTERS: FilterPlugin[] = [
   { name: nodeAffinity.NAME, filter: nodeAffinity.filter, preFilter: nodeAffinity.preFilter },
   { name: nodePorts.NAME, filter: nodePorts.filter },
   { name: fit.NAME, filter: fit.filter },
-  { name: spread.NAME, filter: spread.filter, preFilter: spread.preFilter, addPod: spread.addPod, removePod: spread.removePod, cloneState: spread.cloneState },
-  { name: ipa.NAME, filter: ipa.filter, preFilter: ipa.preFilter, addPod: ipa.addPod, removePod: ipa.removePod, cloneState: ipa.cloneState },
+  { name: spread.NAME, filter: spread.filter, preFilter: spread.preFilter, addPod: spread.addPod, removePod: spread.removePod },
+  { name: ipa.NAME, filter: ipa.filter, preFilter: ipa.preFilter, addPod: ipa.addPod, removePod: ipa.removePod },
 ];
 
 const SCORERS: ScorePlugin[] = [
@@ -78,7 +78,7 @@ export function numFeasibleNodesToFind(percentageOfNodesToScore: number | undefi
   return n < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : n;
 }
 
-function runFilters(filters: FilterPlugin[], c: Cycle, ni: NodeInfo): Status | null {
+function runFilters(filters: FilterPlugin[], c: CycleState, ni: NodeInfo): Status | null {
   for (let i = 0; i < filters.length; i++) {
     const s = filters[i].filter(c, ni);
     if (s !== null) return s;
@@ -90,27 +90,19 @@ function runFilters(filters: FilterPlugin[], c: Cycle, ni: NodeInfo): Status | n
  * RunFilterPluginsWithNominatedPods: first as if pods nominated to this node with priority ≥ the pod's were
  * already there, then (if that passed) without them, since a nominated pod may never arrive.
  */
-function filterWithNominated(filters: FilterPlugin[], c: Cycle, ni: NodeInfo): Status | null {
+function filterWithNominated(filters: FilterPlugin[], c: CycleState, ni: NodeInfo): Status | null {
   const noms = c.snapshot.nominated.size ? c.snapshot.nominated.get(ni.name) : undefined;
   if (noms) {
     const extra = noms.filter((p) => p.uid !== c.pod.uid && p.priority >= c.pod.priority);
     if (extra.length) {
       const node = cloneNodeInfo(ni);
-      const cy: Cycle = { ...c };
-      for (const f of filters) f.cloneState?.(cy);
+      const cy = cloneCycle(c);
       for (const p of extra) { addPodToNode(node, p); for (const f of filters) f.addPod?.(cy, p, node); }
       const s = runFilters(filters, cy, node);
       if (s) return s;
     }
   }
   return runFilters(filters, c, ni);
-}
-
-function newCycle(pod: PodInfo, snapshot: ClusterSnapshot, profile: SchedulerProfile): Cycle {
-  return {
-    pod, snapshot, profile, nodeAffinity: nodeAffinity.compile(pod),
-    spread: null, ipa: null, fitScore: null, spreadScore: null, ipaScore: null, preferTolerations: null,
-  };
 }
 
 // Reused across calls: scheduleOne is synchronous and single-threaded.
@@ -120,7 +112,7 @@ let totalBuf = new Float64Array(1024);
 export function scheduleOne(pod: KubeObject, snapshot: ClusterSnapshot, profile: SchedulerProfile, now: number, rand: () => number = Math.random): ScheduleResult {
   const comp = compile(profile);
   const pi = podInfoOf(snapshot, pod);
-  const c = newCycle(pi, snapshot, profile);
+  const c = newCycleState(pi, snapshot, profile);
   const rec = new LazyRecord(podRef(pod), now);
   const all = snapshot.nodes;
   const N = all.length;

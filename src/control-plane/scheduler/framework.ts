@@ -1,7 +1,7 @@
 // The scheduling framework's shared pieces (pkg/scheduler/framework: interface.go, cycle_state.go): statuses,
 // the per-cycle state plugins read and write through typed keys, the plugin interfaces by extension point,
 // and the score helpers several plugins share. It knows no plugin: each plugin file declares its own state
-// keys.
+// keys and exports its plugin, and plugins/registry.ts lists them in the default profile's order.
 import type { ClusterSnapshot, NodeInfo, PodInfo } from "./snapshot";
 import type { SchedulerProfile } from "./profile";
 
@@ -78,21 +78,41 @@ export function cloneCycle(c: CycleState): CycleState {
 
 export interface PreFilterResult { status?: Status; nodeNames?: Set<string> }
 
-export interface FilterPlugin {
-  name: string;
+/** A node's filter verdict in this cycle; undefined when the node was not evaluated (PreFilter left it out). */
+export type NodeStatus = (ni: NodeInfo) => Status | undefined;
+/** The profile's filters as the framework runs them, with nominated pods (RunFilterPluginsWithNominatedPods). */
+export type RunFilters = (c: CycleState, ni: NodeInfo) => Status | null;
+export interface PostFilterResult { nominatedNode?: string; victims?: PodInfo[]; message: string }
+
+/** A plugin: its name and the extension points it implements (framework.Plugin and the *Plugin interfaces). */
+export interface Plugin {
+  readonly name: string;
   preFilter?(c: CycleState): PreFilterResult | undefined;
-  filter(c: CycleState, ni: NodeInfo): Status | null;
+  filter?(c: CycleState, ni: NodeInfo): Status | null;
   /** PreFilterExtensions: keep the plugin's cycle state right when a pod is added to or removed from a node. */
   addPod?(c: CycleState, p: PodInfo, ni: NodeInfo): void;
   removePod?(c: CycleState, p: PodInfo, ni: NodeInfo): void;
-}
-
-export interface ScorePlugin {
-  name: string;
+  /** When no node fits; `absent` is the status of the nodes nodeStatus does not know. */
+  postFilter?(c: CycleState, nodeStatus: NodeStatus, absent: Status | null, filters: FilterPlugin[], run: RunFilters, now: number, rand: () => number): PostFilterResult;
   /** false: skip this plugin for this pod (framework.Skip). */
   preScore?(c: CycleState, feasible: NodeInfo[]): boolean;
-  score(c: CycleState, ni: NodeInfo): number;
+  score?(c: CycleState, ni: NodeInfo): number;
   normalize?(c: CycleState, nodes: NodeInfo[], scores: Float64Array, n: number): void;
+}
+
+export type FilterPlugin = Plugin & Required<Pick<Plugin, "filter">>;
+export type ScorePlugin = Plugin & Required<Pick<Plugin, "score">>;
+export type PostFilterPlugin = Plugin & Required<Pick<Plugin, "postFilter">>;
+export const isFilterPlugin = (p: Plugin): p is FilterPlugin => p.filter !== undefined;
+export const isScorePlugin = (p: Plugin): p is ScorePlugin => p.score !== undefined;
+export const isPostFilterPlugin = (p: Plugin): p is PostFilterPlugin => p.postFilter !== undefined;
+
+/** Every plugin gets the same shape (each extension point present, undefined when not implemented): the scheduling loop's property reads stay monomorphic. */
+export function definePlugin(p: Plugin): Plugin {
+  return {
+    name: p.name, preFilter: p.preFilter, filter: p.filter, addPod: p.addPod, removePod: p.removePod, postFilter: p.postFilter,
+    preScore: p.preScore, score: p.score, normalize: p.normalize,
+  };
 }
 
 /** helper.DefaultNormalizeScore: scale to [0, max] by the highest score, optionally reversed. */

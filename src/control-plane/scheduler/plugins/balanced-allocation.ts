@@ -1,6 +1,6 @@
 // NodeResourcesBalancedAllocation: favour nodes whose cpu and memory utilization (with the pod) stay close
 // to each other: score = (1 − standard deviation of the fractions) × 100, on actual requests.
-import { type CycleState, MAX_NODE_SCORE } from "../framework";
+import { type CycleState, MAX_NODE_SCORE, type Plugin, definePlugin } from "../framework";
 import type { NodeInfo } from "../snapshot";
 
 export const NAME = "NodeResourcesBalancedAllocation";
@@ -34,3 +34,5 @@ export function score(c: CycleState, ni: NodeInfo): number {
   const fc = Math.min(rc / ac, 1), fm = Math.min(rm / am, 1);
   return Math.trunc((1 - Math.abs((fc - fm) / 2)) * MAX_NODE_SCORE);
 }
+
+export const balancedAllocationPlugin: Plugin = definePlugin({ name: NAME, score });

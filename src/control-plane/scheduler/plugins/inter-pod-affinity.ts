@@ -1,7 +1,7 @@
 // InterPodAffinity: required pod affinity / anti-affinity of the incoming pod and required anti-affinity of
 // existing pods as a filter, counted per topology pair once per cycle; preferred terms (both directions,
 // plus existing pods' required affinity at hardPodAffinityWeight 1) as a score, min-max normalized.
-import { type CycleState, MAX_NODE_SCORE, type PreFilterResult, type Status, UNRESOLVABLE, UNSCHEDULABLE, readState, stateKey, status, writeState } from "../framework";
+import { type CycleState, MAX_NODE_SCORE, type Plugin, type PreFilterResult, type Status, UNRESOLVABLE, UNSCHEDULABLE, definePlugin, readState, stateKey, status, writeState } from "../framework";
 import { type AffinityTerm, type NodeInfo, type PodInfo, termMatches } from "../snapshot";
 
 export const NAME = "InterPodAffinity";
@@ -153,3 +153,5 @@ export function normalize(cy: CycleState, _nodes: NodeInfo[], scores: Float64Arr
   const diff = max - min;
   for (let i = 0; i < n; i++) scores[i] = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((scores[i] - min) / diff)) : 0;
 }
+
+export const interPodAffinityPlugin: Plugin = definePlugin({ name: NAME, preFilter, filter, addPod, removePod, preScore, score, normalize });

@@ -1,7 +1,7 @@
 // NodeAffinity: spec.nodeSelector plus requiredDuringScheduling node affinity as a filter (with the
 // PreFilter that narrows the search to nodes named by metadata.name matchFields, as DaemonSet pods use);
 // preferredDuringScheduling terms as a score (sum of matching weights, normalized by the maximum).
-import { type CycleState, type PreFilterResult, type Status, UNRESOLVABLE, defaultNormalizeScore, readState, stateKey, status, writeState } from "../framework";
+import { type CycleState, type Plugin, type PreFilterResult, type Status, UNRESOLVABLE, defaultNormalizeScore, definePlugin, readState, stateKey, status, writeState } from "../framework";
 import type { NodeInfo, PodInfo } from "../snapshot";
 
 export const NAME = "NodeAffinity";
@@ -146,3 +146,5 @@ export function score(c: CycleState, ni: NodeInfo): number {
 export function normalize(_c: CycleState, _nodes: NodeInfo[], scores: Float64Array, n: number): void {
   defaultNormalizeScore(scores, n, false);
 }
+
+export const nodeAffinityPlugin: Plugin = definePlugin({ name: NAME, preFilter, filter, preScore, score, normalize });

@@ -1,5 +1,5 @@
 // NodeName: a pod that names a node (spec.nodeName set before scheduling) fits only that node.
-import { type CycleState, type Status, UNRESOLVABLE, status } from "../framework";
+import { type CycleState, type Plugin, type Status, UNRESOLVABLE, definePlugin, status } from "../framework";
 import type { NodeInfo } from "../snapshot";
 
 export const NAME = "NodeName";
@@ -10,3 +10,5 @@ export function filter(c: CycleState, ni: NodeInfo): Status | null {
   if (!want || want === ni.name) return null;
   return status(NAME, UNRESOLVABLE, ERR_REASON);
 }
+
+export const nodeNamePlugin: Plugin = definePlugin({ name: NAME, filter });

@@ -1,6 +1,6 @@
 // NodePorts: a requested hostPort must be free on the node for its protocol and host IP (0.0.0.0 clashes
 // with every IP, as HostPortInfo.CheckConflict does).
-import { type CycleState, type Status, UNSCHEDULABLE, status } from "../framework";
+import { type CycleState, type Plugin, type Status, UNSCHEDULABLE, definePlugin, status } from "../framework";
 import type { HostPort, NodeInfo } from "../snapshot";
 
 export const NAME = "NodePorts";
@@ -20,3 +20,5 @@ export function filter(c: CycleState, ni: NodeInfo): Status | null {
   if (c.pod.hostPorts.length === 0 || ni.usedPorts.size === 0) return null;
   return portsConflict(ni.usedPorts, c.pod.hostPorts) ? status(NAME, UNSCHEDULABLE, ERR_REASON) : null;
 }
+
+export const nodePortsPlugin: Plugin = definePlugin({ name: NAME, filter });

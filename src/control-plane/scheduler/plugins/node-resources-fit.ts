@@ -1,7 +1,7 @@
 // NodeResourcesFit: Filter checks pod count and each requested resource against allocatable minus what is
 // already requested; Score applies the profile's strategy (LeastAllocated, MostAllocated,
 // RequestedToCapacityRatio) to the non-zero requests (100m/200Mi for containers that set none).
-import { type CycleState, MAX_NODE_SCORE, type Status, UNSCHEDULABLE, idiv, readState, stateKey, status, writeState } from "../framework";
+import { type CycleState, MAX_NODE_SCORE, type Plugin, type Status, UNSCHEDULABLE, definePlugin, idiv, readState, stateKey, status, writeState } from "../framework";
 import type { NodeInfo, PodInfo } from "../snapshot";
 import type { SchedulerProfile } from "../profile";
 
@@ -154,3 +154,5 @@ export function score(c: CycleState, ni: NodeInfo): number {
   }
   return s.scorer(requested, allocatable);
 }
+
+export const nodeResourcesFitPlugin: Plugin = definePlugin({ name: NAME, filter, preScore, score });

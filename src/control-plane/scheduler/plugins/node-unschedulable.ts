@@ -1,6 +1,6 @@
 // NodeUnschedulable: cordoned nodes (spec.unschedulable) take only pods that tolerate the
 // node.kubernetes.io/unschedulable:NoSchedule taint.
-import { type CycleState, type Status, UNRESOLVABLE, status } from "../framework";
+import { type CycleState, type Plugin, type Status, UNRESOLVABLE, definePlugin, status } from "../framework";
 import type { NodeInfo, Taint } from "../snapshot";
 import { tolerationsTolerateTaint } from "./taint-toleration";
 
@@ -13,3 +13,5 @@ export function filter(c: CycleState, ni: NodeInfo): Status | null {
   if (tolerationsTolerateTaint(c.pod.tolerations, UNSCHEDULABLE_TAINT)) return null;
   return status(NAME, UNRESOLVABLE, ERR_REASON);
 }
+
+export const nodeUnschedulablePlugin: Plugin = definePlugin({ name: NAME, filter });

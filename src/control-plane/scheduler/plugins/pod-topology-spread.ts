@@ -3,7 +3,7 @@
 // log(domains + 2), reversed at normalization. Counting follows the real plugin: only nodes that carry every
 // constraint's topology key, honouring nodeAffinityPolicy/nodeTaintsPolicy, pods in the pod's namespace
 // that are not terminating.
-import { type CycleState, MAX_NODE_SCORE, type PreFilterResult, type Status, UNRESOLVABLE, UNSCHEDULABLE, idiv, readState, stateKey, status, writeState } from "../framework";
+import { type CycleState, MAX_NODE_SCORE, type Plugin, type PreFilterResult, type Status, UNRESOLVABLE, UNSCHEDULABLE, definePlugin, idiv, readState, stateKey, status, writeState } from "../framework";
 import type { LabelSelector } from "../../api-server/selectors";
 import { labelSelectorFromObject } from "../../api-server/selectors";
 import type { NodeInfo, PodInfo } from "../snapshot";
@@ -205,3 +205,5 @@ export function normalize(cy: CycleState, nodes: NodeInfo[], scores: Float64Arra
     scores[i] = idiv(MAX_NODE_SCORE * (max + min - scores[i]), max);
   }
 }
+
+export const podTopologySpreadPlugin: Plugin = definePlugin({ name: NAME, preFilter, filter, addPod, removePod, preScore, score, normalize });

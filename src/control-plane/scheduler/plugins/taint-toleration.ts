@@ -1,6 +1,6 @@
 // TaintToleration: Filter rejects nodes with an untolerated NoSchedule/NoExecute taint; Score counts
 // untolerated PreferNoSchedule taints, reversed at normalization so fewer taints score higher.
-import { type CycleState, type Status, UNRESOLVABLE, defaultNormalizeScore, readState, stateKey, status, writeState } from "../framework";
+import { type CycleState, type Plugin, type Status, UNRESOLVABLE, defaultNormalizeScore, definePlugin, readState, stateKey, status, writeState } from "../framework";
 import type { NodeInfo, Taint, Toleration } from "../snapshot";
 
 export const NAME = "TaintToleration";
@@ -56,3 +56,5 @@ export function score(c: CycleState, ni: NodeInfo): number {
 export function normalize(_c: CycleState, _nodes: NodeInfo[], scores: Float64Array, n: number): void {
   defaultNormalizeScore(scores, n, true);
 }
+
+export const taintTolerationPlugin: Plugin = definePlugin({ name: NAME, filter, preScore, score, normalize });

@@ -47,6 +47,7 @@ export function preScore(c: CycleState): boolean {
 
 /** Number of PreferNoSchedule taints the pod does not tolerate. */
 export function score(c: CycleState, ni: NodeInfo): number {
+  if (ni.taints.length === 0) return 0;
   let n = 0;
   const ts = readState(c, PREFER_TOLERATIONS) ?? c.pod.tolerations;
   for (const t of ni.taints) if (t.effect === "PreferNoSchedule" && !tolerationsTolerateTaint(ts, t)) n++;

@@ -37,13 +37,20 @@ declare const stateType: unique symbol;
  */
 export interface StateKey<T> {
   readonly name: string;
+  /** The key's place in CycleState.slots. */
+  readonly index: number;
   clone?(value: T): T;
   /** Carries T only for the type checker. */
   readonly [stateType]?: T;
 }
 
+/** Every key made, by index: cloneCycle finds each slot's clone here. */
+const keys: StateKey<unknown>[] = [];
+
 export function stateKey<T>(name: string, clone?: (value: T) => T): StateKey<T> {
-  return clone ? { name, clone } : { name };
+  const key: StateKey<T> = clone ? { name, index: keys.length, clone } : { name, index: keys.length };
+  keys.push(key);
+  return key;
 }
 
 /** State of one scheduling attempt, shared by the plugins (framework.CycleState). */
@@ -51,28 +58,35 @@ export interface CycleState {
   readonly pod: PodInfo;
   readonly snapshot: ClusterSnapshot;
   readonly profile: SchedulerProfile;
-  /** The plugins' states, by key; a key absent when its plugin skipped this pod or has not run yet. */
-  readonly slots: Map<StateKey<unknown>, unknown>;
+  /**
+   * The plugins' states, by key: upstream's map from key to state, held as an array indexed by StateKey.index
+   * (a read is one indexed load on the scheduling loop's path); undefined where the plugin skipped this pod or
+   * has not run yet.
+   */
+  readonly slots: unknown[];
 }
 
 export function newCycleState(pod: PodInfo, snapshot: ClusterSnapshot, profile: SchedulerProfile): CycleState {
-  return { pod, snapshot, profile, slots: new Map() };
+  return { pod, snapshot, profile, slots: new Array(keys.length) };
 }
 
 /** CycleState.Read: the value written under `key` in this cycle, undefined when none was. */
 export function readState<T>(c: CycleState, key: StateKey<T>): T | undefined {
-  return c.slots.get(key) as T | undefined;
+  return c.slots[key.index] as T | undefined;
 }
 
 /** CycleState.Write. */
 export function writeState<T>(c: CycleState, key: StateKey<T>, value: NoInfer<T>): void {
-  c.slots.set(key, value);
+  c.slots[key.index] = value;
 }
 
 /** CycleState.Clone: a copy for a dry run (preemption, nominated pods), each state copied by its key's clone. */
 export function cloneCycle(c: CycleState): CycleState {
-  const slots = new Map<StateKey<unknown>, unknown>();
-  for (const [key, value] of c.slots) slots.set(key, key.clone ? key.clone(value) : value);
+  const slots = c.slots.slice();
+  for (let i = 0; i < slots.length; i++) {
+    const clone = keys[i].clone;
+    if (clone && slots[i] !== undefined) slots[i] = clone(slots[i]);
+  }
   return { pod: c.pod, snapshot: c.snapshot, profile: c.profile, slots };
 }
 

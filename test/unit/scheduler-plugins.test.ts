@@ -1,7 +1,7 @@
 // Hand-computed cases for each filter and score plugin, run through scheduleOne's record or directly.
 import { describe, expect, it } from "vitest";
 import { buildSnapshot, defaultProfile, scheduleOne, type SchedulerProfile } from "../../src/control-plane/scheduler";
-import { type Cycle, defaultNormalizeScore } from "../../src/control-plane/scheduler/framework";
+import { type CycleState as Cycle, defaultNormalizeScore } from "../../src/control-plane/scheduler/framework";
 import { balancedScore } from "../../src/control-plane/scheduler/plugins/balanced-allocation";
 import { calculatePriority } from "../../src/control-plane/scheduler/plugins/image-locality";
 import { brokenLinear, leastRequestedScore, mostRequestedScore } from "../../src/control-plane/scheduler/plugins/node-resources-fit";

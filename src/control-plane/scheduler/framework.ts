@@ -1,11 +1,9 @@
-// The scheduling framework's shared pieces: statuses, the per-cycle state plugins read and write, the plugin
-// table in the default profile's order, and the score helpers several plugins share.
+// The scheduling framework's shared pieces (pkg/scheduler/framework: interface.go, cycle_state.go): statuses,
+// the per-cycle state plugins read and write through typed keys, the plugin interfaces by extension point,
+// and the score helpers several plugins share. It knows no plugin: each plugin file declares its own state
+// keys and exports its plugin, and plugins/registry.ts lists them in the default profile's order.
 import type { ClusterSnapshot, NodeInfo, PodInfo } from "./snapshot";
 import type { SchedulerProfile } from "./profile";
-import type { NodeAffinityState } from "./plugins/node-affinity";
-import type { SpreadFilterState, SpreadScoreState } from "./plugins/pod-topology-spread";
-import type { IpaFilterState, IpaScoreState } from "./plugins/inter-pod-affinity";
-import type { FitScoreState } from "./plugins/node-resources-fit";
 
 /** framework.MaxNodeScore. */
 export const MAX_NODE_SCORE = 100;
@@ -29,40 +27,106 @@ export function status(plugin: string, code: number, ...reasons: string[]): Stat
   return s;
 }
 
-/** State of one scheduling attempt, shared by the plugins (CycleState). */
-export interface Cycle {
-  pod: PodInfo;
-  snapshot: ClusterSnapshot;
-  profile: SchedulerProfile;
-  nodeAffinity: NodeAffinityState;
-  spread: SpreadFilterState | null;
-  ipa: IpaFilterState | null;
-  fitScore: FitScoreState | null;
-  spreadScore: SpreadScoreState | null;
-  ipaScore: IpaScoreState | null;
-  /** Tolerations with effect PreferNoSchedule or empty (TaintToleration PreScore). */
-  preferTolerations: PodInfo["tolerations"] | null;
+declare const stateType: unique symbol;
+
+/**
+ * A typed slot of CycleState (framework.StateKey), made once per plugin state by stateKey. `clone` copies the
+ * value for a dry run that changes it (CycleState.Clone: a state PreFilterExtensions updates through addPod /
+ * removePod must have one); a key without it shares its value between the copies, as an immutable
+ * StateData whose Clone returns itself.
+ */
+export interface StateKey<T> {
+  readonly name: string;
+  /** The key's place in CycleState.slots. */
+  readonly index: number;
+  clone?(value: T): T;
+  /** Carries T only for the type checker. */
+  readonly [stateType]?: T;
+}
+
+/** Every key made, by index: cloneCycle finds each slot's clone here. */
+const keys: StateKey<unknown>[] = [];
+
+export function stateKey<T>(name: string, clone?: (value: T) => T): StateKey<T> {
+  const key: StateKey<T> = clone ? { name, index: keys.length, clone } : { name, index: keys.length };
+  keys.push(key);
+  return key;
+}
+
+/** State of one scheduling attempt, shared by the plugins (framework.CycleState). */
+export interface CycleState {
+  readonly pod: PodInfo;
+  readonly snapshot: ClusterSnapshot;
+  readonly profile: SchedulerProfile;
+  /**
+   * The plugins' states, by key: upstream's map from key to state, held as an array indexed by StateKey.index
+   * (a read is one indexed load on the scheduling loop's path); undefined where the plugin skipped this pod or
+   * has not run yet.
+   */
+  readonly slots: unknown[];
+}
+
+export function newCycleState(pod: PodInfo, snapshot: ClusterSnapshot, profile: SchedulerProfile): CycleState {
+  return { pod, snapshot, profile, slots: new Array(keys.length) };
+}
+
+/** CycleState.Read: the value written under `key` in this cycle, undefined when none was. */
+export function readState<T>(c: CycleState, key: StateKey<T>): T | undefined {
+  return c.slots[key.index] as T | undefined;
+}
+
+/** CycleState.Write. */
+export function writeState<T>(c: CycleState, key: StateKey<T>, value: NoInfer<T>): void {
+  c.slots[key.index] = value;
+}
+
+/** CycleState.Clone: a copy for a dry run (preemption, nominated pods), each state copied by its key's clone. */
+export function cloneCycle(c: CycleState): CycleState {
+  const slots = c.slots.slice();
+  for (let i = 0; i < slots.length; i++) {
+    const clone = keys[i].clone;
+    if (clone && slots[i] !== undefined) slots[i] = clone(slots[i]);
+  }
+  return { pod: c.pod, snapshot: c.snapshot, profile: c.profile, slots };
 }
 
 export interface PreFilterResult { status?: Status; nodeNames?: Set<string> }
 
-export interface FilterPlugin {
-  name: string;
-  preFilter?(c: Cycle): PreFilterResult | undefined;
-  filter(c: Cycle, ni: NodeInfo): Status | null;
+/** A node's filter verdict in this cycle; undefined when the node was not evaluated (PreFilter left it out). */
+export type NodeStatus = (ni: NodeInfo) => Status | undefined;
+/** The profile's filters as the framework runs them, with nominated pods (RunFilterPluginsWithNominatedPods). */
+export type RunFilters = (c: CycleState, ni: NodeInfo) => Status | null;
+export interface PostFilterResult { nominatedNode?: string; victims?: PodInfo[]; message: string }
+
+/** A plugin: its name and the extension points it implements (framework.Plugin and the *Plugin interfaces). */
+export interface Plugin {
+  readonly name: string;
+  preFilter?(c: CycleState): PreFilterResult | undefined;
+  filter?(c: CycleState, ni: NodeInfo): Status | null;
   /** PreFilterExtensions: keep the plugin's cycle state right when a pod is added to or removed from a node. */
-  addPod?(c: Cycle, p: PodInfo, ni: NodeInfo): void;
-  removePod?(c: Cycle, p: PodInfo, ni: NodeInfo): void;
-  /** Copy the plugin's cycle state before preemption changes it. */
-  cloneState?(c: Cycle): void;
+  addPod?(c: CycleState, p: PodInfo, ni: NodeInfo): void;
+  removePod?(c: CycleState, p: PodInfo, ni: NodeInfo): void;
+  /** When no node fits; `absent` is the status of the nodes nodeStatus does not know. */
+  postFilter?(c: CycleState, nodeStatus: NodeStatus, absent: Status | null, filters: FilterPlugin[], run: RunFilters, now: number, rand: () => number): PostFilterResult;
+  /** false: skip this plugin for this pod (framework.Skip). */
+  preScore?(c: CycleState, feasible: NodeInfo[]): boolean;
+  score?(c: CycleState, ni: NodeInfo): number;
+  normalize?(c: CycleState, nodes: NodeInfo[], scores: Float64Array, n: number): void;
 }
 
-export interface ScorePlugin {
-  name: string;
-  /** false: skip this plugin for this pod (framework.Skip). */
-  preScore?(c: Cycle, feasible: NodeInfo[]): boolean;
-  score(c: Cycle, ni: NodeInfo): number;
-  normalize?(c: Cycle, nodes: NodeInfo[], scores: Float64Array, n: number): void;
+export type FilterPlugin = Plugin & Required<Pick<Plugin, "filter">>;
+export type ScorePlugin = Plugin & Required<Pick<Plugin, "score">>;
+export type PostFilterPlugin = Plugin & Required<Pick<Plugin, "postFilter">>;
+export const isFilterPlugin = (p: Plugin): p is FilterPlugin => p.filter !== undefined;
+export const isScorePlugin = (p: Plugin): p is ScorePlugin => p.score !== undefined;
+export const isPostFilterPlugin = (p: Plugin): p is PostFilterPlugin => p.postFilter !== undefined;
+
+/** Every plugin gets the same shape (each extension point present, undefined when not implemented): the scheduling loop's property reads stay monomorphic. */
+export function definePlugin(p: Plugin): Plugin {
+  return {
+    name: p.name, preFilter: p.preFilter, filter: p.filter, addPod: p.addPod, removePod: p.removePod, postFilter: p.postFilter,
+    preScore: p.preScore, score: p.score, normalize: p.normalize,
+  };
 }
 
 /** helper.DefaultNormalizeScore: scale to [0, max] by the highest score, optionally reversed. */

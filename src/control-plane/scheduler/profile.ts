@@ -1,6 +1,8 @@
 // The scheduler profile the classroom can tune (a slice of KubeSchedulerConfiguration): the
 // NodeResourcesFit scoring strategy, score plugin weights, disabled plugins and percentageOfNodesToScore.
 // Defaults are those of pkg/scheduler/apis/config/v1 (default_plugins.go, defaults.go).
+import { type Plugin, isFilterPlugin, isPostFilterPlugin, isScorePlugin } from "./framework";
+import { DEFAULT_PLUGINS } from "./plugins/registry";
 
 export interface SchedulerProfile {
   scoringStrategy: {
@@ -14,13 +16,11 @@ export interface SchedulerProfile {
   percentageOfNodesToScore?: number;
 }
 
-export const FILTER_PLUGINS = [
-  "NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity",
-] as const;
-export const SCORE_PLUGINS = [
-  "TaintToleration", "NodeAffinity", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity", "NodeResourcesBalancedAllocation", "ImageLocality",
-] as const;
-export const ALL_PLUGINS = [...new Set<string>([...FILTER_PLUGINS, ...SCORE_PLUGINS, "DefaultPreemption"])];
+// The names a profile may use, from the registry: its plugins by extension point, in the default profile's order.
+const namesOf = (has: (p: Plugin) => boolean): readonly string[] => DEFAULT_PLUGINS.filter(has).map((p) => p.name);
+export const FILTER_PLUGINS = namesOf(isFilterPlugin);
+export const SCORE_PLUGINS = namesOf(isScorePlugin);
+export const ALL_PLUGINS = [...new Set<string>([...FILTER_PLUGINS, ...SCORE_PLUGINS, ...namesOf(isPostFilterPlugin)])];
 
 export const DEFAULT_WEIGHTS: Readonly<Record<string, number>> = {
   TaintToleration: 3, NodeAffinity: 2, NodeResourcesFit: 1, PodTopologySpread: 2, InterPodAffinity: 2, NodeResourcesBalancedAllocation: 1, ImageLocality: 1,
@@ -103,7 +103,7 @@ export function validateProfile(p: unknown): { profile?: SchedulerProfile; error
   if (p.pluginWeights !== undefined) {
     if (!isObj(p.pluginWeights)) errors.push(invalid("pluginWeights", p.pluginWeights, "must be an object"));
     else for (const [name, w] of Object.entries(p.pluginWeights)) {
-      if (!(SCORE_PLUGINS as readonly string[]).includes(name)) errors.push(unsupported(`pluginWeights[${name}]`, name, SCORE_PLUGINS));
+      if (!SCORE_PLUGINS.includes(name)) errors.push(unsupported(`pluginWeights[${name}]`, name, SCORE_PLUGINS));
       else if (!isInt(w) || w < 1 || w > 100) errors.push(invalid(`pluginWeights[${name}]`, w, "not in valid range [1, 100]"));
       else out.pluginWeights[name] = w;
     }

@@ -2,60 +2,36 @@
 // feasibility search of numFeasibleNodesToFind nodes, PreScore/Score/NormalizeScore with plugin weights,
 // selectHost with reservoir-sampled ties, and DefaultPreemption as PostFilter when nothing fits.
 import type { KubeObject } from "../api-server/types";
-import { type Cycle, type FilterPlugin, type ScorePlugin, type Status, UNRESOLVABLE, status } from "./framework";
+import {
+  type CycleState, type FilterPlugin, type PostFilterPlugin, type ScorePlugin, type Status, UNRESOLVABLE,
+  cloneCycle, isFilterPlugin, isPostFilterPlugin, isScorePlugin, newCycleState, status,
+} from "./framework";
 import { NO_NODES_AVAILABLE, countReasons, fitErrorMessage } from "./messages";
 import type { SchedulerProfile } from "./profile";
 import { LazyRecord, type SchedulingRecord, podRef } from "./record";
 import { type ClusterSnapshot, type NodeInfo, type PodInfo, addPodToNode, cloneNodeInfo, nominate, podInfoOf } from "./snapshot";
-import * as balanced from "./plugins/balanced-allocation";
-import * as preemption from "./plugins/default-preemption";
-import * as imageLocality from "./plugins/image-locality";
-import * as ipa from "./plugins/inter-pod-affinity";
-import * as nodeAffinity from "./plugins/node-affinity";
-import * as nodeName from "./plugins/node-name";
-import * as fit from "./plugins/node-resources-fit";
-import * as nodePorts from "./plugins/node-ports";
-import * as nodeUnschedulable from "./plugins/node-unschedulable";
-import * as spread from "./plugins/pod-topology-spread";
-import * as taints from "./plugins/taint-toleration";
+import { DEFAULT_PLUGINS } from "./plugins/registry";
 
 export type ScheduleResult =
   | { kind: "bind"; node: string; record: SchedulingRecord }
   | { kind: "unschedulable"; message: string; record: SchedulingRecord; nominatedNode?: string; victims?: KubeObject[] };
 
-/** Filter plugins in the default profile's order (the first failing one decides a node's status). */
-const FILTERS: FilterPlugin[] = [
-  { name: nodeUnschedulable.NAME, filter: nodeUnschedulable.filter },
-  { name: nodeName.NAME, filter: nodeName.filter },
-  { name: taints.NAME, filter: taints.filter },
-  { name: nodeAffinity.NAME, filter: nodeAffinity.filter, preFilter: nodeAffinity.preFilter },
-  { name: nodePorts.NAME, filter: nodePorts.filter },
-  { name: fit.NAME, filter: fit.filter },
-  { name: spread.NAME, filter: spread.filter, preFilter: spread.preFilter, addPod: spread.addPod, removePod: spread.removePod, cloneState: spread.cloneState },
-  { name: ipa.NAME, filter: ipa.filter, preFilter: ipa.preFilter, addPod: ipa.addPod, removePod: ipa.removePod, cloneState: ipa.cloneState },
-];
-
-const SCORERS: ScorePlugin[] = [
-  { name: taints.NAME, preScore: taints.preScore, score: taints.score, normalize: taints.normalize },
-  { name: nodeAffinity.NAME, preScore: nodeAffinity.preScore, score: nodeAffinity.score, normalize: nodeAffinity.normalize },
-  { name: fit.NAME, preScore: fit.preScore, score: fit.score },
-  { name: spread.NAME, preScore: spread.preScore, score: spread.score, normalize: spread.normalize },
-  { name: ipa.NAME, preScore: ipa.preScore, score: ipa.score, normalize: ipa.normalize },
-  { name: balanced.NAME, score: balanced.score },
-  { name: imageLocality.NAME, score: imageLocality.score },
-];
-
-interface Compiled { filters: FilterPlugin[]; scorers: { plugin: ScorePlugin; weight: number }[]; preemption: boolean; percentage: number }
+/**
+ * A profile's plugins by extension point, in the registry's order. The default profile has one PostFilter
+ * plugin (DefaultPreemption), so the first enabled one is the one.
+ */
+interface Compiled { filters: FilterPlugin[]; scorers: { plugin: ScorePlugin; weight: number }[]; postFilter: PostFilterPlugin | undefined; percentage: number }
 const compiledCache = new WeakMap<SchedulerProfile, Compiled>();
 
 function compile(p: SchedulerProfile): Compiled {
   let c = compiledCache.get(p);
   if (!c) {
     const off = new Set(p.disabledPlugins);
+    const on = DEFAULT_PLUGINS.filter((pl) => !off.has(pl.name));
     c = {
-      filters: FILTERS.filter((f) => !off.has(f.name)),
-      scorers: SCORERS.filter((s) => !off.has(s.name)).map((plugin) => ({ plugin, weight: p.pluginWeights[plugin.name] ?? 1 })).filter((s) => s.weight > 0),
-      preemption: !off.has(preemption.NAME),
+      filters: on.filter(isFilterPlugin),
+      scorers: on.filter(isScorePlugin).map((plugin) => ({ plugin, weight: p.pluginWeights[plugin.name] ?? 1 })).filter((s) => s.weight > 0),
+      postFilter: on.find(isPostFilterPlugin),
       percentage: p.percentageOfNodesToScore ?? 0,
     };
     compiledCache.set(p, c);
@@ -78,7 +54,7 @@ export function numFeasibleNodesToFind(percentageOfNodesToScore: number | undefi
   return n < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : n;
 }
 
-function runFilters(filters: FilterPlugin[], c: Cycle, ni: NodeInfo): Status | null {
+function runFilters(filters: FilterPlugin[], c: CycleState, ni: NodeInfo): Status | null {
   for (let i = 0; i < filters.length; i++) {
     const s = filters[i].filter(c, ni);
     if (s !== null) return s;
@@ -90,27 +66,19 @@ function runFilters(filters: FilterPlugin[], c: Cycle, ni: NodeInfo): Status | n
  * RunFilterPluginsWithNominatedPods: first as if pods nominated to this node with priority ≥ the pod's were
  * already there, then (if that passed) without them, since a nominated pod may never arrive.
  */
-function filterWithNominated(filters: FilterPlugin[], c: Cycle, ni: NodeInfo): Status | null {
+function filterWithNominated(filters: FilterPlugin[], c: CycleState, ni: NodeInfo): Status | null {
   const noms = c.snapshot.nominated.size ? c.snapshot.nominated.get(ni.name) : undefined;
   if (noms) {
     const extra = noms.filter((p) => p.uid !== c.pod.uid && p.priority >= c.pod.priority);
     if (extra.length) {
       const node = cloneNodeInfo(ni);
-      const cy: Cycle = { ...c };
-      for (const f of filters) f.cloneState?.(cy);
+      const cy = cloneCycle(c);
       for (const p of extra) { addPodToNode(node, p); for (const f of filters) f.addPod?.(cy, p, node); }
       const s = runFilters(filters, cy, node);
       if (s) return s;
     }
   }
   return runFilters(filters, c, ni);
-}
-
-function newCycle(pod: PodInfo, snapshot: ClusterSnapshot, profile: SchedulerProfile): Cycle {
-  return {
-    pod, snapshot, profile, nodeAffinity: nodeAffinity.compile(pod),
-    spread: null, ipa: null, fitScore: null, spreadScore: null, ipaScore: null, preferTolerations: null,
-  };
 }
 
 // Reused across calls: scheduleOne is synchronous and single-threaded.
@@ -120,7 +88,7 @@ let totalBuf = new Float64Array(1024);
 export function scheduleOne(pod: KubeObject, snapshot: ClusterSnapshot, profile: SchedulerProfile, now: number, rand: () => number = Math.random): ScheduleResult {
   const comp = compile(profile);
   const pi = podInfoOf(snapshot, pod);
-  const c = newCycle(pi, snapshot, profile);
+  const c = newCycleState(pi, snapshot, profile);
   const rec = new LazyRecord(podRef(pod), now);
   const all = snapshot.nodes;
   const N = all.length;
@@ -145,7 +113,7 @@ export function scheduleOne(pod: KubeObject, snapshot: ClusterSnapshot, profile:
     if (r.status) {
       rec.absentNodes = all.map((n) => n.name);
       rec.absentStatus = r.status;
-      const post = comp.preemption ? preemption.preempt(c, () => undefined, r.status, comp.filters, (cy, ni) => filterWithNominated(comp.filters, cy, ni), now, rand) : { message: "" };
+      const post = comp.postFilter ? comp.postFilter.postFilter(c, () => undefined, r.status, comp.filters, (cy, ni) => filterWithNominated(comp.filters, cy, ni), now, rand) : { message: "" };
       if (post.nominatedNode) return fail(fitErrorMessage(N, new Map(), r.status.message), post);
       return fail(fitErrorMessage(N, new Map(), r.status.message, post.message));
     }
@@ -197,8 +165,8 @@ export function scheduleOne(pod: KubeObject, snapshot: ClusterSnapshot, profile:
   if (feasible.length === 0) {
     const counts = countReasons(failedStatus.values(), absent ? { status: absent, count: N - candidates.length } : undefined);
     const nodeStatus = (ni: NodeInfo) => failedStatus.get(ni);
-    const post = comp.preemption
-      ? preemption.preempt(c, nodeStatus, absent, comp.filters, (cy, ni) => filterWithNominated(comp.filters, cy, ni), now, rand)
+    const post = comp.postFilter
+      ? comp.postFilter.postFilter(c, nodeStatus, absent, comp.filters, (cy, ni) => filterWithNominated(comp.filters, cy, ni), now, rand)
       : { message: "" };
     if (post.nominatedNode) return fail(fitErrorMessage(N, counts), post);
     return fail(fitErrorMessage(N, counts, "", post.message));

@@ -1,6 +1,6 @@
 // NodeResourcesBalancedAllocation: favour nodes whose cpu and memory utilization (with the pod) stay close
 // to each other: score = (1 − standard deviation of the fractions) × 100, on actual requests.
-import { type Cycle, MAX_NODE_SCORE } from "../framework";
+import { type CycleState, MAX_NODE_SCORE, type Plugin, definePlugin } from "../framework";
 import type { NodeInfo } from "../snapshot";
 
 export const NAME = "NodeResourcesBalancedAllocation";
@@ -26,7 +26,7 @@ export function balancedScore(requested: number[], allocatable: number[]): numbe
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
 
-export function score(c: Cycle, ni: NodeInfo): number {
+export function score(c: CycleState, ni: NodeInfo): number {
   // Default args: cpu and memory, weight 1, on requested (not non-zero) amounts.
   const ac = ni.allocatable.cpu, am = ni.allocatable.memory;
   const rc = ni.requested.cpu + c.pod.requests.cpu, rm = ni.requested.memory + c.pod.requests.memory;
@@ -34,3 +34,5 @@ export function score(c: Cycle, ni: NodeInfo): number {
   const fc = Math.min(rc / ac, 1), fm = Math.min(rm / am, 1);
   return Math.trunc((1 - Math.abs((fc - fm) / 2)) * MAX_NODE_SCORE);
 }
+
+export const balancedAllocationPlugin: Plugin = definePlugin({ name: NAME, score });

@@ -2,7 +2,9 @@
 // the pod fit (filters re-run on a copy of the node), keep as few victims as possible by reprieving the
 // most important ones first, and pick the node by the real criteria: fewest PDB violations (none are
 // modelled), lowest highest-victim priority, smallest priority sum, fewest victims, latest start time.
-import { type Cycle, type FilterPlugin, type Status, UNRESOLVABLE, status } from "../framework";
+import {
+  type CycleState, type FilterPlugin, type NodeStatus, type Plugin, type PostFilterResult, type RunFilters, type Status, UNRESOLVABLE, cloneCycle, definePlugin, status,
+} from "../framework";
 import {
   NOT_ELIGIBLE_NEVER, NOT_ELIGIBLE_TERMINATING, NO_VICTIMS, PREEMPTION_NOT_HELPFUL, countReasons, fitErrorMessage, preemptionMessage,
 } from "../messages";
@@ -13,9 +15,6 @@ export const NAME = "DefaultPreemption";
 export const MIN_CANDIDATE_NODES_PERCENTAGE = 10;
 export const MIN_CANDIDATE_NODES_ABSOLUTE = 100;
 const INT32_SPAN = 2 ** 31; // math.MaxInt32 + 1: keeps every term of the priority sum positive
-
-export interface PreemptionResult { nominatedNode?: string; victims?: PodInfo[]; message: string }
-export type RunFilters = (c: Cycle, ni: NodeInfo) => Status | null;
 
 /** util.MoreImportantPod: higher priority first, then the one that started earlier. */
 export function moreImportant(a: PodInfo, b: PodInfo, now: number): boolean {
@@ -41,10 +40,9 @@ export function calculateNumCandidates(numNodes: number): number {
 }
 
 /** selectVictimsOnNode. */
-export function selectVictims(c: Cycle, ni: NodeInfo, filters: FilterPlugin[], run: RunFilters, now: number): PodInfo[] | Status {
+export function selectVictims(c: CycleState, ni: NodeInfo, filters: FilterPlugin[], run: RunFilters, now: number): PodInfo[] | Status {
   const node = cloneNodeInfo(ni);
-  const cy: Cycle = { ...c };
-  for (const f of filters) f.cloneState?.(cy);
+  const cy = cloneCycle(c);
   const remove = (p: PodInfo) => { removePodFromNode(node, p); for (const f of filters) f.removePod?.(cy, p, node); };
   const add = (p: PodInfo) => { addPodToNode(node, p); for (const f of filters) f.addPod?.(cy, p, node); };
   const potential = node.pods.filter((p) => p.priority < c.pod.priority);
@@ -91,9 +89,9 @@ export function pickOneNode(cands: { node: string; victims: PodInfo[] }[], now: 
  * not evaluated, e.g. excluded by PreFilter, and then `absent` applies).
  */
 export function preempt(
-  c: Cycle, nodeStatus: (ni: NodeInfo) => Status | undefined, absent: Status | null,
+  c: CycleState, nodeStatus: NodeStatus, absent: Status | null,
   filters: FilterPlugin[], run: RunFilters, now: number, rand: () => number,
-): PreemptionResult {
+): PostFilterResult {
   const pod = c.pod;
   if (pod.pod.spec?.preemptionPolicy === "Never") return { message: preemptionMessage(NOT_ELIGIBLE_NEVER) };
   const nomName = pod.nominatedNode;
@@ -132,3 +130,5 @@ export function preempt(
   const best = cands[pickOneNode(cands, now)];
   return { nominatedNode: best.node, victims: best.victims, message: "" };
 }
+
+export const defaultPreemptionPlugin: Plugin = definePlugin({ name: NAME, postFilter: preempt });

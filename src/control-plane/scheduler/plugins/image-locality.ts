@@ -1,6 +1,6 @@
 // ImageLocality: prefer nodes that already hold the pod's images, weighted by image size and by how widely
 // the image is spread (to avoid piling pods onto the one node that has it), clamped to 23MB..1000MB×containers.
-import { type Cycle, MAX_NODE_SCORE, idiv } from "../framework";
+import { type CycleState, MAX_NODE_SCORE, type Plugin, definePlugin, idiv } from "../framework";
 import type { NodeInfo } from "../snapshot";
 
 export const NAME = "ImageLocality";
@@ -16,7 +16,7 @@ export function calculatePriority(sumScores: number, numContainers: number): num
   return idiv(MAX_NODE_SCORE * (sumScores - MIN_THRESHOLD), maxThreshold - MIN_THRESHOLD);
 }
 
-export function score(c: Cycle, ni: NodeInfo): number {
+export function score(c: CycleState, ni: NodeInfo): number {
   const imgs = c.pod.images;
   if (imgs.length === 0) return 0;
   let sum = 0;
@@ -31,3 +31,5 @@ export function score(c: Cycle, ni: NodeInfo): number {
   }
   return calculatePriority(sum, imgs.length);
 }
+
+export const imageLocalityPlugin: Plugin = definePlugin({ name: NAME, score });

@@ -1,7 +1,7 @@
 // InterPodAffinity: required pod affinity / anti-affinity of the incoming pod and required anti-affinity of
 // existing pods as a filter, counted per topology pair once per cycle; preferred terms (both directions,
 // plus existing pods' required affinity at hardPodAffinityWeight 1) as a score, min-max normalized.
-import { type Cycle, MAX_NODE_SCORE, type PreFilterResult, type Status, UNRESOLVABLE, UNSCHEDULABLE, status } from "../framework";
+import { type CycleState, MAX_NODE_SCORE, type Plugin, type PreFilterResult, type Status, UNRESOLVABLE, UNSCHEDULABLE, definePlugin, readState, stateKey, status, writeState } from "../framework";
 import { type AffinityTerm, type NodeInfo, type PodInfo, termMatches } from "../snapshot";
 
 export const NAME = "InterPodAffinity";
@@ -20,6 +20,12 @@ export interface IpaFilterState {
 }
 
 export interface IpaScoreState { topologyScore: Map<string, Map<string, number>> }
+
+/** Copied for a dry run: addPod / removePod change the counts. */
+const FILTER_STATE = stateKey<IpaFilterState>("PreFilter" + NAME, (s) => ({
+  existingAnti: new Map(s.existingAnti), affinity: new Map(s.affinity), antiAffinity: new Map(s.antiAffinity),
+}));
+const SCORE_STATE = stateKey<IpaScoreState>("PreScore" + NAME);
 
 const pairKey = (k: string, v: string) => `${k}\x00${v}`;
 const bump = (m: Map<string, number>, k: string, d: number) => m.set(k, (m.get(k) ?? 0) + d);
@@ -40,17 +46,17 @@ function account(s: IpaFilterState, pod: PodInfo, e: PodInfo, ni: NodeInfo, delt
   }
 }
 
-export function preFilter(cy: Cycle): PreFilterResult | undefined {
+export function preFilter(cy: CycleState): PreFilterResult | undefined {
   const pod = cy.pod;
   const own = pod.requiredAffinity.length + pod.requiredAntiAffinity.length > 0;
   // Skip: nothing to check when neither the pod nor any existing pod has required (anti-)affinity.
-  if (!own && cy.snapshot.podsWithRequiredAntiAffinity === 0) { cy.ipa = null; return undefined; }
+  if (!own && cy.snapshot.podsWithRequiredAntiAffinity === 0) return undefined;
   const s: IpaFilterState = { existingAnti: new Map(), affinity: new Map(), antiAffinity: new Map() };
   for (const ni of cy.snapshot.nodes) {
     if (!own && ni.podsWithRequiredAntiAffinity === 0) continue;
     for (const e of ni.pods) account(s, pod, e, ni, 1);
   }
-  cy.ipa = s;
+  writeState(cy, FILTER_STATE, s);
   return undefined;
 }
 
@@ -66,7 +72,7 @@ function matchesAllOwnTerms(terms: AffinityTerm[], p: PodInfo): boolean {
   return true;
 }
 
-export function satisfiesAffinity(cy: Cycle, s: IpaFilterState, ni: NodeInfo): boolean {
+export function satisfiesAffinity(cy: CycleState, s: IpaFilterState, ni: NodeInfo): boolean {
   let podsExist = true;
   for (const t of cy.pod.requiredAffinity) {
     const v = ni.labels[t.topologyKey];
@@ -77,8 +83,8 @@ export function satisfiesAffinity(cy: Cycle, s: IpaFilterState, ni: NodeInfo): b
   return !positive(s.affinity) && matchesAllOwnTerms(cy.pod.requiredAffinity, cy.pod);
 }
 
-export function filter(cy: Cycle, ni: NodeInfo): Status | null {
-  const s = cy.ipa;
+export function filter(cy: CycleState, ni: NodeInfo): Status | null {
+  const s = readState(cy, FILTER_STATE);
   if (!s) return null;
   if (!satisfiesAffinity(cy, s, ni)) return status(NAME, UNRESOLVABLE, ERR_REASON_AFFINITY);
   if (s.antiAffinity.size > 0) {
@@ -93,10 +99,13 @@ export function filter(cy: Cycle, ni: NodeInfo): Status | null {
   return null;
 }
 
-export const addPod = (cy: Cycle, p: PodInfo, ni: NodeInfo) => { if (cy.ipa) account(cy.ipa, cy.pod, p, ni, 1); };
-export const removePod = (cy: Cycle, p: PodInfo, ni: NodeInfo) => { if (cy.ipa) account(cy.ipa, cy.pod, p, ni, -1); };
-export function cloneState(cy: Cycle): void {
-  if (cy.ipa) cy.ipa = { existingAnti: new Map(cy.ipa.existingAnti), affinity: new Map(cy.ipa.affinity), antiAffinity: new Map(cy.ipa.antiAffinity) };
+export function addPod(cy: CycleState, p: PodInfo, ni: NodeInfo): void {
+  const s = readState(cy, FILTER_STATE);
+  if (s) account(s, cy.pod, p, ni, 1);
+}
+export function removePod(cy: CycleState, p: PodInfo, ni: NodeInfo): void {
+  const s = readState(cy, FILTER_STATE);
+  if (s) account(s, cy.pod, p, ni, -1);
 }
 
 function processTerm(m: IpaScoreState["topologyScore"], t: AffinityTerm, weight: number, target: PodInfo, ni: NodeInfo, mult: number): void {
@@ -108,10 +117,10 @@ function processTerm(m: IpaScoreState["topologyScore"], t: AffinityTerm, weight:
   byValue.set(v, (byValue.get(v) ?? 0) + weight * mult);
 }
 
-export function preScore(cy: Cycle): boolean {
+export function preScore(cy: CycleState): boolean {
   const pod = cy.pod;
   const own = pod.preferredAffinity.length + pod.preferredAntiAffinity.length > 0;
-  if (!own && cy.snapshot.podsWithAffinity === 0) { cy.ipaScore = null; return false; }
+  if (!own && cy.snapshot.podsWithAffinity === 0) return false;
   const m: IpaScoreState["topologyScore"] = new Map();
   for (const ni of cy.snapshot.nodes) {
     if ((!own && ni.podsWithAffinity === 0) || Object.keys(ni.labels).length === 0) continue;
@@ -123,23 +132,26 @@ export function preScore(cy: Cycle): boolean {
       for (const t of e.preferredAntiAffinity) processTerm(m, t, t.weight, pod, ni, -1);
     }
   }
-  cy.ipaScore = { topologyScore: m };
+  writeState(cy, SCORE_STATE, { topologyScore: m });
   return true;
 }
 
-export function score(cy: Cycle, ni: NodeInfo): number {
+export function score(cy: CycleState, ni: NodeInfo): number {
   let total = 0;
-  for (const [key, byValue] of cy.ipaScore!.topologyScore) {
+  for (const [key, byValue] of readState(cy, SCORE_STATE)!.topologyScore) {
     const v = ni.labels[key];
     if (v !== undefined) total += byValue.get(v) ?? 0;
   }
   return total;
 }
 
-export function normalize(cy: Cycle, _nodes: NodeInfo[], scores: Float64Array, n: number): void {
-  if (!cy.ipaScore || cy.ipaScore.topologyScore.size === 0) return;
+export function normalize(cy: CycleState, _nodes: NodeInfo[], scores: Float64Array, n: number): void {
+  const s = readState(cy, SCORE_STATE);
+  if (!s || s.topologyScore.size === 0) return;
   let min = Infinity, max = -Infinity;
   for (let i = 0; i < n; i++) { if (scores[i] > max) max = scores[i]; if (scores[i] < min) min = scores[i]; }
   const diff = max - min;
   for (let i = 0; i < n; i++) scores[i] = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((scores[i] - min) / diff)) : 0;
 }
+
+export const interPodAffinityPlugin: Plugin = definePlugin({ name: NAME, preFilter, filter, addPod, removePod, preScore, score, normalize });

@@ -1,7 +1,7 @@
 // NodeAffinity: spec.nodeSelector plus requiredDuringScheduling node affinity as a filter (with the
 // PreFilter that narrows the search to nodes named by metadata.name matchFields, as DaemonSet pods use);
 // preferredDuringScheduling terms as a score (sum of matching weights, normalized by the maximum).
-import { type Cycle, type PreFilterResult, type Status, UNRESOLVABLE, defaultNormalizeScore, status } from "../framework";
+import { type CycleState, type Plugin, type PreFilterResult, type Status, UNRESOLVABLE, defaultNormalizeScore, definePlugin, readState, stateKey, status, writeState } from "../framework";
 import type { NodeInfo, PodInfo } from "../snapshot";
 
 export const NAME = "NodeAffinity";
@@ -19,6 +19,9 @@ export interface NodeAffinityState {
   required: Term[] | null;
   preferred: { weight: number; term: Term }[];
 }
+
+/** Read-only once compiled, so dry runs share it. */
+const STATE = stateKey<NodeAffinityState>("PreFilter" + NAME);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function compileReqs(list: any): Req[] {
@@ -86,6 +89,13 @@ export function compile(p: PodInfo): NodeAffinityState {
   return { selector, required, preferred };
 }
 
+/** The pod's node affinity, compiled once per cycle (PodTopologySpread reads it too, even with NodeAffinity disabled). */
+export function nodeAffinityOf(c: CycleState): NodeAffinityState {
+  let s = readState(c, STATE);
+  if (s === undefined) writeState(c, STATE, (s = compile(c.pod)));
+  return s;
+}
+
 /** RequiredNodeAffinity.Match: nodeSelector and one of the required terms. */
 export function requiredMatches(s: NodeAffinityState, ni: NodeInfo): boolean {
   if (s.selector) for (const [k, v] of s.selector) if (ni.labels[k] !== v) return false;
@@ -97,8 +107,8 @@ export function requiredMatches(s: NodeAffinityState, ni: NodeInfo): boolean {
 }
 
 /** Nodes named by metadata.name In in every required term: only those need filtering. */
-export function preFilter(c: Cycle): PreFilterResult | undefined {
-  const req = c.nodeAffinity.required;
+export function preFilter(c: CycleState): PreFilterResult | undefined {
+  const req = nodeAffinityOf(c).required;
   if (!req) return undefined;
   let names: Set<string> | null = null;
   for (const t of req) {
@@ -117,22 +127,24 @@ export function preFilter(c: Cycle): PreFilterResult | undefined {
   return names ? { nodeNames: names } : undefined;
 }
 
-export function filter(c: Cycle, ni: NodeInfo): Status | null {
-  const s = c.nodeAffinity;
+export function filter(c: CycleState, ni: NodeInfo): Status | null {
+  const s = nodeAffinityOf(c);
   if (!s.selector && !s.required) return null;
   return requiredMatches(s, ni) ? null : status(NAME, UNRESOLVABLE, ERR_REASON_POD);
 }
 
-export function preScore(c: Cycle): boolean {
-  return c.nodeAffinity.preferred.length > 0;
+export function preScore(c: CycleState): boolean {
+  return nodeAffinityOf(c).preferred.length > 0;
 }
 
-export function score(c: Cycle, ni: NodeInfo): number {
+export function score(c: CycleState, ni: NodeInfo): number {
   let n = 0;
-  for (const p of c.nodeAffinity.preferred) if (termMatches(p.term, ni)) n += p.weight;
+  for (const p of nodeAffinityOf(c).preferred) if (termMatches(p.term, ni)) n += p.weight;
   return n;
 }
 
-export function normalize(_c: Cycle, _nodes: NodeInfo[], scores: Float64Array, n: number): void {
+export function normalize(_c: CycleState, _nodes: NodeInfo[], scores: Float64Array, n: number): void {
   defaultNormalizeScore(scores, n, false);
 }
+
+export const nodeAffinityPlugin: Plugin = definePlugin({ name: NAME, preFilter, filter, preScore, score, normalize });

@@ -1,6 +1,6 @@
 // NodePorts: a requested hostPort must be free on the node for its protocol and host IP (0.0.0.0 clashes
 // with every IP, as HostPortInfo.CheckConflict does).
-import { type Cycle, type Status, UNSCHEDULABLE, status } from "../framework";
+import { type CycleState, type Plugin, type Status, UNSCHEDULABLE, definePlugin, status } from "../framework";
 import type { HostPort, NodeInfo } from "../snapshot";
 
 export const NAME = "NodePorts";
@@ -16,7 +16,9 @@ export function portsConflict(used: Map<string, string[]>, wanted: HostPort[]): 
   return false;
 }
 
-export function filter(c: Cycle, ni: NodeInfo): Status | null {
+export function filter(c: CycleState, ni: NodeInfo): Status | null {
   if (c.pod.hostPorts.length === 0 || ni.usedPorts.size === 0) return null;
   return portsConflict(ni.usedPorts, c.pod.hostPorts) ? status(NAME, UNSCHEDULABLE, ERR_REASON) : null;
 }
+
+export const nodePortsPlugin: Plugin = definePlugin({ name: NAME, filter });

@@ -1,7 +1,7 @@
 // NodeResourcesFit: Filter checks pod count and each requested resource against allocatable minus what is
 // already requested; Score applies the profile's strategy (LeastAllocated, MostAllocated,
 // RequestedToCapacityRatio) to the non-zero requests (100m/200Mi for containers that set none).
-import { type Cycle, MAX_NODE_SCORE, type Status, UNSCHEDULABLE, idiv, status } from "../framework";
+import { type CycleState, MAX_NODE_SCORE, type Plugin, type Status, UNSCHEDULABLE, definePlugin, idiv, readState, stateKey, status, writeState } from "../framework";
 import type { NodeInfo, PodInfo } from "../snapshot";
 import type { SchedulerProfile } from "../profile";
 
@@ -30,7 +30,7 @@ export function insufficientResources(p: PodInfo, ni: NodeInfo): string[] {
   return out;
 }
 
-export function filter(c: Cycle, ni: NodeInfo): Status | null {
+export function filter(c: CycleState, ni: NodeInfo): Status | null {
   const p = c.pod, r = p.requests, a = ni.allocatable, u = ni.requested;
   // Fast path for the common case (no extended resources, everything fits) without allocating.
   if (!r.scalar && ni.pods.length + 1 <= a.pods && r.cpu <= a.cpu - u.cpu && r.memory <= a.memory - u.memory && r.ephemeral <= a.ephemeral - u.ephemeral) return null;
@@ -47,6 +47,8 @@ export interface FitScoreState {
   requested: number[];
   allocatable: number[];
 }
+
+const SCORE_STATE = stateKey<FitScoreState>("PreScore" + NAME);
 
 export function leastRequestedScore(requested: number, capacity: number): number {
   if (capacity === 0 || requested > capacity) return 0;
@@ -127,20 +129,20 @@ export function allocatableAndRequested(ni: NodeInfo, name: string, podReq: numb
   }
 }
 
-export function preScore(c: Cycle): boolean {
+export function preScore(c: CycleState): boolean {
   let scorer = scorerCache.get(c.profile);
   if (!scorer) scorerCache.set(c.profile, (scorer = makeScorer(c.profile)));
   const res = c.profile.scoringStrategy.resources;
   const names = res.map((r) => r.name);
-  c.fitScore = {
+  writeState(c, SCORE_STATE, {
     names, weights: res.map((r) => r.weight), podReq: names.map((n) => podRequestFor(c.pod, n, false)), scorer,
     requested: new Array(names.length).fill(0), allocatable: new Array(names.length).fill(0),
-  };
+  });
   return true;
 }
 
-export function score(c: Cycle, ni: NodeInfo): number {
-  const s = c.fitScore!;
+export function score(c: CycleState, ni: NodeInfo): number {
+  const s = readState(c, SCORE_STATE)!;
   const { names, requested, allocatable } = s;
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
@@ -152,3 +154,5 @@ export function score(c: Cycle, ni: NodeInfo): number {
   }
   return s.scorer(requested, allocatable);
 }
+
+export const nodeResourcesFitPlugin: Plugin = definePlugin({ name: NAME, filter, preScore, score });

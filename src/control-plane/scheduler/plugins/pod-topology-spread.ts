@@ -3,11 +3,11 @@
 // log(domains + 2), reversed at normalization. Counting follows the real plugin: only nodes that carry every
 // constraint's topology key, honouring nodeAffinityPolicy/nodeTaintsPolicy, pods in the pod's namespace
 // that are not terminating.
-import { type Cycle, MAX_NODE_SCORE, type PreFilterResult, type Status, UNRESOLVABLE, UNSCHEDULABLE, idiv, status } from "../framework";
+import { type CycleState, MAX_NODE_SCORE, type Plugin, type PreFilterResult, type Status, UNRESOLVABLE, UNSCHEDULABLE, definePlugin, idiv, readState, stateKey, status, writeState } from "../framework";
 import type { LabelSelector } from "../../api-server/selectors";
 import { labelSelectorFromObject } from "../../api-server/selectors";
 import type { NodeInfo, PodInfo } from "../snapshot";
-import { requiredMatches } from "./node-affinity";
+import { nodeAffinityOf, requiredMatches } from "./node-affinity";
 import { untoleratedTaint } from "./taint-toleration";
 
 export const NAME = "PodTopologySpread";
@@ -39,6 +39,10 @@ export interface SpreadScoreState {
   counts: Map<string, number>;
   weights: number[];
 }
+
+/** Copied for a dry run: addPod / removePod change matchNum (constraints and domains stay shared). */
+const FILTER_STATE = stateKey<SpreadFilterState>("PreFilter" + NAME, (s) => ({ ...s, matchNum: new Map(s.matchNum) }));
+const SCORE_STATE = stateKey<SpreadScoreState>("PreScore" + NAME);
 
 /** The pod's constraints with the given whenUnsatisfiable, matchLabelKeys merged into the selector. */
 export function constraintsOf(p: PodInfo, when: "DoNotSchedule" | "ScheduleAnyway"): Constraint[] {
@@ -72,8 +76,8 @@ export function nodeHasAllKeys(ni: NodeInfo, cs: Constraint[]): boolean {
   return true;
 }
 
-function included(c: Constraint, cy: Cycle, ni: NodeInfo): boolean {
-  if (c.honorAffinity && !requiredMatches(cy.nodeAffinity, ni)) return false;
+function included(c: Constraint, cy: CycleState, ni: NodeInfo): boolean {
+  if (c.honorAffinity && !requiredMatches(nodeAffinityOf(cy), ni)) return false;
   if (c.honorTaints && untoleratedTaint(ni.taints, cy.pod.tolerations)) return false;
   return true;
 }
@@ -85,9 +89,9 @@ export function countMatching(pods: PodInfo[], sel: LabelSelector, ns: string): 
   return n;
 }
 
-export function preFilter(cy: Cycle): PreFilterResult | undefined {
+export function preFilter(cy: CycleState): PreFilterResult | undefined {
   const constraints = constraintsOf(cy.pod, "DoNotSchedule");
-  if (constraints.length === 0) { cy.spread = null; return undefined; }
+  if (constraints.length === 0) return undefined;
   const matchNum = new Map<string, number>();
   for (const ni of cy.snapshot.nodes) {
     if (!nodeHasAllKeys(ni, constraints)) continue;
@@ -97,7 +101,7 @@ export function preFilter(cy: Cycle): PreFilterResult | undefined {
       matchNum.set(k, (matchNum.get(k) ?? 0) + countMatching(ni.pods, c.selector, cy.pod.namespace));
     }
   }
-  cy.spread = { constraints, matchNum, domains: domainsOf(matchNum) };
+  writeState(cy, FILTER_STATE, { constraints, matchNum, domains: domainsOf(matchNum) });
   return undefined;
 }
 
@@ -116,8 +120,8 @@ function minMatchNum(s: SpreadFilterState, c: Constraint): number {
   return min === Infinity ? 0 : min;
 }
 
-export function filter(cy: Cycle, ni: NodeInfo): Status | null {
-  const s = cy.spread;
+export function filter(cy: CycleState, ni: NodeInfo): Status | null {
+  const s = readState(cy, FILTER_STATE);
   if (!s) return null;
   for (const c of s.constraints) {
     const v = ni.labels[c.topologyKey];
@@ -129,8 +133,8 @@ export function filter(cy: Cycle, ni: NodeInfo): Status | null {
   return null;
 }
 
-function update(cy: Cycle, p: PodInfo, ni: NodeInfo, delta: number): void {
-  const s = cy.spread;
+function update(cy: CycleState, p: PodInfo, ni: NodeInfo, delta: number): void {
+  const s = readState(cy, FILTER_STATE);
   if (!s || p.namespace !== cy.pod.namespace || !nodeHasAllKeys(ni, s.constraints)) return;
   for (const c of s.constraints) {
     if (!c.selector.matches(p.labels) || !included(c, cy, ni)) continue;
@@ -139,18 +143,15 @@ function update(cy: Cycle, p: PodInfo, ni: NodeInfo, delta: number): void {
   }
 }
 
-export const addPod = (cy: Cycle, p: PodInfo, ni: NodeInfo) => update(cy, p, ni, 1);
-export const removePod = (cy: Cycle, p: PodInfo, ni: NodeInfo) => update(cy, p, ni, -1);
-export function cloneState(cy: Cycle): void {
-  if (cy.spread) cy.spread = { ...cy.spread, matchNum: new Map(cy.spread.matchNum) };
-}
+export const addPod = (cy: CycleState, p: PodInfo, ni: NodeInfo) => update(cy, p, ni, 1);
+export const removePod = (cy: CycleState, p: PodInfo, ni: NodeInfo) => update(cy, p, ni, -1);
 
 /** topologyNormalizingWeight: log(size + 2), so small domain counts still weigh in. */
 export const normalizingWeight = (size: number) => Math.log(size + 2);
 
-export function preScore(cy: Cycle, feasible: NodeInfo[]): boolean {
+export function preScore(cy: CycleState, feasible: NodeInfo[]): boolean {
   const constraints = constraintsOf(cy.pod, "ScheduleAnyway");
-  if (constraints.length === 0 || feasible.length === 0) { cy.spreadScore = null; return false; }
+  if (constraints.length === 0 || feasible.length === 0) return false;
   const ignored = new Set<string>();
   const counts = new Map<string, number>();
   const sizes = constraints.map(() => 0);
@@ -173,12 +174,12 @@ export function preScore(cy: Cycle, feasible: NodeInfo[]): boolean {
       counts.set(k, cur + countMatching(ni.pods, c.selector, cy.pod.namespace));
     }
   }
-  cy.spreadScore = { constraints, ignored, counts, weights };
+  writeState(cy, SCORE_STATE, { constraints, ignored, counts, weights });
   return true;
 }
 
-export function score(cy: Cycle, ni: NodeInfo): number {
-  const s = cy.spreadScore!;
+export function score(cy: CycleState, ni: NodeInfo): number {
+  const s = readState(cy, SCORE_STATE)!;
   if (s.ignored.has(ni.name)) return 0;
   let total = 0;
   s.constraints.forEach((c, i) => {
@@ -190,8 +191,8 @@ export function score(cy: Cycle, ni: NodeInfo): number {
   return Math.round(total);
 }
 
-export function normalize(cy: Cycle, nodes: NodeInfo[], scores: Float64Array, n: number): void {
-  const s = cy.spreadScore!;
+export function normalize(cy: CycleState, nodes: NodeInfo[], scores: Float64Array, n: number): void {
+  const s = readState(cy, SCORE_STATE)!;
   let min = Infinity, max = 0;
   for (let i = 0; i < n; i++) {
     if (s.ignored.has(nodes[i].name)) continue;
@@ -204,3 +205,5 @@ export function normalize(cy: Cycle, nodes: NodeInfo[], scores: Float64Array, n:
     scores[i] = idiv(MAX_NODE_SCORE * (max + min - scores[i]), max);
   }
 }
+
+export const podTopologySpreadPlugin: Plugin = definePlugin({ name: NAME, preFilter, filter, addPod, removePod, preScore, score, normalize });

@@ -1,9 +1,12 @@
 // TaintToleration: Filter rejects nodes with an untolerated NoSchedule/NoExecute taint; Score counts
 // untolerated PreferNoSchedule taints, reversed at normalization so fewer taints score higher.
-import { type Cycle, type Status, UNRESOLVABLE, defaultNormalizeScore, status } from "../framework";
+import { type CycleState, type Plugin, type Status, UNRESOLVABLE, defaultNormalizeScore, definePlugin, readState, stateKey, status, writeState } from "../framework";
 import type { NodeInfo, Taint, Toleration } from "../snapshot";
 
 export const NAME = "TaintToleration";
+
+/** The pod's tolerations with effect PreferNoSchedule or empty (PreScore's state). */
+const PREFER_TOLERATIONS = stateKey<Toleration[]>("PreScore" + NAME);
 
 /** v1.Toleration.ToleratesTaint. */
 export function toleratesTaint(t: Toleration, taint: Taint): boolean {
@@ -30,26 +33,29 @@ export function untoleratedTaint(taints: Taint[], ts: Toleration[]): Taint | und
   return undefined;
 }
 
-export function filter(c: Cycle, ni: NodeInfo): Status | null {
+export function filter(c: CycleState, ni: NodeInfo): Status | null {
   if (ni.taints.length === 0) return null;
   const t = untoleratedTaint(ni.taints, c.pod.tolerations);
   if (!t) return null;
   return status(NAME, UNRESOLVABLE, `node(s) had untolerated taint {${t.key}: ${t.value}}`);
 }
 
-export function preScore(c: Cycle): boolean {
-  c.preferTolerations = c.pod.tolerations.filter((t) => t.effect === "" || t.effect === "PreferNoSchedule");
+export function preScore(c: CycleState): boolean {
+  writeState(c, PREFER_TOLERATIONS, c.pod.tolerations.filter((t) => t.effect === "" || t.effect === "PreferNoSchedule"));
   return true;
 }
 
 /** Number of PreferNoSchedule taints the pod does not tolerate. */
-export function score(c: Cycle, ni: NodeInfo): number {
+export function score(c: CycleState, ni: NodeInfo): number {
+  if (ni.taints.length === 0) return 0;
   let n = 0;
-  const ts = c.preferTolerations ?? c.pod.tolerations;
+  const ts = readState(c, PREFER_TOLERATIONS) ?? c.pod.tolerations;
   for (const t of ni.taints) if (t.effect === "PreferNoSchedule" && !tolerationsTolerateTaint(ts, t)) n++;
   return n;
 }
 
-export function normalize(_c: Cycle, _nodes: NodeInfo[], scores: Float64Array, n: number): void {
+export function normalize(_c: CycleState, _nodes: NodeInfo[], scores: Float64Array, n: number): void {
   defaultNormalizeScore(scores, n, true);
 }
+
+export const taintTolerationPlugin: Plugin = definePlugin({ name: NAME, filter, preScore, score, normalize });

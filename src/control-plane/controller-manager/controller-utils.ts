@@ -265,7 +265,7 @@ export function emit(reg: Registry, obj: KubeObject, reason: string, message: st
 }
 
 /** Writes status only when it differs from what is stored. */
-export function writeStatus<T extends KubeObject>(reg: Registry, r: ResourceType<T>, obj: T, status: Record<string, unknown>, ctx: ReconcileCtx): T {
+export function writeStatus<T extends KubeObject>(reg: Registry, r: ResourceType<T>, obj: T, status: NonNullable<T["status"]>, ctx: ReconcileCtx): T {
   if (deepEqual(obj.status ?? {}, status)) return obj;
   return reg.update(r, obj.metadata.namespace, obj.metadata.name!, { ...obj, status }, ctx.write, "status").object;
 }

@@ -81,7 +81,7 @@ export function controlledBy(obj: KubeObject, owner: KubeObject): boolean {
 export type Scalable = Deployment | ReplicaSet | StatefulSet;
 
 /** A selector that cannot be parsed selects nothing (the real controllers log and skip). */
-export function selectorOf(o: KubeObject): LabelSelector | undefined {
+export function selectorOf(o: Scalable): LabelSelector | undefined {
   try {
     return labelSelectorFromObject(o.spec?.selector ?? {});
   } catch {
@@ -132,25 +132,25 @@ export function claim<T extends KubeObject>(reg: Registry, r: ResourceType<T>, o
 
 export const isTerminating = (o: KubeObject) => !!o.metadata.deletionTimestamp;
 
-export const isTerminal = (p: KubeObject) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed";
+export const isTerminal = (p: Pod) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed";
 
 /** FilterActivePods: neither finished nor being deleted. */
-export function isPodActive(p: KubeObject): boolean {
+export function isPodActive(p: Pod): boolean {
   return !isTerminal(p) && !isTerminating(p);
 }
 
 /** GetPodReadyCondition: the pod's (first) Ready condition; conditions of any shape are read without throwing. */
-export function readyCondition(p: KubeObject): PodCondition | undefined {
+export function readyCondition(p: Pod): PodCondition | undefined {
   // A stored pod's conditions may be no array, or hold nulls.
   const conds: (PodCondition | null)[] = Array.isArray(p.status?.conditions) ? p.status.conditions : [];
   return conds.find((c) => c?.type === "Ready") ?? undefined;
 }
 
 /** podutil.IsPodReady: the Ready condition is True. */
-export const isPodReady = (p: KubeObject) => readyCondition(p)?.status === "True";
+export const isPodReady = (p: Pod) => readyCondition(p)?.status === "True";
 
 /** IsPodAvailable: ready for at least minReadySeconds (strictly before now). */
-export function isPodAvailable(p: KubeObject, minReadySeconds: number, now: number): boolean {
+export function isPodAvailable(p: Pod, minReadySeconds: number, now: number): boolean {
   const c = readyCondition(p);
   if (c?.status !== "True") return false;
   if (!minReadySeconds) return true;
@@ -159,7 +159,7 @@ export function isPodAvailable(p: KubeObject, minReadySeconds: number, now: numb
 }
 
 /** When a ready pod becomes available (for requeueing), or undefined. */
-export function availableAt(p: KubeObject, minReadySeconds: number): number | undefined {
+export function availableAt(p: Pod, minReadySeconds: number): number | undefined {
   const c = readyCondition(p);
   if (c?.status !== "True" || !c.lastTransitionTime) return undefined;
   return Date.parse(c.lastTransitionTime) + minReadySeconds * 1000 + 1;
@@ -169,21 +169,21 @@ export function availableAt(p: KubeObject, minReadySeconds: number): number | un
 export const REVISION_HASH = "controller-revision-hash";
 
 /** spec.replicas with its default. */
-export const specReplicas = (o: KubeObject): number => o.spec?.replicas ?? 1;
+export const specReplicas = (o: Scalable): number => o.spec?.replicas ?? 1;
 
 /** Oldest first; the name breaks ties. */
 export const byCreation = (a: KubeObject, b: KubeObject) =>
   (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? "") || (a.metadata.name ?? "").localeCompare(b.metadata.name ?? "");
 
 /** Creates a pod for its owner and records SuccessfulCreate (RealPodControl.CreatePods). */
-export function createPod(reg: Registry, owner: KubeObject, pod: KubeObject, ctx: ReconcileCtx, component: string): Pod {
+export function createPod(reg: Registry, owner: KubeObject, pod: Pod, ctx: ReconcileCtx, component: string): Pod {
   const created = reg.create(PODS, owner.metadata.namespace, pod, ctx.write);
   emit(reg, owner, "SuccessfulCreate", `Created pod: ${created.metadata.name}`, ctx.now, "Normal", component);
   return created;
 }
 
 /** Deletes an owner's pod and records SuccessfulDelete (RealPodControl.DeletePod); gone already is fine. */
-export function deletePod(reg: Registry, owner: KubeObject, p: KubeObject, ctx: ReconcileCtx, component: string): void {
+export function deletePod(reg: Registry, owner: KubeObject, p: Pod, ctx: ReconcileCtx, component: string): void {
   tolerate(() => {
     reg.delete(PODS, p.metadata.namespace, p.metadata.name!, ctx.write);
     emit(reg, owner, "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`, ctx.now, "Normal", component);

@@ -4,6 +4,7 @@ import type { Sql } from "../../src/control-plane/etcd/sql";
 import { Registry } from "../../src/control-plane/api-server/registry/store";
 import { findResource } from "../../src/control-plane/api-server/resources";
 import type { KubeObject } from "../../src/control-plane/api-server/types";
+import type { Node, Taint } from "../../src/control-plane/api-server/objects/core";
 import { ControllerManager } from "../../src/control-plane/controller-manager/manager";
 import { daemonSetController, shouldRunOn, templateHash } from "../../src/control-plane/controller-manager/daemonset-controller";
 import { REVISION_HASH } from "../../src/control-plane/controller-manager/controller-utils";
@@ -16,7 +17,7 @@ const R = {
 };
 const T0 = Date.parse("2026-01-01T00:00:00Z");
 
-function nodeObj(name: string, o: { labels?: Record<string, string>; taints?: unknown[] } = {}): KubeObject {
+function nodeObj(name: string, o: { labels?: Record<string, string>; taints?: Taint[] } = {}): Node {
   const allocatable = { cpu: "4", memory: "8Gi", pods: "110" };
   return {
     apiVersion: "v1", kind: "Node",

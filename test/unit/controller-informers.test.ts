@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { Etcd } from "../../src/control-plane/etcd/store";
 import { Registry, type WriteCtx } from "../../src/control-plane/api-server/registry/store";
-import { findResource } from "../../src/control-plane/api-server/resources";
+import { findResource, PODS, SERVICES } from "../../src/control-plane/api-server/resources";
 import type { KubeObject } from "../../src/control-plane/api-server/types";
 import { ControllerManager } from "../../src/control-plane/controller-manager/manager";
 import { endpointsController } from "../../src/control-plane/controller-manager/endpoints/endpoints-controller";
@@ -14,8 +14,8 @@ import { replicaSetController } from "../../src/control-plane/controller-manager
 import { serviceKeysForPod, serviceSelector } from "../../src/control-plane/controller-manager/endpoints/service-keys";
 import { withSql } from "./helpers";
 
-const podsR = findResource("", "v1", "pods")!;
-const svcR = findResource("", "v1", "services")!;
+const podsR = PODS;
+const svcR = SERVICES;
 const epR = findResource("", "v1", "endpoints")!;
 const slicesR = findResource("discovery.k8s.io", "v1", "endpointslices")!;
 const rsR = findResource("apps", "v1", "replicasets")!;

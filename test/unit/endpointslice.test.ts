@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../src/control-plane/api-server/types";
+import type { ObjectMeta } from "../../src/control-plane/api-server/types";
+import type { ContainerPort, Node, Pod, PodPhase, PodSpec, Service, ServiceSpec } from "../../src/control-plane/api-server/objects/core";
+import type { EndpointSlice } from "../../src/control-plane/api-server/objects/others";
 import {
   ANNOTATION_OVER_CAPACITY, desiredEndpoints, endpointsNeedUpdate,
 } from "../../src/control-plane/controller-manager/endpoints/endpoints";
@@ -9,7 +11,7 @@ import {
 
 // ---- fixtures ---------------------------------------------------------------------------------
 
-function service(name = "web", spec: Record<string, unknown> = {}, meta: Record<string, unknown> = {}): KubeObject {
+function service(name = "web", spec: Partial<ServiceSpec> = {}, meta: Partial<ObjectMeta> = {}): Service {
   return {
     apiVersion: "v1", kind: "Service",
     metadata: { name, namespace: "default", uid: `uid-svc-${name}`, labels: { app: name }, ...meta },
@@ -20,9 +22,9 @@ function service(name = "web", spec: Record<string, unknown> = {}, meta: Record<
   };
 }
 
-interface PodOpts { ns?: string; ready?: boolean; ip?: string | null; node?: string; labels?: Record<string, string>; ports?: unknown[]; deleting?: boolean; phase?: string; spec?: Record<string, unknown> }
+interface PodOpts { ns?: string; ready?: boolean; ip?: string | null; node?: string; labels?: Record<string, string>; ports?: ContainerPort[]; deleting?: boolean; phase?: PodPhase; spec?: Partial<PodSpec> }
 let ipSeq = 1;
-function pod(name: string, o: PodOpts = {}): KubeObject {
+function pod(name: string, o: PodOpts = {}): Pod {
   const ip = o.ip === undefined ? `10.244.0.${ipSeq++}` : o.ip;
   return {
     apiVersion: "v1", kind: "Pod",
@@ -35,23 +37,23 @@ function pod(name: string, o: PodOpts = {}): KubeObject {
     },
   };
 }
-const node = (name: string, zone: string): KubeObject => ({ apiVersion: "v1", kind: "Node", metadata: { name, labels: { "topology.kubernetes.io/zone": zone } } });
+const node = (name: string, zone: string): Node => ({ apiVersion: "v1", kind: "Node", metadata: { name, labels: { "topology.kubernetes.io/zone": zone } }, spec: {} });
 
 /** What the API server does with a plan: name creates, replace updates, drop deletes. */
 let nameSeq = 0;
-function apply(existing: KubeObject[], plan: { create: KubeObject[]; update: KubeObject[]; delete: KubeObject[] }): KubeObject[] {
+function apply(existing: EndpointSlice[], plan: { create: EndpointSlice[]; update: EndpointSlice[]; delete: EndpointSlice[] }): EndpointSlice[] {
   const gone = new Set(plan.delete.map((s) => s.metadata.name));
   const updated = new Map(plan.update.map((s) => [s.metadata.name, s]));
   const out = existing.filter((s) => !gone.has(s.metadata.name)).map((s) => updated.get(s.metadata.name) ?? s);
   for (const c of plan.create) {
-    const copy = JSON.parse(JSON.stringify(c)) as KubeObject;
+    const copy = JSON.parse(JSON.stringify(c)) as EndpointSlice;
     copy.metadata.name = `${c.metadata.generateName}${(nameSeq++).toString(36).padStart(5, "x")}`;
     copy.metadata.resourceVersion = "1";
     out.push(copy);
   }
   return out;
 }
-const allEndpoints = (slices: KubeObject[]) => slices.flatMap((s) => s.endpoints ?? []);
+const allEndpoints = (slices: EndpointSlice[]) => slices.flatMap((s) => s.endpoints ?? []);
 const noChange = { create: [], update: [], delete: [] };
 
 // ---- EndpointSlices ---------------------------------------------------------------------------
@@ -75,14 +77,14 @@ describe("desiredEndpointSlices", () => {
     expect(s.addressType).toBe("IPv4");
     expect(s.ports).toEqual([{ name: "http", port: 8080, protocol: "TCP" }]);
     expect(s.endpoints).toHaveLength(4);
-    const a = s.endpoints.find((e: any) => e.targetRef.name === "a");
+    const a = s.endpoints!.find((e: any) => e.targetRef.name === "a");
     expect(a).toEqual({
-      addresses: [pods[0].status.podIP], conditions: { ready: true, serving: true, terminating: false },
+      addresses: [pods[0].status!.podIP], conditions: { ready: true, serving: true, terminating: false },
       nodeName: "node-1", zone: "zone-a", targetRef: { kind: "Pod", namespace: "default", name: "a", uid: "uid-a" },
     });
-    const d = s.endpoints.find((e: any) => e.targetRef.name === "d");
-    expect(d.conditions).toEqual({ ready: false, serving: false, terminating: false });
-    expect(s.endpoints.filter((e: any) => e.conditions.ready)).toHaveLength(3);
+    const d = s.endpoints!.find((e: any) => e.targetRef.name === "d");
+    expect(d!.conditions).toEqual({ ready: false, serving: false, terminating: false });
+    expect(s.endpoints!.filter((e: any) => e.conditions.ready)).toHaveLength(3);
   });
 
   it("resolves named target ports per pod, grouping pods by their port set", () => {
@@ -96,7 +98,7 @@ describe("desiredEndpointSlices", () => {
       pod("e", { ports: [], spec: { initContainers: [{ name: "side", image: "envoy", restartPolicy: "Always", ports: [{ name: "web", containerPort: 15001, protocol: "TCP" }] }] } }),
     ];
     const plan = desiredEndpointSlices(svc, pods, []);
-    const byPort = new Map(plan.create.map((s) => [s.ports?.[0]?.port ?? null, s.endpoints.map((e: any) => e.targetRef.name).sort()]));
+    const byPort = new Map(plan.create.map((s) => [s.ports?.[0]?.port ?? null, s.endpoints!.map((e: any) => e.targetRef.name).sort()]));
     expect(byPort.get(8080)).toEqual(["a", "b"]);
     expect(byPort.get(9090)).toEqual(["c"]);
     expect(byPort.get(15001)).toEqual(["e"]);
@@ -116,8 +118,8 @@ describe("desiredEndpointSlices", () => {
   it("marks terminating pods serving/terminating and never ready, unless publishNotReadyAddresses", () => {
     const pods = [pod("old", { deleting: true }), pod("old-unready", { deleting: true, ready: false })];
     const eps = allEndpoints(desiredEndpointSlices(service(), pods, []).create);
-    expect(eps.find((e: any) => e.targetRef.name === "old").conditions).toEqual({ ready: false, serving: true, terminating: true });
-    expect(eps.find((e: any) => e.targetRef.name === "old-unready").conditions).toEqual({ ready: false, serving: false, terminating: true });
+    expect(eps.find((e: any) => e.targetRef.name === "old")!.conditions).toEqual({ ready: false, serving: true, terminating: true });
+    expect(eps.find((e: any) => e.targetRef.name === "old-unready")!.conditions).toEqual({ ready: false, serving: false, terminating: true });
     const pub = allEndpoints(desiredEndpointSlices(service("web", { publishNotReadyAddresses: true }), pods, []).create);
     expect(pub.every((e: any) => e.conditions.ready)).toBe(true);
   });
@@ -130,7 +132,7 @@ describe("desiredEndpointSlices", () => {
     const name = slices[0].metadata.name;
 
     // b stops being ready: one update of the same slice.
-    const pods2 = [pods[0], pod("b", { ip: pods[1].status.podIP, ready: false }), pods[2]];
+    const pods2 = [pods[0], pod("b", { ip: pods[1].status!.podIP, ready: false }), pods[2]];
     const p2 = desiredEndpointSlices(svc, pods2, slices);
     expect(p2.create).toEqual([]);
     expect(p2.update.map((s) => s.metadata.name)).toEqual([name]);
@@ -155,7 +157,7 @@ describe("desiredEndpointSlices", () => {
     // Pods back: the placeholder is reused for them.
     const p5 = desiredEndpointSlices(svc, pods, slices);
     expect(p5.create).toEqual([]);
-    expect(p5.update.map((s) => [s.metadata.name, s.endpoints.length])).toEqual([[name, 3]]);
+    expect(p5.update.map((s) => [s.metadata.name, s.endpoints!.length])).toEqual([[name, 3]]);
   });
 
   it("creates a placeholder for a selector Service with no pods, and keeps it", () => {
@@ -169,7 +171,7 @@ describe("desiredEndpointSlices", () => {
     const svc = service();
     const pods = Array.from({ length: 250 }, (_, i) => pod(`p${String(i).padStart(3, "0")}`, { ip: `10.244.${i >> 8}.${i & 255}` }));
     const plan = desiredEndpointSlices(svc, pods, []);
-    expect(plan.create.map((s) => s.endpoints.length).sort((a, b) => a - b)).toEqual([50, 100, 100]);
+    expect(plan.create.map((s) => s.endpoints!.length).sort((a, b) => a - b)).toEqual([50, 100, 100]);
     let slices = apply([], plan);
     expect(new Set(allEndpoints(slices).map((e: any) => e.addresses[0])).size).toBe(250);
     expect(desiredEndpointSlices(svc, pods, slices)).toEqual(noChange);
@@ -183,10 +185,10 @@ describe("desiredEndpointSlices", () => {
     slices = apply(slices, p2);
 
     // Ten pods leave one full slice: only that slice is rewritten.
-    const full = slices.find((s) => s.endpoints.length === 100)!;
-    const leaving = new Set(full.endpoints.slice(0, 10).map((e: any) => e.targetRef.name));
+    const full = slices.find((s) => s.endpoints!.length === 100)!;
+    const leaving = new Set(full.endpoints!.slice(0, 10).map((e: any) => e.targetRef.name));
     const p3 = desiredEndpointSlices(svc, more.filter((p) => !leaving.has(p.metadata.name!)), slices);
-    expect(p3.update.map((s) => [s.metadata.name, s.endpoints.length])).toEqual([[full.metadata.name, 90]]);
+    expect(p3.update.map((s) => [s.metadata.name, s.endpoints!.length])).toEqual([[full.metadata.name, 90]]);
     expect(p3.create).toEqual([]);
     expect(p3.delete).toEqual([]);
   });
@@ -194,7 +196,7 @@ describe("desiredEndpointSlices", () => {
   it("gives selector-less and ExternalName Services nothing, and never touches other managers' slices", () => {
     expect(desiredEndpointSlices(service("web", { selector: undefined }), [pod("a")], [])).toEqual(noChange);
     expect(desiredEndpointSlices(service("web", { type: "ExternalName", externalName: "example.com" }), [pod("a")], [])).toEqual(noChange);
-    const foreign: KubeObject = {
+    const foreign: EndpointSlice = {
       apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", addressType: "IPv4", endpoints: [], ports: [],
       metadata: { name: "web-custom", namespace: "default", labels: { [LABEL_SERVICE_NAME]: "web", [LABEL_MANAGED_BY]: "someone-else" } },
     };
@@ -209,7 +211,7 @@ describe("desiredEndpointSlices", () => {
     const ghost = pod("db-1", { labels: { app: "db" }, node: "node-gone" });
     const plan = desiredEndpointSlices(svc, [p, ghost], [], [node("node-1", "z")]);
     expect(plan.create[0].metadata.labels?.[LABEL_HEADLESS]).toBe("");
-    expect(plan.create[0].endpoints.map((e: any) => [e.targetRef.name, e.hostname])).toEqual([["db-0", "db-0"]]);
+    expect(plan.create[0].endpoints!.map((e: any) => [e.targetRef.name, e.hostname])).toEqual([["db-0", "db-0"]]);
   });
 
   it("creates nothing while the Service is being deleted", () => {
@@ -226,10 +228,10 @@ describe("desiredEndpoints", () => {
     const ep = desiredEndpoints(service(), pods)!;
     expect(ep).toMatchObject({ apiVersion: "v1", kind: "Endpoints", metadata: { name: "web", namespace: "default", labels: { app: "web" } } });
     expect(ep.subsets).toHaveLength(1);
-    const [s] = ep.subsets;
-    expect(s.addresses.map((a: any) => a.ip)).toEqual(["10.244.1.1", "10.244.1.2", "10.244.1.3"]);
-    expect(s.addresses[1]).toEqual({ ip: "10.244.1.2", nodeName: "node-2", targetRef: { kind: "Pod", namespace: "default", name: "c", uid: "uid-c" } });
-    expect(s.notReadyAddresses.map((a: any) => a.targetRef.name)).toEqual(["d"]);
+    const [s] = ep.subsets!;
+    expect(s.addresses!.map((a: any) => a.ip)).toEqual(["10.244.1.1", "10.244.1.2", "10.244.1.3"]);
+    expect(s.addresses![1]).toEqual({ ip: "10.244.1.2", nodeName: "node-2", targetRef: { kind: "Pod", namespace: "default", name: "c", uid: "uid-c" } });
+    expect(s.notReadyAddresses!.map((a: any) => a.targetRef.name)).toEqual(["d"]);
     expect(s.ports).toEqual([{ name: "http", port: 8080, protocol: "TCP" }]);
   });
 
@@ -246,11 +248,11 @@ describe("desiredEndpoints", () => {
   it("publishNotReadyAddresses lists every pod, terminating ones included; otherwise terminating pods drop out", () => {
     const pods = [pod("a", { ip: "10.0.0.1" }), pod("b", { ip: "10.0.0.2", ready: false }), pod("c", { ip: "10.0.0.3", deleting: true })];
     const plain = desiredEndpoints(service(), pods)!;
-    expect(plain.subsets[0].addresses.map((a: any) => a.ip)).toEqual(["10.0.0.1"]);
-    expect(plain.subsets[0].notReadyAddresses.map((a: any) => a.ip)).toEqual(["10.0.0.2"]);
+    expect(plain.subsets![0].addresses!.map((a: any) => a.ip)).toEqual(["10.0.0.1"]);
+    expect(plain.subsets![0].notReadyAddresses!.map((a: any) => a.ip)).toEqual(["10.0.0.2"]);
     const pub = desiredEndpoints(service("web", { publishNotReadyAddresses: true }), pods)!;
-    expect(pub.subsets[0].addresses.map((a: any) => a.ip)).toEqual(["10.0.0.1", "10.0.0.2", "10.0.0.3"]);
-    expect(pub.subsets[0].notReadyAddresses).toBeUndefined();
+    expect(pub.subsets![0].addresses!.map((a: any) => a.ip)).toEqual(["10.0.0.1", "10.0.0.2", "10.0.0.3"]);
+    expect(pub.subsets![0].notReadyAddresses).toBeUndefined();
   });
 
   it("handles headless Services without ports, empty selections, and Services it does not manage", () => {
@@ -276,7 +278,7 @@ describe("desiredEndpoints", () => {
     const pods = Array.from({ length: 1100 }, (_, i) => pod(`p${i}`, { ip: `10.1.${i >> 8}.${i & 255}`, ready: i < 950 }));
     const ep = desiredEndpoints(service(), pods)!;
     expect(ep.metadata.annotations).toEqual({ [ANNOTATION_OVER_CAPACITY]: "truncated" });
-    const [s] = ep.subsets;
+    const [s] = ep.subsets!;
     expect(s.addresses).toHaveLength(950); // ready addresses kept, not-ready ones cut
     expect(s.notReadyAddresses).toHaveLength(50);
   });

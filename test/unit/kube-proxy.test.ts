@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Service } from "../../src/control-plane/api-server/objects/core";
+import type { Pod, Service } from "../../src/control-plane/api-server/objects/core";
 import type { EndpointSlice } from "../../src/control-plane/api-server/objects/others";
 import { desiredEndpointSlices } from "../../src/control-plane/controller-manager/endpoints/endpointslice";
 import {
@@ -85,7 +85,7 @@ describe("buildRules / describeRules", () => {
 
   it("takes slices straight from the EndpointSlice controller", () => {
     const svc = service("web");
-    const pods = THREE.map((e, i) => ({
+    const pods: Pod[] = THREE.map((e, i) => ({
       apiVersion: "v1", kind: "Pod", metadata: { name: `web-${i}`, namespace: "default", uid: `p${i}`, labels: { app: "web" } },
       spec: { nodeName: e.node, containers: [{ name: "c", image: "nginx" }] },
       status: { phase: "Running", podIP: e.ip, podIPs: [{ ip: e.ip }], conditions: [{ type: "Ready", status: "True" }] },

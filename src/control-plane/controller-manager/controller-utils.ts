@@ -10,6 +10,8 @@ import { isStored, registryPrefix, RESOURCES, storageResource, PODS, type Resour
 import { labelSelectorFromObject, type LabelSelector } from "../api-server/selectors";
 import { ApiError } from "../api-server/status";
 import type { KubeObject, OwnerReference } from "../api-server/types";
+import type { Pod, PodCondition } from "../api-server/objects/core";
+import type { Deployment, ReplicaSet, StatefulSet } from "../api-server/objects/apps";
 import type { ReconcileCtx } from "./manager";
 
 // ---- keys ------------------------------------------------------------------------------------
@@ -75,8 +77,11 @@ export function controlledBy(obj: KubeObject, owner: KubeObject): boolean {
   return !!ref && ref.uid === owner.metadata.uid;
 }
 
+/** The workloads with spec.replicas and a label selector (the HPA's scale targets). */
+export type Scalable = Deployment | ReplicaSet | StatefulSet;
+
 /** A selector that cannot be parsed selects nothing (the real controllers log and skip). */
-export function selectorOf(o: KubeObject): LabelSelector | undefined {
+export function selectorOf(o: Scalable): LabelSelector | undefined {
   try {
     return labelSelectorFromObject(o.spec?.selector ?? {});
   } catch {
@@ -88,8 +93,8 @@ export function selectorOf(o: KubeObject): LabelSelector | undefined {
  * ClaimObjects: keeps what the owner controls and its selector still matches, releases what it
  * controls but no longer matches, adopts matching orphans. Returns the objects now owned.
  */
-export function claim(reg: Registry, r: ResourceType, owner: KubeObject, sel: LabelSelector, candidates: KubeObject[], write: WriteCtx): KubeObject[] {
-  const owned: KubeObject[] = [];
+export function claim<T extends KubeObject>(reg: Registry, r: ResourceType<T>, owner: KubeObject, sel: LabelSelector, candidates: T[], write: WriteCtx): T[] {
+  const owned: T[] = [];
   const uid = owner.metadata.uid;
   const ownerDeleting = isTerminating(owner);
   for (const o of candidates) {
@@ -127,26 +132,25 @@ export function claim(reg: Registry, r: ResourceType, owner: KubeObject, sel: La
 
 export const isTerminating = (o: KubeObject) => !!o.metadata.deletionTimestamp;
 
-export const isTerminal = (p: KubeObject) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed";
+export const isTerminal = (p: Pod) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed";
 
 /** FilterActivePods: neither finished nor being deleted. */
-export function isPodActive(p: KubeObject): boolean {
+export function isPodActive(p: Pod): boolean {
   return !isTerminal(p) && !isTerminating(p);
 }
 
-type PodCondition = { type?: string; status?: string; lastTransitionTime?: string } | null;
-
 /** GetPodReadyCondition: the pod's (first) Ready condition; conditions of any shape are read without throwing. */
-export function readyCondition(p: KubeObject): { status?: string; lastTransitionTime?: string } | undefined {
-  const conds: PodCondition[] = Array.isArray(p.status?.conditions) ? p.status.conditions : [];
+export function readyCondition(p: Pod): PodCondition | undefined {
+  // A stored pod's conditions may be no array, or hold nulls.
+  const conds: (PodCondition | null)[] = Array.isArray(p.status?.conditions) ? p.status.conditions : [];
   return conds.find((c) => c?.type === "Ready") ?? undefined;
 }
 
 /** podutil.IsPodReady: the Ready condition is True. */
-export const isPodReady = (p: KubeObject) => readyCondition(p)?.status === "True";
+export const isPodReady = (p: Pod) => readyCondition(p)?.status === "True";
 
 /** IsPodAvailable: ready for at least minReadySeconds (strictly before now). */
-export function isPodAvailable(p: KubeObject, minReadySeconds: number, now: number): boolean {
+export function isPodAvailable(p: Pod, minReadySeconds: number, now: number): boolean {
   const c = readyCondition(p);
   if (c?.status !== "True") return false;
   if (!minReadySeconds) return true;
@@ -155,7 +159,7 @@ export function isPodAvailable(p: KubeObject, minReadySeconds: number, now: numb
 }
 
 /** When a ready pod becomes available (for requeueing), or undefined. */
-export function availableAt(p: KubeObject, minReadySeconds: number): number | undefined {
+export function availableAt(p: Pod, minReadySeconds: number): number | undefined {
   const c = readyCondition(p);
   if (c?.status !== "True" || !c.lastTransitionTime) return undefined;
   return Date.parse(c.lastTransitionTime) + minReadySeconds * 1000 + 1;
@@ -165,21 +169,21 @@ export function availableAt(p: KubeObject, minReadySeconds: number): number | un
 export const REVISION_HASH = "controller-revision-hash";
 
 /** spec.replicas with its default. */
-export const specReplicas = (o: KubeObject): number => o.spec?.replicas ?? 1;
+export const specReplicas = (o: Scalable): number => o.spec?.replicas ?? 1;
 
 /** Oldest first; the name breaks ties. */
 export const byCreation = (a: KubeObject, b: KubeObject) =>
   (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? "") || (a.metadata.name ?? "").localeCompare(b.metadata.name ?? "");
 
 /** Creates a pod for its owner and records SuccessfulCreate (RealPodControl.CreatePods). */
-export function createPod(reg: Registry, owner: KubeObject, pod: KubeObject, ctx: ReconcileCtx, component: string): KubeObject {
+export function createPod(reg: Registry, owner: KubeObject, pod: Pod, ctx: ReconcileCtx, component: string): Pod {
   const created = reg.create(PODS, owner.metadata.namespace, pod, ctx.write);
   emit(reg, owner, "SuccessfulCreate", `Created pod: ${created.metadata.name}`, ctx.now, "Normal", component);
   return created;
 }
 
 /** Deletes an owner's pod and records SuccessfulDelete (RealPodControl.DeletePod); gone already is fine. */
-export function deletePod(reg: Registry, owner: KubeObject, p: KubeObject, ctx: ReconcileCtx, component: string): void {
+export function deletePod(reg: Registry, owner: KubeObject, p: Pod, ctx: ReconcileCtx, component: string): void {
   tolerate(() => {
     reg.delete(PODS, p.metadata.namespace, p.metadata.name!, ctx.write);
     emit(reg, owner, "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`, ctx.now, "Normal", component);
@@ -240,15 +244,15 @@ export function scaledValue(v: unknown, total: number, roundUp: boolean): number
 }
 
 /** Drops zero counters the way Go's omitempty does, so stored status looks like the real one. */
-export function omitEmpty(status: Record<string, unknown>, keep: string[] = []): Record<string, unknown> {
+export function omitEmpty<T extends object>(status: T, keep: (keyof T & string)[] = []): Partial<T> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(status)) {
+  for (const [k, v] of Object.entries(status as Record<string, unknown>)) {
     if (v === undefined) continue;
-    if (v === 0 && !keep.includes(k)) continue;
+    if (v === 0 && !keep.includes(k as keyof T & string)) continue;
     if (Array.isArray(v) && v.length === 0) continue;
     out[k] = v;
   }
-  return out;
+  return out as Partial<T>; // status's own fields, fewer
 }
 
 // ---- status and events -----------------------------------------------------------------------
@@ -261,7 +265,7 @@ export function emit(reg: Registry, obj: KubeObject, reason: string, message: st
 }
 
 /** Writes status only when it differs from what is stored. */
-export function writeStatus<T extends KubeObject>(reg: Registry, r: ResourceType<T>, obj: T, status: Record<string, unknown>, ctx: ReconcileCtx): T {
+export function writeStatus<T extends KubeObject>(reg: Registry, r: ResourceType<T>, obj: T, status: NonNullable<T["status"]>, ctx: ReconcileCtx): T {
   if (deepEqual(obj.status ?? {}, status)) return obj;
   return reg.update(r, obj.metadata.namespace, obj.metadata.name!, { ...obj, status }, ctx.write, "status").object;
 }

@@ -6,18 +6,19 @@
 // syncDaemonSet runs upstream's manage, rollingUpdate and updateDaemonSetStatus in turn.
 import type { Registry } from "../api-server/registry/store";
 import { registryPrefix, DAEMON_SETS, NODES, PODS } from "../api-server/resources";
-import type { KubeObject } from "../api-server/types";
+import type { Node, Pod, PodSpec, PodTemplateSpec, Toleration as PodToleration } from "../api-server/objects/core";
+import type { DaemonSet, DaemonSetSpec, DaemonSetStatus } from "../api-server/objects/apps";
 import type { NodeInfo, PodInfo, Taint, Toleration } from "../scheduler/snapshot";
 import { compile, requiredMatches } from "../scheduler/plugins/node-affinity";
 import { tolerationsTolerateTaint } from "../scheduler/plugins/taint-toleration";
 import { REVISION_HASH, computeHash, controlledBy, controllerKeys, createPod, deepEqual, deletePod, emit, isPodReady, keyOf, newControllerRef, ownerKey, readyCondition, scaledValue, selfKey, splitKey, tolerate, writeStatus } from "./controller-utils";
-import type { Controller, ReconcileCtx } from "./manager";
+import { watchOf, type Controller, type ReconcileCtx } from "./manager";
 
 const TEMPLATE_GENERATION = "pod-template-generation";
 const COMPONENT = "daemonset-controller";
 
 /** util.AddOrUpdateDaemonPodTolerations: daemon pods ride out node conditions other pods are evicted for. */
-const DAEMON_TOLERATIONS: Toleration[] = [
+const DAEMON_TOLERATIONS: PodToleration[] = [
   { key: "node.kubernetes.io/not-ready", operator: "Exists", value: "", effect: "NoExecute" },
   { key: "node.kubernetes.io/unreachable", operator: "Exists", value: "", effect: "NoExecute" },
   { key: "node.kubernetes.io/disk-pressure", operator: "Exists", value: "", effect: "NoSchedule" },
@@ -25,11 +26,11 @@ const DAEMON_TOLERATIONS: Toleration[] = [
   { key: "node.kubernetes.io/pid-pressure", operator: "Exists", value: "", effect: "NoSchedule" },
   { key: "node.kubernetes.io/unschedulable", operator: "Exists", value: "", effect: "NoSchedule" },
 ];
-const NETWORK_UNAVAILABLE: Toleration = { key: "node.kubernetes.io/network-unavailable", operator: "Exists", value: "", effect: "NoSchedule" };
+const NETWORK_UNAVAILABLE: PodToleration = { key: "node.kubernetes.io/network-unavailable", operator: "Exists", value: "", effect: "NoSchedule" };
 
-/** The tolerations of a daemon pod: the template's plus the daemon ones it lacks. */
-export function daemonTolerations(podSpec: any): any[] {
-  const out: any[] = [...(podSpec?.tolerations ?? [])];
+/** The tolerations of a daemon pod: the template's plus the daemon ones it lacks (a spec read defensively). */
+export function daemonTolerations(podSpec: Partial<PodSpec> | undefined): PodToleration[] {
+  const out: PodToleration[] = [...(podSpec?.tolerations ?? [])];
   const extra = podSpec?.hostNetwork ? [...DAEMON_TOLERATIONS, NETWORK_UNAVAILABLE] : DAEMON_TOLERATIONS;
   for (const t of extra) {
     const same = out.some((o) => (o.key ?? "") === t.key && (o.operator ?? "Equal") === t.operator && (o.value ?? "") === t.value && (o.effect ?? "") === t.effect);
@@ -38,16 +39,16 @@ export function daemonTolerations(podSpec: any): any[] {
   return out;
 }
 
-const norm = (t: any): Toleration => ({ key: t.key ?? "", operator: t.operator ?? "", value: t.value ?? "", effect: t.effect ?? "" });
+const norm = (t: PodToleration): Toleration => ({ key: t.key ?? "", operator: t.operator ?? "", value: t.value ?? "", effect: t.effect ?? "" });
 
 /** NodeShouldRunDaemonPod: whether a pod should be created there, and whether one there may stay. */
-export function shouldRunOn(podSpec: any, node: KubeObject): { run: boolean; stay: boolean } {
+export function shouldRunOn(podSpec: Partial<PodSpec> | undefined, node: Node): { run: boolean; stay: boolean } {
   const name = node.metadata.name!;
   if (podSpec?.nodeName && podSpec.nodeName !== name) return { run: false, stay: false };
   const state = compile({ pod: { spec: podSpec } } as unknown as PodInfo);
   if (!requiredMatches(state, { name, labels: node.metadata.labels ?? {} } as NodeInfo)) return { run: false, stay: false };
   const tols = daemonTolerations(podSpec).map(norm);
-  const taints: Taint[] = (node.spec?.taints ?? []).map((t: any) => ({ key: t.key ?? "", value: t.value ?? "", effect: t.effect ?? "" }));
+  const taints: Taint[] = (node.spec?.taints ?? []).map((t) => ({ key: t.key ?? "", value: t.value ?? "", effect: t.effect ?? "" }));
   let run = true, stay = true;
   for (const t of taints) {
     if ((t.effect !== "NoSchedule" && t.effect !== "NoExecute") || tolerationsTolerateTaint(tols, t)) continue;
@@ -62,7 +63,7 @@ export function shouldRunOn(podSpec: any, node: KubeObject): { run: boolean; sta
 export const templateHash = (template: unknown): string => computeHash(template);
 
 /** The node a daemon pod is for: where it is bound, or where its matchFields affinity pins it. */
-function targetNode(p: KubeObject): string | undefined {
+function targetNode(p: Pod): string | undefined {
   if (p.spec?.nodeName) return p.spec.nodeName;
   for (const term of p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
     for (const f of term?.matchFields ?? []) if (f.key === "metadata.name" && f.operator === "In" && f.values?.length === 1) return f.values[0];
@@ -70,11 +71,11 @@ function targetNode(p: KubeObject): string | undefined {
   return undefined;
 }
 
-function nodeMatters(n: KubeObject, prev?: KubeObject): boolean {
+function nodeMatters(n: Node, prev?: Node): boolean {
   if (!prev) return true;
   if (!deepEqual(n.metadata?.labels, prev.metadata?.labels) || !deepEqual(n.spec, prev.spec)) return true;
   // A DELETE event carries the last value as both: identical apart from the resourceVersion.
-  const bare = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
+  const bare = (o: Node) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
   return deepEqual(bare(n), bare(prev));
 }
 
@@ -86,7 +87,7 @@ export function daemonSetController(reg: Registry): Controller {
       { prefix: registryPrefix(PODS), keys: controllerKeys("DaemonSet") },
       // A node added, removed, relabelled or (un)tainted may change where daemon pods belong: every
       // DaemonSet looks again. Status-only changes (heartbeats) cannot, and are skipped.
-      { prefix: registryPrefix(NODES), keys: (n, prev) => (nodeMatters(n, prev) ? reg.list(DAEMON_SETS, undefined).items.map(keyOf) : []) },
+      watchOf(NODES, (n, prev) => (nodeMatters(n, prev) ? reg.list(DAEMON_SETS, undefined).items.map(keyOf) : [])),
     ],
     resync: (reg) => reg.list(DAEMON_SETS, undefined).items.map(keyOf),
     reconcile: syncDaemonSet,
@@ -96,9 +97,9 @@ export function daemonSetController(reg: Registry): Controller {
 /** One sync of one DaemonSet: its nodes, where its pods should run, and the template's hash. */
 interface DsSync {
   ctx: ReconcileCtx;
-  ds: KubeObject;
+  ds: DaemonSet;
   key: string;
-  nodes: KubeObject[];
+  nodes: Node[];
   eligibility: Map<string, { run: boolean; stay: boolean }>;
   hash: string;
   minReady: number;
@@ -129,8 +130,8 @@ function syncDaemonSet(key: string, ctx: ReconcileCtx): void | { requeueAfter?: 
 const listPods = (ctx: ReconcileCtx, key: string) => ctx.reg.list(PODS, splitKey(key)[0]).items.filter((p) => ownerKey(p, "DaemonSet")[0] === key);
 
 /** getNodesToDaemonPods: the DaemonSet's pods by the node they are for, oldest first. */
-function podsByNode(s: DsSync): Map<string, KubeObject[]> {
-  const m = new Map<string, KubeObject[]>();
+function podsByNode(s: DsSync): Map<string, Pod[]> {
+  const m = new Map<string, Pod[]>();
   for (const p of listPods(s.ctx, s.key)) {
     if (!controlledBy(p, s.ds)) continue;
     const n = targetNode(p);
@@ -170,14 +171,14 @@ function manage(s: DsSync): void {
 /** rollingUpdate: replace old-hash pods, at most maxUnavailable nodes down at a time. */
 function rollingUpdate(s: DsSync): void {
   const { ctx, ds, hash, minReady } = s;
-  const strategy = ds.spec?.updateStrategy ?? {};
+  const strategy: NonNullable<DaemonSetSpec["updateStrategy"]> = ds.spec?.updateStrategy ?? {};
   if ((strategy.type ?? "RollingUpdate") !== "RollingUpdate") return;
   const wantNodes = s.nodes.filter((n) => s.eligibility.get(n.metadata.name!)!.run).map((n) => n.metadata.name!);
   const pods = podsByNode(s);
   const maxUnavailable = Math.max(1, scaledValue(strategy.rollingUpdate?.maxUnavailable ?? 1, wantNodes.length, true));
   let unavailable = 0;
-  const replaceNow: KubeObject[] = [];
-  const candidates: KubeObject[] = [];
+  const replaceNow: Pod[] = [];
+  const candidates: Pod[] = [];
   for (const nodeName of wantNodes) {
     const here = (pods.get(nodeName) ?? []).filter((p) => !p.metadata.deletionTimestamp);
     const fresh = here.filter((p) => p.metadata.labels?.[REVISION_HASH] === hash);
@@ -215,7 +216,7 @@ function updateDaemonSetStatus(s: DsSync): void | { requeueAfter?: number } {
     }
     if (p.metadata.labels?.[REVISION_HASH] === hash) st.updated++;
   }
-  const status: Record<string, unknown> = {
+  const status: DaemonSetStatus = {
     currentNumberScheduled: st.current, desiredNumberScheduled: st.desired, numberMisscheduled: st.misscheduled, numberReady: st.ready,
   };
   if (ds.metadata.generation) status.observedGeneration = ds.metadata.generation;
@@ -228,7 +229,7 @@ function updateDaemonSetStatus(s: DsSync): void | { requeueAfter?: number } {
 }
 
 /** Ready for minReadySeconds, or how long until it is. */
-function available(p: KubeObject, minReady: number, now: number): { ok: boolean; wait?: number } {
+function available(p: Pod, minReady: number, now: number): { ok: boolean; wait?: number } {
   if (!isPodReady(p) || p.metadata.deletionTimestamp) return { ok: false };
   if (!minReady) return { ok: true };
   const since = Date.parse(readyCondition(p)?.lastTransitionTime ?? "");
@@ -238,10 +239,11 @@ function available(p: KubeObject, minReady: number, now: number): { ok: boolean;
 }
 
 /** A pod from the template, pinned to the node (ReplaceDaemonSetPodNodeNameNodeAffinity), with the daemon tolerations. */
-function newDaemonPod(reg: Registry, ds: KubeObject, node: string, hash: string, ctx: ReconcileCtx): void {
-  const tpl = structuredClone(ds.spec.template ?? {});
+function newDaemonPod(reg: Registry, ds: DaemonSet, node: string, hash: string, ctx: ReconcileCtx): void {
+  const tpl: Partial<PodTemplateSpec> = structuredClone(ds.spec.template ?? {});
   const meta = tpl.metadata ?? {};
-  const spec = tpl.spec ?? {};
+  // A template without a spec makes a pod the API server refuses.
+  const spec = tpl.spec ?? ({} as PodSpec);
   spec.tolerations = daemonTolerations(spec);
   // The required terms become "this node"; preferences stay.
   spec.affinity = { ...(spec.affinity ?? {}) };
@@ -249,7 +251,7 @@ function newDaemonPod(reg: Registry, ds: KubeObject, node: string, hash: string,
     ...(spec.affinity.nodeAffinity ?? {}),
     requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: [node] }] }] },
   };
-  const pod: KubeObject = {
+  const pod: Pod = {
     apiVersion: "v1", kind: "Pod",
     metadata: {
       ...meta,

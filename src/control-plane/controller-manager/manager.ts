@@ -11,7 +11,7 @@ import type { Etcd } from "../etcd/store";
 import type { Registry, WriteCtx } from "../api-server/registry/store";
 import type { KubeObject } from "../api-server/types";
 import { recordEvent } from "../api-server/events";
-import { findResource, registryKey, type ResourceType } from "../api-server/resources";
+import { findResource, registryKey, registryPrefix, type ResourceType } from "../api-server/resources";
 import { backoff, FaultLog, type FaultReport, type FaultStage } from "../faults";
 import { registryLister, SharedInformers, type Lister } from "./informers";
 
@@ -40,6 +40,15 @@ export interface Controller {
   resync(reg: Registry): string[];
   /** Brings one key to its desired state; may ask to be looked at again later. */
   reconcile(key: string, ctx: ReconcileCtx): void | { requeueAfter?: number };
+}
+
+/**
+ * A watch on one resource's prefix, its events typed as that resource's objects: the narrowing is
+ * here, once (a prefix holds only its resource's objects, and the informers hand out only values
+ * with metadata; the rest of a value may still be malformed, and is read defensively).
+ */
+export function watchOf<T extends KubeObject>(r: ResourceType<T>, keys: (obj: T, prev: T | undefined, ev: WatchCtx) => string[]): Controller["watches"][number] {
+  return { prefix: registryPrefix(r), keys };
 }
 
 const BASE_BACKOFF_MS = 5;

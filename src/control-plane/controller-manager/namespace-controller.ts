@@ -7,6 +7,8 @@ import { rfc3339 } from "../api-server/registry/store";
 import { registryPrefix, type ResourceType, NAMESPACES } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
+import type { Namespace } from "../api-server/objects/core";
+import type { Condition } from "../api-server/objects/meta";
 import type { Controller, ReconcileCtx } from "./manager";
 import { storageResources } from "./controller-utils";
 
@@ -17,8 +19,6 @@ const MIN_RECHECK_MS = 1_000;
 
 /** Every stored namespaced resource, once per storage location: what a namespace can contain. */
 export const namespacedResources = (): ResourceType[] => storageResources((r) => r.namespaced);
-
-interface Condition { type: string; status: "True" | "False"; reason: string; message: string; lastTransitionTime?: string }
 
 /** The content left after one deletion pass. */
 interface Remaining {
@@ -89,7 +89,7 @@ function syncNamespace(state: NamespaceControllerState, name: string, { reg, now
     return { requeueAfter: wait };
   }
   const fresh = reg.get(NAMESPACES, undefined, name);
-  const finalizers = (fresh.spec?.finalizers ?? []).filter((f: string) => f !== FINALIZER_KUBERNETES);
+  const finalizers = (fresh.spec?.finalizers ?? []).filter((f) => f !== FINALIZER_KUBERNETES);
   reg.update(NAMESPACES, undefined, name, { ...fresh, spec: { ...(fresh.spec ?? {}), finalizers } }, write, "finalize");
   if (!reg.tryGet(NAMESPACES, undefined, name)) state.terminating.delete(name);
 }
@@ -141,7 +141,7 @@ function conditionsFor(rem: Remaining): Condition[] {
 }
 
 /** Writes the conditions only when one changed; a transition time moves only with its status. */
-function updateConditions(state: NamespaceControllerState, nsObj: KubeObject, want: Condition[], now: number, write: WriteCtx): void {
+function updateConditions(state: NamespaceControllerState, nsObj: Namespace, want: Condition[], now: number, write: WriteCtx): void {
   const old: Condition[] = nsObj.status?.conditions ?? [];
   let changed = false;
   const next = want.map((c) => {

@@ -7,8 +7,8 @@ import { recordEvent } from "../api-server/events";
 import { rfc3339, type Registry } from "../api-server/registry/store";
 import { LEASES, NODES, PODS } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
-import type { KubeObject } from "../api-server/types";
 import type { Condition } from "../api-server/objects/meta";
+import type { Node, Pod, Taint } from "../api-server/objects/core";
 import { listerOf, type Controller, type ReconcileCtx } from "./manager";
 
 /** --node-monitor-grace-period's default. */
@@ -39,7 +39,7 @@ function monitorNodeHealth(key: string, ctx: ReconcileCtx): void | { requeueAfte
   const ready = conditionOf(node, "Ready");
   const lastSeen = Math.max(ms(lease?.spec?.renewTime), ms(ready?.lastHeartbeatTime), ms(node.metadata.creationTimestamp));
   const stale = ctx.now - lastSeen > NODE_MONITOR_GRACE_MS;
-  let current: KubeObject = node;
+  let current: Node = node;
   if (stale && ready?.status !== "Unknown") current = markUnknown(ctx, node);
   current = syncTaints(ctx, current);
   const evictAt = evictPods(ctx, current);
@@ -48,12 +48,12 @@ function monitorNodeHealth(key: string, ctx: ReconcileCtx): void | { requeueAfte
   return next === Infinity ? undefined : { requeueAfter: Math.max(1, next - ctx.now) };
 }
 
-function conditionOf(node: KubeObject, type: string): any {
-  return (node.status?.conditions ?? []).find((c: { type: string }) => c.type === type);
+function conditionOf(node: Node, type: string): Condition | undefined {
+  return (node.status?.conditions ?? []).find((c) => c.type === type);
 }
 
 /** What monitorNodeHealth does when the kubelet has gone quiet. */
-function markUnknown(ctx: ReconcileCtx, node: KubeObject): KubeObject {
+function markUnknown(ctx: ReconcileCtx, node: Node): Node {
   const now = rfc3339(new Date(ctx.now));
   const updated = ctx.reg.guaranteedUpdate(NODES, undefined, node.metadata.name!, ctx.write, (cur) => {
     const conditions = (cur.status?.conditions ?? []).map((c): Condition =>
@@ -81,15 +81,15 @@ function markUnknown(ctx: ReconcileCtx, node: KubeObject): KubeObject {
 }
 
 /** Taints follow the Ready condition (TaintNodesByCondition and the NoExecute taint manager). */
-function syncTaints(ctx: ReconcileCtx, node: KubeObject): KubeObject {
+function syncTaints(ctx: ReconcileCtx, node: Node): Node {
   const ready = conditionOf(node, "Ready")?.status;
   const want = ready === "Unknown" ? UNREACHABLE : ready === "False" ? NOT_READY : undefined;
-  const taints: any[] = node.spec?.taints ?? [];
+  const taints: Taint[] = node.spec?.taints ?? [];
   const others = taints.filter((t) => t.key !== UNREACHABLE && t.key !== NOT_READY);
   const keep = taints.filter((t) => t.key === want);
-  const desired = want
-    ? [...others, ...(keep.some((t) => t.effect === "NoSchedule") ? keep.filter((t) => t.effect === "NoSchedule") : [{ key: want, effect: "NoSchedule" }]),
-       ...(keep.some((t) => t.effect === "NoExecute") ? keep.filter((t) => t.effect === "NoExecute") : [{ key: want, effect: "NoExecute", timeAdded: rfc3339(new Date(ctx.now)) }])]
+  const desired: Taint[] = want
+    ? [...others, ...(keep.some((t) => t.effect === "NoSchedule") ? keep.filter((t) => t.effect === "NoSchedule") : [{ key: want, effect: "NoSchedule" as const }]),
+       ...(keep.some((t) => t.effect === "NoExecute") ? keep.filter((t) => t.effect === "NoExecute") : [{ key: want, effect: "NoExecute" as const, timeAdded: rfc3339(new Date(ctx.now)) }])]
     : others;
   if (JSON.stringify(desired) === JSON.stringify(taints)) return node;
   return ctx.reg.guaranteedUpdate(NODES, undefined, node.metadata.name!, ctx.write, (cur) => {
@@ -99,11 +99,11 @@ function syncTaints(ctx: ReconcileCtx, node: KubeObject): KubeObject {
   });
 }
 
-function podsOn(ctx: ReconcileCtx, node: string): KubeObject[] {
+function podsOn(ctx: ReconcileCtx, node: string): Pod[] {
   return listerOf(ctx).list(PODS, undefined).filter((p) => p.spec?.nodeName === node && !p.metadata.deletionTimestamp);
 }
 
-function tolerates(pod: KubeObject, taint: any): { forever: boolean; seconds?: number } | undefined {
+function tolerates(pod: Pod, taint: Taint): { forever: boolean; seconds?: number } | undefined {
   for (const t of pod.spec?.tolerations ?? []) {
     const keyOk = t.operator === "Exists" ? !t.key || t.key === taint.key : t.key === taint.key && (t.value ?? "") === (taint.value ?? "");
     const effectOk = !t.effect || t.effect === taint.effect;
@@ -113,8 +113,8 @@ function tolerates(pod: KubeObject, taint: any): { forever: boolean; seconds?: n
 }
 
 /** The taint eviction controller: returns when the next pending eviction is due (Infinity: none). */
-function evictPods(ctx: ReconcileCtx, node: KubeObject): number {
-  const noExecute = (node.spec?.taints ?? []).filter((t: any) => t.effect === "NoExecute");
+function evictPods(ctx: ReconcileCtx, node: Node): number {
+  const noExecute = (node.spec?.taints ?? []).filter((t) => t.effect === "NoExecute");
   if (noExecute.length === 0) return Infinity;
   let next = Infinity;
   for (const pod of podsOn(ctx, node.metadata.name!)) {

@@ -5,8 +5,10 @@ import type { Registry, WriteCtx } from "../api-server/registry/store";
 import { rfc3339 } from "../api-server/registry/store";
 import { recordEvent } from "../api-server/events";
 import { ApiError } from "../api-server/status";
-import type { KubeObject } from "../api-server/types";
-import { listerOf, type Controller, type ReconcileCtx } from "./manager";
+import type { ObjectMeta } from "../api-server/types";
+import type { Pod, PodSpec, PodTemplateSpec } from "../api-server/objects/core";
+import type { ReplicaSet, ReplicaSetStatus } from "../api-server/objects/apps";
+import { listerOf, watchOf, type Controller, type ReconcileCtx } from "./manager";
 import type { Lister } from "./informers";
 import { availableAt, claim, controllerOf, deepEqual, isPodActive, isPodAvailable, isPodReady, isTerminating, keyOf, newControllerRef, omitEmpty, readyCondition, selectorOf, specReplicas, splitKey, tolerate, type Condition } from "./controller-utils";
 import { PODS, REPLICA_SETS } from "../api-server/resources";
@@ -26,8 +28,8 @@ export function replicaSetController(_reg: Registry): Controller {
   return {
     name: "replicaset",
     watches: [
-      { prefix: "/registry/replicasets/", keys: (rs) => [keyOf(rs)] },
-      { prefix: "/registry/pods/", keys: (pod, prev, ev) => rsKeysForPod(ev.cache, pod, prev) },
+      watchOf(REPLICA_SETS, (rs) => [keyOf(rs)]),
+      watchOf(PODS, (pod, prev, ev) => rsKeysForPod(ev.cache, pod, prev)),
     ],
     resync: (r) => r.list(REPLICA_SETS, undefined).items.map(keyOf),
     reconcile: (key, ctx) => syncReplicaSet(key, ctx),
@@ -35,7 +37,7 @@ export function replicaSetController(_reg: Registry): Controller {
 }
 
 /** The owning ReplicaSet (now or before); for an orphan, every ReplicaSet that could adopt it. */
-function rsKeysForPod(cache: Lister, pod: KubeObject, prev?: KubeObject): string[] {
+function rsKeysForPod(cache: Lister, pod: Pod, prev?: Pod): string[] {
   const ns = pod.metadata.namespace!;
   const keys = new Set<string>();
   for (const p of [pod, prev]) {
@@ -86,7 +88,7 @@ function syncReplicaSet(key: string, ctx: ReconcileCtx): void | { requeueAfter?:
   }
 }
 
-function manageReplicas(reg: Registry, cache: Lister, rs: KubeObject, pods: KubeObject[], active: KubeObject[], now: number, write: WriteCtx): { failure?: Condition; more?: boolean } {
+function manageReplicas(reg: Registry, cache: Lister, rs: ReplicaSet, pods: Pod[], active: Pod[], now: number, write: WriteCtx): { failure?: Condition; more?: boolean } {
   const diff = pods.length - specReplicas(rs);
   const at = new Date(now);
   if (diff < 0) {
@@ -136,17 +138,18 @@ function manageReplicas(reg: Registry, cache: Lister, rs: KubeObject, pods: Kube
 }
 
 /** GetPodFromTemplate: the template's labels, annotations and spec, owned by the ReplicaSet. */
-export function podFromTemplate(rs: KubeObject): KubeObject {
-  const t = rs.spec?.template ?? {};
-  const metadata: KubeObject["metadata"] = { generateName: `${rs.metadata.name}-`, namespace: rs.metadata.namespace, ownerReferences: [newControllerRef(rs)] };
+export function podFromTemplate(rs: ReplicaSet): Pod {
+  const t: Partial<PodTemplateSpec> = rs.spec?.template ?? {};
+  const metadata: ObjectMeta = { generateName: `${rs.metadata.name}-`, namespace: rs.metadata.namespace, ownerReferences: [newControllerRef(rs)] };
   if (t.metadata?.labels) metadata.labels = structuredClone(t.metadata.labels);
   if (t.metadata?.annotations) metadata.annotations = structuredClone(t.metadata.annotations);
   if (t.metadata?.finalizers) metadata.finalizers = structuredClone(t.metadata.finalizers);
-  return { apiVersion: "v1", kind: "Pod", metadata, spec: structuredClone(t.spec ?? {}) };
+  // Without a template the pod has an empty spec, which the API server refuses.
+  return { apiVersion: "v1", kind: "Pod", metadata, spec: structuredClone(t.spec ?? ({} as PodSpec)) };
 }
 
 /** getIndirectlyRelatedPods: pods of every ReplicaSet with the same controller (one Deployment's). */
-function relatedPods(cache: Lister, rs: KubeObject, active: KubeObject[]): KubeObject[] {
+function relatedPods(cache: Lister, rs: ReplicaSet, active: Pod[]): Pod[] {
   const owner = controllerOf(rs);
   if (!owner) return active.filter((p) => controllerOf(p)?.uid === rs.metadata.uid);
   const siblings = new Set(cache.list(REPLICA_SETS, rs.metadata.namespace).filter((x) => controllerOf(x)?.uid === owner.uid).map((x) => x.metadata.uid));
@@ -160,21 +163,21 @@ function relatedPods(cache: Lister, rs: KubeObject, active: KubeObject[]): KubeO
  * node (with related pods) first; ready more recently first; more restarts first; newer first.
  * Times compare on a log2 scale (LogarithmicScaleDown) so near-equal ages tie.
  */
-export function podsToDelete(pods: KubeObject[], related: KubeObject[], n: number, now: number): KubeObject[] {
+export function podsToDelete(pods: Pod[], related: Pod[], n: number, now: number): Pod[] {
   if (n >= pods.length) return pods;
   const perNode = new Map<string, number>();
   for (const p of related) if (p.spec?.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
-  const rank = (p: KubeObject) => (p.spec?.nodeName ? perNode.get(p.spec.nodeName) ?? 0 : 0);
+  const rank = (p: Pod) => (p.spec?.nodeName ? perNode.get(p.spec.nodeName) ?? 0 : 0);
   const phaseOrder: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
-  const cost = (p: KubeObject) => Number(p.metadata.annotations?.[DELETION_COST] ?? 0) || 0;
-  const restarts = (p: KubeObject) => Math.max(0, ...((p.status?.containerStatuses as any[] | undefined) ?? []).map((c) => c.restartCount ?? 0));
+  const cost = (p: Pod) => Number(p.metadata.annotations?.[DELETION_COST] ?? 0) || 0;
+  const restarts = (p: Pod) => Math.max(0, ...(p.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0));
   const bucket = (t: string | undefined) => {
     if (!t) return -Infinity; // no time: first to go
     const age = Math.max(0, now - Date.parse(t)) / 1000;
     return age <= 0 ? 0 : Math.floor(Math.log2(age + 1));
   };
-  const readySince = (p: KubeObject) => (isPodReady(p) ? readyCondition(p)?.lastTransitionTime : undefined);
-  const cmp = (a: KubeObject, b: KubeObject): number => {
+  const readySince = (p: Pod) => (isPodReady(p) ? readyCondition(p)?.lastTransitionTime : undefined);
+  const cmp = (a: Pod, b: Pod): number => {
     const assignedA = a.spec?.nodeName ? 1 : 0;
     const assignedB = b.spec?.nodeName ? 1 : 0;
     if (assignedA !== assignedB) return assignedA - assignedB;
@@ -201,7 +204,7 @@ export function podsToDelete(pods: KubeObject[], related: KubeObject[], n: numbe
 }
 
 /** calculateStatus: counts over the pods the ReplicaSet owns. */
-function calculateStatus(rs: KubeObject, pods: KubeObject[], failure: Condition | undefined, now: number): Record<string, unknown> {
+function calculateStatus(rs: ReplicaSet, pods: Pod[], failure: Condition | undefined, now: number): Partial<ReplicaSetStatus> {
   const templateLabels: Record<string, string> = rs.spec?.template?.metadata?.labels ?? {};
   const minReady = rs.spec?.minReadySeconds ?? 0;
   let fully = 0, ready = 0, available = 0;
@@ -212,13 +215,13 @@ function calculateStatus(rs: KubeObject, pods: KubeObject[], failure: Condition 
   }
   // calculateStatus: a ReplicaFailure condition is set once and kept as it is while failures go on
   // (whatever the next error says), then removed: a retry never rewrites the status by itself.
-  let conditions = ((rs.status?.conditions as Condition[] | undefined) ?? []).filter((c) => c.type !== "ReplicaFailure");
+  let conditions = (rs.status?.conditions ?? []).filter((c) => c.type !== "ReplicaFailure");
   if (failure) conditions = [...conditions, getFailure(rs) ?? failure];
-  const status = omitEmpty({
+  const status = omitEmpty<ReplicaSetStatus>({
     replicas: pods.length, fullyLabeledReplicas: fully, readyReplicas: ready, availableReplicas: available,
     observedGeneration: rs.metadata.generation, conditions,
   }, ["replicas"]);
   return status;
 }
 
-const getFailure = (rs: KubeObject): Condition | undefined => (rs.status?.conditions as Condition[] | undefined)?.find((c) => c.type === "ReplicaFailure");
+const getFailure = (rs: ReplicaSet): Condition | undefined => rs.status?.conditions?.find((c) => c.type === "ReplicaFailure");

@@ -9,6 +9,7 @@ import { parseQuantity } from "../api-server/quantity";
 import { add, amountOf, count, countName, formatAmount, matchingResources, quotaMatches, usageOf, type Usage } from "../api-server/quota-evaluator";
 import type { KubeObject } from "../api-server/types";
 import type { ResourceList } from "../api-server/objects/meta";
+import type { ResourceQuota } from "../api-server/objects/core";
 import { listerOf, type Controller, type ReconcileCtx, type WatchCtx } from "./manager";
 import { registryLister, type Lister } from "./informers";
 import { deepEqual, keyOf, splitKey } from "./controller-utils";
@@ -23,7 +24,7 @@ function resourcesFor(names: string[]): ResourceType[] {
 }
 
 /** status.used for a quota, recounted from storage. */
-export function computeUsed(reg: Registry, quota: KubeObject, cache?: Lister): Record<string, string> {
+export function computeUsed(reg: Registry, quota: ResourceQuota, cache?: Lister): Record<string, string> {
   // Pods (counted on every pod change) come from the informer's store; other kinds, which may be
   // large (Secrets, ConfigMaps) and change rarely, are read from storage rather than kept twice.
   const podLister = cache ?? registryLister(reg);
@@ -46,7 +47,7 @@ export function computeUsed(reg: Registry, quota: KubeObject, cache?: Lister): R
   }
   const used: Record<string, string> = {};
   for (const k of hard) {
-    const hardAmount = amountOf(k, quota.spec.hard[k]);
+    const hardAmount = amountOf(k, quota.spec.hard![k]); // k is one of its keys
     used[k] = formatAmount(total.get(k) ?? { m: 0, fmt: hardAmount?.fmt ?? "decimal" });
   }
   return used;

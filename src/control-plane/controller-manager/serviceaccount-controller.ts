@@ -8,6 +8,7 @@ import type { Registry, WriteCtx } from "../api-server/registry/store";
 import { registryPrefix, type ResourceType, CONFIG_MAPS, NAMESPACES, SERVICE_ACCOUNTS } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
+import type { Namespace } from "../api-server/objects/core";
 import type { Controller, ReconcileCtx } from "./manager";
 
 export const DEFAULT_SERVICE_ACCOUNT = "default";
@@ -30,13 +31,13 @@ o+QaAOEKqcewUDOsl93TzjmpaQ==
 `;
 
 /** A namespace new content may go into: not being deleted. */
-function activeNamespace(reg: Registry, name: string): KubeObject | undefined {
+function activeNamespace(reg: Registry, name: string): Namespace | undefined {
   const ns = reg.tryGet(NAMESPACES, undefined, name);
   return ns && !ns.metadata.deletionTimestamp && ns.status?.phase !== "Terminating" ? ns : undefined;
 }
 
 /** Creates, tolerating a racing creator (409) or a namespace that went away (404, 403 terminating). */
-function createIfAbsent(reg: Registry, r: ResourceType, ns: string, obj: KubeObject, write: WriteCtx): void {
+function createIfAbsent<T extends KubeObject>(reg: Registry, r: ResourceType<T>, ns: string, obj: T, write: WriteCtx): void {
   try {
     reg.create(r, ns, obj, write);
   } catch (e) {

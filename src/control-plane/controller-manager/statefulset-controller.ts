@@ -11,7 +11,8 @@ import type { Registry } from "../api-server/registry/store";
 import { registryPrefix, PODS, STATEFUL_SETS } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { LabelSelector } from "../api-server/selectors";
-import type { KubeObject } from "../api-server/types";
+import type { Pod, PodSpec, PodTemplateSpec } from "../api-server/objects/core";
+import type { StatefulSet, StatefulSetSpec, StatefulSetStatus } from "../api-server/objects/apps";
 import type { Controller, ReconcileCtx } from "./manager";
 import { computeHash, controlledBy, REVISION_HASH, controllerKeys, deepEqual, emit, isPodReady, isTerminating, keyOf, newControllerRef, readyCondition, selectorOf, selfKey, splitKey, tolerate } from "./controller-utils";
 
@@ -19,17 +20,17 @@ export const POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
 export const POD_INDEX_LABEL = "apps.kubernetes.io/pod-index";
 const COMPONENT = "statefulset-controller";
 
-const isCreated = (p: KubeObject) => !!p.status?.phase; // the real isCreated: the pod has a phase
-const isFailed = (p: KubeObject) => p.status?.phase === "Failed";
-const isSucceeded = (p: KubeObject) => p.status?.phase === "Succeeded";
-const isRunningAndReady = (p: KubeObject) => p.status?.phase === "Running" && isPodReady(p);
-const isHealthy = (p: KubeObject) => isRunningAndReady(p) && !isTerminating(p);
-const podRevision = (p: KubeObject) => p.metadata.labels?.[REVISION_HASH] ?? "";
+const isCreated = (p: Pod) => !!p.status?.phase; // the real isCreated: the pod has a phase
+const isFailed = (p: Pod) => p.status?.phase === "Failed";
+const isSucceeded = (p: Pod) => p.status?.phase === "Succeeded";
+const isRunningAndReady = (p: Pod) => p.status?.phase === "Running" && isPodReady(p);
+const isHealthy = (p: Pod) => isRunningAndReady(p) && !isTerminating(p);
+const podRevision = (p: Pod) => p.metadata.labels?.[REVISION_HASH] ?? "";
 
-const readySince = (p: KubeObject): number => Date.parse(readyCondition(p)?.lastTransitionTime ?? "");
+const readySince = (p: Pod): number => Date.parse(readyCondition(p)?.lastTransitionTime ?? "");
 
 /** isRunningAndAvailable: ready for at least minReadySeconds (a missing time counts as long ago). */
-function isAvailable(p: KubeObject, minReadySeconds: number, now: number): boolean {
+function isAvailable(p: Pod, minReadySeconds: number, now: number): boolean {
   if (!isRunningAndReady(p)) return false;
   if (minReadySeconds <= 0) return true;
   const t = readySince(p);
@@ -37,7 +38,7 @@ function isAvailable(p: KubeObject, minReadySeconds: number, now: number): boole
 }
 
 /** The ordinal in <set>-<ordinal>, or -1 when the name is not the set's. */
-export function ordinalOf(set: string, pod: KubeObject): number {
+export function ordinalOf(set: string, pod: Pod): number {
   const name = pod.metadata.name ?? "";
   if (!name.startsWith(`${set}-`)) return -1;
   const rest = name.slice(set.length + 1);
@@ -45,7 +46,7 @@ export function ordinalOf(set: string, pod: KubeObject): number {
 }
 
 /** What the controller remembers: revision name -> pod template, for every revision seen (the ControllerRevision history). */
-export interface StatefulSetControllerState { templates: Map<string, unknown> }
+export interface StatefulSetControllerState { templates: Map<string, PodTemplateSpec | undefined> }
 
 export function statefulSetController(_reg: Registry): Controller {
   const state: StatefulSetControllerState = { templates: new Map() };
@@ -63,7 +64,7 @@ export function statefulSetController(_reg: Registry): Controller {
 /** One sync of one StatefulSet: its spec as read, and the revisions it rolls between. */
 interface SetSync {
   ctx: ReconcileCtx;
-  set: KubeObject;
+  set: StatefulSet;
   name: string;
   sel: LabelSelector;
   replicaCount: number;
@@ -84,7 +85,7 @@ function syncStatefulSet(state: StatefulSetControllerState, key: string, ctx: Re
   if (!set || isTerminating(set)) return; // the garbage collector takes its pods
   const sel = selectorOf(set);
   if (!sel || sel.empty) return;
-  const spec = set.spec ?? {};
+  const spec: Partial<StatefulSetSpec> = set.spec ?? {};
   const rolling = (spec.updateStrategy?.type ?? "RollingUpdate") === "RollingUpdate";
   const updateRevision = `${name}-${computeHash(spec.template)}`;
   state.templates.set(updateRevision, structuredClone(spec.template));
@@ -115,8 +116,8 @@ function revisionFor(s: SetSync, ordinal: number): string {
 /** updateStatefulSet: replicas in ordinal order, then scale down from the highest, then the rolling update. */
 function updateStatefulSet(state: StatefulSetControllerState, s: SetSync): void {
   const { ctx, set, name, replicaCount, monotonic } = s;
-  const byOrdinal = new Map<number, KubeObject>();
-  const condemned: KubeObject[] = [];
+  const byOrdinal = new Map<number, Pod>();
+  const condemned: Pod[] = [];
   for (const p of ownedPods(s)) {
     const ord = ordinalOf(name, p);
     if (ord < replicaCount) byOrdinal.set(ord, p);
@@ -192,7 +193,7 @@ function updateStatefulSetStatus(s: SetSync): void | { requeueAfter?: number } {
     currentRevision = updateRevision;
     current = updated;
   }
-  const status: Record<string, unknown> = {
+  const status: StatefulSetStatus = {
     observedGeneration: set.metadata.generation, replicas, availableReplicas: available,
     currentRevision, updateRevision, collisionCount: set.status?.collisionCount ?? 0,
   };
@@ -211,14 +212,15 @@ function updateStatefulSetStatus(s: SetSync): void | { requeueAfter?: number } {
   }
 }
 
-function newPod(set: KubeObject, ordinal: number, revision: string, template: any): KubeObject {
+function newPod(set: StatefulSet, ordinal: number, revision: string, template: PodTemplateSpec | undefined): Pod {
   const name = `${set.metadata.name}-${ordinal}`;
   const meta = template?.metadata ?? {};
-  const spec = structuredClone(template?.spec ?? {});
+  // A template without a spec makes a pod the API server refuses.
+  const spec = structuredClone(template?.spec ?? ({} as PodSpec));
   // updateIdentity: the pod's DNS name under the governing Service.
   spec.hostname = name;
   if (set.spec?.serviceName) spec.subdomain = set.spec.serviceName;
-  const pod: KubeObject = {
+  const pod: Pod = {
     apiVersion: "v1", kind: "Pod",
     metadata: {
       name, namespace: set.metadata.namespace,
@@ -233,7 +235,7 @@ function newPod(set: KubeObject, ordinal: number, revision: string, template: an
 }
 
 /** Creates the pod; false (and a FailedCreate event) when the API refuses it. */
-function createPod(set: KubeObject, pod: KubeObject, ctx: ReconcileCtx): boolean {
+function createPod(set: StatefulSet, pod: Pod, ctx: ReconcileCtx): boolean {
   try {
     ctx.reg.create(PODS, set.metadata.namespace, pod, ctx.write);
     emit(ctx.reg, set, "SuccessfulCreate", `create Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`, ctx.now, "Normal", COMPONENT);
@@ -245,7 +247,7 @@ function createPod(set: KubeObject, pod: KubeObject, ctx: ReconcileCtx): boolean
   }
 }
 
-function deletePod(set: KubeObject, pod: KubeObject, ctx: ReconcileCtx): void {
+function deletePod(set: StatefulSet, pod: Pod, ctx: ReconcileCtx): void {
   tolerate(() => {
     ctx.reg.delete(PODS, pod.metadata.namespace, pod.metadata.name!, ctx.write, { preconditions: { uid: pod.metadata.uid } });
     emit(ctx.reg, set, "SuccessfulDelete", `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`, ctx.now, "Normal", COMPONENT);

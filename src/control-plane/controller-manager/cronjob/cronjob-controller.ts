@@ -7,7 +7,7 @@ import type { Registry } from "../../api-server/registry/store";
 import { rfc3339 } from "../../api-server/registry/store";
 import { registryPrefix, CRON_JOBS, JOBS } from "../../api-server/resources";
 import { ApiError } from "../../api-server/status";
-import type { KubeObject } from "../../api-server/types";
+import type { CronJob, CronJobSpec, CronJobStatus, Job, JobSpec } from "../../api-server/objects/batch";
 import { formatInZone, parseSchedule, type CronSchedule } from "./cron-schedule";
 import { finishedCondition, isJobFinished } from "../job/job-util";
 import { controlledBy, controllerKeys, emit, keyOf, newControllerRef, ownerKey, selfKey, splitKey, tolerate, writeStatus } from "../controller-utils";
@@ -57,13 +57,13 @@ export function cronJobController(_reg: Registry): Controller {
 }
 
 /** An ObjectReference in status.active. */
-type ActiveRef = { kind: string; namespace: string; name: string; uid: string; apiVersion: string; resourceVersion?: string };
+type ActiveRef = NonNullable<CronJobStatus["active"]>[number];
 
 /** One sync of one CronJob: its status as it will be written, and its active Jobs. */
 interface CronSync {
   ctx: ReconcileCtx;
-  cj: KubeObject;
-  status: Record<string, any>;
+  cj: CronJob;
+  status: CronJobStatus;
   active: ActiveRef[];
 }
 
@@ -78,8 +78,8 @@ function syncCronJob(key: string, ctx: ReconcileCtx): void | { requeueAfter?: nu
     return;
   }
   const jobs = named.filter((j) => controlledBy(j, cj));
-  const spec = cj.spec ?? {};
-  const status: Record<string, any> = structuredClone(cj.status ?? {});
+  const spec: Partial<CronJobSpec> = cj.spec ?? {};
+  const status: CronJobStatus = structuredClone(cj.status ?? {});
   const c: CronSync = { ctx, cj, status, active: [...(status.active ?? [])] };
   updateActiveJobs(c, jobs);
   cleanupFinishedJobs(reg, cj, jobs, ctx);
@@ -111,7 +111,7 @@ function syncCronJob(key: string, ctx: ReconcileCtx): void | { requeueAfter?: nu
 }
 
 /** What happened to the Jobs: finished ones leave status.active, unknown and missing ones are reported. */
-function updateActiveJobs(c: CronSync, jobs: KubeObject[]): void {
+function updateActiveJobs(c: CronSync, jobs: Job[]): void {
   const { cj, status } = c;
   const { reg, now } = c.ctx;
   const inActive = (uid: string) => c.active.some((r) => r.uid === uid);
@@ -155,8 +155,8 @@ function requeueAt(sched: CronSchedule, from: number, now: number): { requeueAft
 function dueRun(c: CronSync, sched: CronSchedule): { latest?: number; from: number } {
   const { cj, status } = c;
   const { reg, now } = c.ctx;
-  const spec = cj.spec ?? {};
-  let earliest = Date.parse(status.lastScheduleTime ?? cj.metadata.creationTimestamp);
+  const spec: Partial<CronJobSpec> = cj.spec ?? {};
+  let earliest = Date.parse(status.lastScheduleTime ?? cj.metadata.creationTimestamp!);
   if (spec.startingDeadlineSeconds != null) earliest = Math.max(earliest, now - spec.startingDeadlineSeconds * 1000);
   const { count, latest } = missedSchedules(sched, earliest, now);
   const from = Math.max(latest ?? earliest, earliest);
@@ -178,7 +178,7 @@ function dueRun(c: CronSync, sched: CronSchedule): { latest?: number; from: numb
   if (spec.concurrencyPolicy === "Replace") {
     for (const r of c.active) {
       tolerate(() => {
-        reg.delete(JOBS, cj.metadata.namespace, r.name, c.ctx.write, { propagationPolicy: "Background" });
+        reg.delete(JOBS, cj.metadata.namespace, r.name!, c.ctx.write, { propagationPolicy: "Background" });
         emit(reg, cj, "SuccessfulDelete", `Deleted job ${r.name}`, now, "Normal", COMPONENT);
       });
     }
@@ -188,14 +188,14 @@ function dueRun(c: CronSync, sched: CronSchedule): { latest?: number; from: numb
 }
 
 /** getJobFromTemplate2 and its create; a Job of that name already there is the run only if ours. */
-function startJob(c: CronSync, scheduled: number): KubeObject | undefined {
+function startJob(c: CronSync, scheduled: number): Job | undefined {
   const { cj } = c;
   const { reg, now } = c.ctx;
   const ns = cj.metadata.namespace!;
-  const spec = cj.spec ?? {};
+  const spec: Partial<CronJobSpec> = cj.spec ?? {};
   const jobName = jobNameFor(cj.metadata.name!, scheduled);
-  const tpl = structuredClone(spec.jobTemplate ?? {});
-  const job: KubeObject = {
+  const tpl: Partial<CronJobSpec["jobTemplate"]> = structuredClone(spec.jobTemplate ?? {});
+  const job: Job = {
     apiVersion: "batch/v1", kind: "Job",
     metadata: {
       name: jobName, namespace: ns,
@@ -203,7 +203,7 @@ function startJob(c: CronSync, scheduled: number): KubeObject | undefined {
       annotations: { ...(tpl.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP]: formatInZone(scheduled, spec.timeZone ?? undefined) },
       ownerReferences: [newControllerRef(cj)],
     },
-    spec: tpl.spec ?? {},
+    spec: tpl.spec ?? ({} as JobSpec), // without one, a Job the API server refuses
   };
   if (Object.keys(job.metadata.labels!).length === 0) delete job.metadata.labels;
   try {
@@ -222,10 +222,10 @@ function startJob(c: CronSync, scheduled: number): KubeObject | undefined {
 }
 
 /** cleanupFinishedJobs: deletes the oldest finished Jobs beyond successfulJobsHistoryLimit / failedJobsHistoryLimit. */
-function cleanupFinishedJobs(reg: Registry, cj: KubeObject, jobs: KubeObject[], ctx: ReconcileCtx): void {
-  const spec = cj.spec ?? {};
-  const byStart = (a: KubeObject, b: KubeObject) =>
-    Date.parse(a.status?.startTime ?? a.metadata.creationTimestamp) - Date.parse(b.status?.startTime ?? b.metadata.creationTimestamp);
+function cleanupFinishedJobs(reg: Registry, cj: CronJob, jobs: Job[], ctx: ReconcileCtx): void {
+  const spec: Partial<CronJobSpec> = cj.spec ?? {};
+  const byStart = (a: Job, b: Job) =>
+    Date.parse(a.status?.startTime ?? a.metadata.creationTimestamp!) - Date.parse(b.status?.startTime ?? b.metadata.creationTimestamp!);
   for (const [type, limit] of [["Complete", spec.successfulJobsHistoryLimit], ["Failed", spec.failedJobsHistoryLimit]] as const) {
     if (limit == null) continue;
     const done = jobs.filter((j) => finishedCondition(j) === type && !j.metadata.deletionTimestamp).sort(byStart);

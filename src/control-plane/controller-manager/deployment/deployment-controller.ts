@@ -4,8 +4,9 @@
 // the Available/Progressing conditions follow progress.go (deployment-sync.ts, with the revisions).
 import type { Registry } from "../../api-server/registry/store";
 import { recordEvent } from "../../api-server/events";
-import type { KubeObject } from "../../api-server/types";
-import { listerOf, type Controller, type ReconcileCtx } from "../manager";
+import type { Pod } from "../../api-server/objects/core";
+import type { DeploymentStatus, ReplicaSet } from "../../api-server/objects/apps";
+import { listerOf, watchOf, type Controller, type ReconcileCtx } from "../manager";
 import type { Lister } from "../informers";
 import { getCondition, newCondition, setCondition, DESIRED_REPLICAS } from "./deployment-util";
 import { claim, controllerOf, isTerminating, keyOf, selectorOf, specReplicas, splitKey } from "../controller-utils";
@@ -17,17 +18,17 @@ export function deploymentController(_reg: Registry): Controller {
   return {
     name: "deployment",
     watches: [
-      { prefix: "/registry/deployments/", keys: (d) => [keyOf(d)] },
-      { prefix: "/registry/replicasets/", keys: (rs, prev, ev) => deploymentKeysForRS(ev.cache, rs, prev) },
+      watchOf(DEPLOYMENTS, (d) => [keyOf(d)]),
+      watchOf(REPLICA_SETS, (rs, prev, ev) => deploymentKeysForRS(ev.cache, rs, prev)),
       // Recreate waits for old pods to be gone, so it hears about pods of its ReplicaSets.
-      { prefix: "/registry/pods/", keys: (pod, _prev, ev) => recreateKeyForPod(ev.cache, pod) },
+      watchOf(PODS, (pod, _prev, ev) => recreateKeyForPod(ev.cache, pod)),
     ],
     resync: (r) => r.list(DEPLOYMENTS, undefined).items.map(keyOf),
     reconcile: (key, ctx) => syncDeployment(key, ctx),
   };
 }
 
-function deploymentKeysForRS(cache: Lister, rs: KubeObject, prev?: KubeObject): string[] {
+function deploymentKeysForRS(cache: Lister, rs: ReplicaSet, prev?: ReplicaSet): string[] {
   const ns = rs.metadata.namespace!;
   const keys = new Set<string>();
   for (const o of [rs, prev]) {
@@ -40,7 +41,7 @@ function deploymentKeysForRS(cache: Lister, rs: KubeObject, prev?: KubeObject): 
   return [...keys];
 }
 
-function recreateKeyForPod(cache: Lister, pod: KubeObject): string[] {
+function recreateKeyForPod(cache: Lister, pod: Pod): string[] {
   const ref = controllerOf(pod);
   if (ref?.kind !== "ReplicaSet") return [];
   const rs = cache.get(REPLICA_SETS, pod.metadata.namespace, ref.name);
@@ -83,9 +84,9 @@ function syncDeployment(key: string, ctx: ReconcileCtx): void | { requeueAfter?:
 }
 
 /** Pods of the Deployment's ReplicaSets, by ReplicaSet uid (getPodMapForDeployment). */
-function podMapFor(c: DSync, cache: Lister, rsList: KubeObject[]): Map<string, KubeObject[]> {
+function podMapFor(c: DSync, cache: Lister, rsList: ReplicaSet[]): Map<string, Pod[]> {
   const sel = selectorOf(c.d)!;
-  const map = new Map<string, KubeObject[]>(rsList.map((rs) => [rs.metadata.uid!, []]));
+  const map = new Map<string, Pod[]>(rsList.map((rs) => [rs.metadata.uid!, []]));
   for (const p of cache.list(PODS, c.d.metadata.namespace)) {
     if (!sel.matches(p.metadata.labels)) continue;
     const ref = controllerOf(p);
@@ -100,7 +101,7 @@ function checkPausedConditions(c: DSync): void {
   const cond = getCondition(c.d.status, "Progressing");
   if (cond?.reason === "ProgressDeadlineExceeded") return;
   const pausedExists = cond?.reason === "DeploymentPaused";
-  const status = structuredClone(c.d.status ?? {});
+  const status: DeploymentStatus = structuredClone(c.d.status ?? {});
   if (c.d.spec?.paused && !pausedExists) setCondition(status, newCondition("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", c.now));
   else if (!c.d.spec?.paused && pausedExists) setCondition(status, newCondition("Progressing", "Unknown", "DeploymentResumed", "Deployment is resumed", c.now));
   else return;
@@ -108,7 +109,7 @@ function checkPausedConditions(c: DSync): void {
 }
 
 /** A scaling event: some active ReplicaSet was sized for a different spec.replicas. */
-function isScalingEvent(c: DSync, rsList: KubeObject[]): boolean {
+function isScalingEvent(c: DSync, rsList: ReplicaSet[]): boolean {
   const { newRS, oldRSs } = getAllReplicaSetsAndSyncRevision(c, rsList, false);
   for (const rs of [...oldRSs, newRS]) {
     if (!rs || !isActive(rs)) continue;
@@ -120,7 +121,7 @@ function isScalingEvent(c: DSync, rsList: KubeObject[]): boolean {
 }
 
 /** sync(): scaling and paused deployments; no rollout, only proportional scaling and cleanup. */
-function syncScale(c: DSync, rsList: KubeObject[]): void {
+function syncScale(c: DSync, rsList: ReplicaSet[]): void {
   const { newRS, oldRSs } = getAllReplicaSetsAndSyncRevision(c, rsList, false);
   scale(c, newRS, oldRSs);
   if (c.d.spec?.paused) cleanupDeployment(c, oldRSs);

@@ -2,7 +2,8 @@
 // scale old ones down while minimum availability holds), recreate.go (all old pods gone first),
 // sync.go's proportional scale and revision-history cleanup, and the annotations they keep.
 import { recordEvent } from "../../api-server/events";
-import type { KubeObject } from "../../api-server/types";
+import type { Pod } from "../../api-server/objects/core";
+import type { Deployment } from "../../api-server/objects/apps";
 import { COMPONENT, type DSync, type RS, specOf, revisionOf, getAllReplicaSetsAndSyncRevision, deploymentComplete, syncRolloutStatus, isActive, sumSpec, sumStatus, sumAvailable, setReplicasAnnotations, newRSNewReplicas } from "./deployment-sync";
 import { maxUnavailable, DESIRED_REPLICAS, MAX_REPLICAS, isRollingUpdate, maxSurge } from "./deployment-util";
 import { byCreation, specReplicas, tolerate } from "../controller-utils";
@@ -26,7 +27,7 @@ function scaleReplicaSet(c: DSync, rs: RS, newScale: number, op: string): boolea
     return cur;
   });
   // Shared references (allRSs, oldRSs) see the new state.
-  for (const k of Object.keys(rs)) delete (rs as any)[k];
+  for (const k of Object.keys(rs)) delete rs[k];
   Object.assign(rs, updated);
   if (!sizeNeedsUpdate) return false;
   recordEvent(c.reg, { regarding: c.d, reason: "ScalingReplicaSet", message: `Scaled ${op} replica set ${rs.metadata.name} from ${oldScale} to ${newScale}`, component: COMPONENT, now: new Date(c.now) });
@@ -47,7 +48,7 @@ export function findActiveOrLatest(newRS: RS | undefined, oldRSs: RS[]): RS | un
   return active.length === 1 ? active[0] : undefined;
 }
 
-const isSaturated = (d: KubeObject, rs: RS | undefined) =>
+const isSaturated = (d: Deployment, rs: RS | undefined) =>
   !!rs && specOf(rs) === specReplicas(d) && rs.metadata.annotations?.[DESIRED_REPLICAS] === String(specReplicas(d)) && (rs.status?.availableReplicas ?? 0) === specReplicas(d);
 
 /** scale(): a resize mid-rollout spreads the change over active ReplicaSets by their size. */
@@ -90,7 +91,7 @@ export function scale(c: DSync, newRS: RS | undefined, oldRSs: RS[]): void {
   });
 }
 
-function proportion(d: KubeObject, rs: RS, toAdd: number, added: number): number {
+function proportion(d: Deployment, rs: RS, toAdd: number, added: number): number {
   if (specOf(rs) === 0 || toAdd === 0 || toAdd === added) return 0;
   let fraction: number;
   if (specReplicas(d) === 0) fraction = -specOf(rs);
@@ -168,7 +169,7 @@ function scaleDownOldForRollingUpdate(c: DSync, all: RS[], oldRSs: RS[]): number
 
 // ---- Recreate --------------------------------------------------------------------------------
 
-export function rolloutRecreate(c: DSync, rsList: RS[], podMap: Map<string, KubeObject[]>): void {
+export function rolloutRecreate(c: DSync, rsList: RS[], podMap: Map<string, Pod[]>): void {
   // No new ReplicaSet yet: it is not created until the old pods are gone.
   let { newRS, oldRSs } = getAllReplicaSetsAndSyncRevision(c, rsList, false);
   let all = present([...oldRSs, newRS]);
@@ -185,7 +186,7 @@ export function rolloutRecreate(c: DSync, rsList: RS[], podMap: Map<string, Kube
   syncRolloutStatus(c, all, newRS);
 }
 
-function oldPodsRunning(newRS: RS | undefined, oldRSs: RS[], podMap: Map<string, KubeObject[]>): boolean {
+function oldPodsRunning(newRS: RS | undefined, oldRSs: RS[], podMap: Map<string, Pod[]>): boolean {
   if (sumStatus(oldRSs) > 0) return true;
   for (const [uid, pods] of podMap) {
     if (newRS && newRS.metadata.uid === uid) continue;

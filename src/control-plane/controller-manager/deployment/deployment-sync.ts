@@ -5,7 +5,7 @@
 import type { Registry, WriteCtx } from "../../api-server/registry/store";
 import { recordEvent } from "../../api-server/events";
 import { ApiError } from "../../api-server/status";
-import type { KubeObject } from "../../api-server/types";
+import type { Deployment, DeploymentStatus, ReplicaSet } from "../../api-server/objects/apps";
 import { equalIgnoreHash, getCondition, maxUnavailable, newCondition, POD_TEMPLATE_HASH, removeCondition, REVISION, setCondition, DESIRED_REPLICAS, ANNOTATIONS_TO_SKIP, MAX_REPLICAS, REVISION_HISTORY, isRollingUpdate, maxSurge } from "./deployment-util";
 import { byCreation, computeHash, controllerOf, deepEqual, newControllerRef, omitEmpty, specReplicas, type Condition } from "../controller-utils";
 import { DEPLOYMENTS, REPLICA_SETS } from "../../api-server/resources";
@@ -18,27 +18,27 @@ export interface DSync {
   reg: Registry;
   write: WriteCtx;
   now: number;
-  d: KubeObject;
+  d: Deployment;
   requeueAfter?: number;
 }
 
-export function updateStatus(c: DSync, status: Record<string, unknown>): void {
+export function updateStatus(c: DSync, status: DeploymentStatus): void {
   const clean = omitEmpty(status, ["collisionCount"]);
   if (deepEqual(clean, c.d.status ?? {})) return;
   c.d = c.reg.guaranteedUpdate(DEPLOYMENTS, c.d.metadata.namespace, c.d.metadata.name!, c.write, (cur) => ({ ...cur, status: clean }), "status");
 }
 
-export const hasProgressDeadline = (d: KubeObject) => d.spec?.progressDeadlineSeconds != null && d.spec.progressDeadlineSeconds !== MAX_INT32;
+export const hasProgressDeadline = (d: Deployment) => d.spec?.progressDeadlineSeconds != null && d.spec.progressDeadlineSeconds !== MAX_INT32;
 
 // ---- ReplicaSets and revisions ---------------------------------------------------------------
 
 /** FindNewReplicaSet: the oldest ReplicaSet whose template equals the Deployment's. */
-export function findNewReplicaSet(d: KubeObject, rsList: KubeObject[]): KubeObject | undefined {
+export function findNewReplicaSet(d: Deployment, rsList: RS[]): RS | undefined {
   const sorted = [...rsList].sort(byCreation);
   return sorted.find((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template));
 }
 
-export const revisionOf = (o: KubeObject | undefined): number => {
+export const revisionOf = (o: RS | undefined): number => {
   const v = Number(o?.metadata.annotations?.[REVISION] ?? 0);
   return Number.isFinite(v) ? v : 0;
 };
@@ -47,7 +47,7 @@ export const revisionOf = (o: KubeObject | undefined): number => {
  * getAllReplicaSetsAndSyncRevision + getNewReplicaSet: the new ReplicaSet (created when asked),
  * its revision max(old)+1, copied to the Deployment's annotation; and every other ReplicaSet.
  */
-export function getAllReplicaSetsAndSyncRevision(c: DSync, rsList: KubeObject[], create: boolean): { newRS?: KubeObject; oldRSs: KubeObject[] } {
+export function getAllReplicaSetsAndSyncRevision(c: DSync, rsList: RS[], create: boolean): { newRS?: RS; oldRSs: RS[] } {
   const existing = findNewReplicaSet(c.d, rsList);
   const oldRSs = rsList.filter((rs) => rs !== existing);
   const newRevision = String(Math.max(0, ...oldRSs.map(revisionOf)) + 1);
@@ -57,7 +57,7 @@ export function getAllReplicaSetsAndSyncRevision(c: DSync, rsList: KubeObject[],
 }
 
 /** getNewReplicaSet, when it exists: its annotations and minReadySeconds follow the Deployment. */
-function syncNewReplicaSet(c: DSync, existing: KubeObject, newRevision: string): KubeObject {
+function syncNewReplicaSet(c: DSync, existing: RS, newRevision: string): RS {
   const d = c.d;
   const copy = structuredClone(existing);
   const changed = setNewReplicaSetAnnotations(d, copy, newRevision, true);
@@ -74,7 +74,7 @@ function syncNewReplicaSet(c: DSync, existing: KubeObject, newRevision: string):
   }
   setDeploymentRevision(c, existing.metadata.annotations?.[REVISION] ?? newRevision);
   if (hasProgressDeadline(c.d) && !getCondition(c.d.status, "Progressing")) {
-    const status = structuredClone(c.d.status ?? {});
+    const status: DeploymentStatus = structuredClone(c.d.status ?? {});
     setCondition(status, newCondition("Progressing", "True", "FoundNewReplicaSet", `Found new replica set "${existing.metadata.name}"`, c.now));
     updateStatus(c, status);
   }
@@ -82,7 +82,7 @@ function syncNewReplicaSet(c: DSync, existing: KubeObject, newRevision: string):
 }
 
 /** getNewReplicaSet, when it does not: created from the template, named by its hash (a collision bumps collisionCount). */
-function createNewReplicaSet(c: DSync, oldRSs: KubeObject[], newRevision: string): KubeObject {
+function createNewReplicaSet(c: DSync, oldRSs: RS[], newRevision: string): RS {
   const d = c.d;
   const ns = d.metadata.namespace!;
   const collisionCount: number | undefined = d.status?.collisionCount;
@@ -91,7 +91,7 @@ function createNewReplicaSet(c: DSync, oldRSs: KubeObject[], newRevision: string
   template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH]: hash } };
   const selector = structuredClone(d.spec.selector);
   selector.matchLabels = { ...(selector.matchLabels ?? {}), [POD_TEMPLATE_HASH]: hash };
-  const rs: KubeObject = {
+  const rs: RS = {
     apiVersion: "apps/v1", kind: "ReplicaSet",
     metadata: { name: `${d.metadata.name}-${hash}`, namespace: ns, labels: { ...template.metadata.labels }, ownerReferences: [newControllerRef(d)] },
     spec: { replicas: 0, selector, template, ...(d.spec.minReadySeconds ? { minReadySeconds: d.spec.minReadySeconds } : {}) },
@@ -99,7 +99,7 @@ function createNewReplicaSet(c: DSync, oldRSs: KubeObject[], newRevision: string
   rs.spec.replicas = newRSNewReplicas(d, [...oldRSs, rs], rs);
   setNewReplicaSetAnnotations(d, rs, newRevision, false);
 
-  let created: KubeObject;
+  let created: RS;
   let alreadyExisted = false;
   try {
     created = c.reg.create(REPLICA_SETS, ns, rs, c.write);
@@ -118,7 +118,7 @@ function createNewReplicaSet(c: DSync, oldRSs: KubeObject[], newRevision: string
     } else {
       const msg = `Failed to create new replica set "${rs.metadata.name}": ${e.status.message}`;
       if (hasProgressDeadline(c.d)) {
-        const status = structuredClone(c.d.status ?? {});
+        const status: DeploymentStatus = structuredClone(c.d.status ?? {});
         setCondition(status, newCondition("Progressing", "False", "ReplicaSetCreateError", msg, c.now));
         updateStatus(c, status);
       }
@@ -126,12 +126,12 @@ function createNewReplicaSet(c: DSync, oldRSs: KubeObject[], newRevision: string
       throw e;
     }
   }
-  if (!alreadyExisted && created.spec.replicas > 0) {
+  if (!alreadyExisted && (created.spec.replicas ?? 0) > 0) {
     recordEvent(c.reg, { regarding: c.d, reason: "ScalingReplicaSet", message: `Scaled up replica set ${created.metadata.name} from 0 to ${created.spec.replicas}`, component: COMPONENT, now: new Date(c.now) });
   }
   setDeploymentRevision(c, newRevision);
   if (!alreadyExisted && hasProgressDeadline(c.d)) {
-    const status = structuredClone(c.d.status ?? {});
+    const status: DeploymentStatus = structuredClone(c.d.status ?? {});
     setCondition(status, newCondition("Progressing", "True", "NewReplicaSetCreated", `Created new replica set "${created.metadata.name}"`, c.now));
     updateStatus(c, status);
   }
@@ -150,12 +150,12 @@ function setDeploymentRevision(c: DSync, revision: string): void {
 // ---- status ----------------------------------------------------------------------------------
 
 /** calculateStatus: counts summed over the ReplicaSets, plus the Available condition. */
-function calculateStatus(c: DSync, allRSs: (KubeObject | undefined)[], newRS: KubeObject | undefined): Record<string, any> {
+function calculateStatus(c: DSync, allRSs: (RS | undefined)[], newRS: RS | undefined): DeploymentStatus {
   const d = c.d;
-  const rss = allRSs.filter((x): x is KubeObject => !!x);
+  const rss = allRSs.filter((x): x is RS => !!x);
   const available = sumAvailable(rss);
   const total = sumSpec(rss);
-  const status: Record<string, any> = {
+  const status: DeploymentStatus = {
     observedGeneration: d.metadata.generation,
     replicas: sumStatus(rss),
     updatedReplicas: newRS ? sumStatus([newRS]) : 0,
@@ -170,18 +170,18 @@ function calculateStatus(c: DSync, allRSs: (KubeObject | undefined)[], newRS: Ku
   return status;
 }
 
-export function syncDeploymentStatus(c: DSync, allRSs: (KubeObject | undefined)[], newRS: KubeObject | undefined): void {
+export function syncDeploymentStatus(c: DSync, allRSs: (RS | undefined)[], newRS: RS | undefined): void {
   updateStatus(c, calculateStatus(c, allRSs, newRS));
 }
 
-const num = (s: any, k: string): number => s?.[k] ?? 0;
+const num = (s: DeploymentStatus | undefined, k: "observedGeneration" | "replicas" | "updatedReplicas" | "readyReplicas" | "availableReplicas"): number => s?.[k] ?? 0;
 
-export function deploymentComplete(d: KubeObject, s: any): boolean {
+export function deploymentComplete(d: Deployment, s: DeploymentStatus | undefined): boolean {
   const want = specReplicas(d);
   return num(s, "updatedReplicas") === want && num(s, "replicas") === want && num(s, "availableReplicas") === want && num(s, "observedGeneration") >= (d.metadata.generation ?? 0);
 }
 
-function deploymentProgressing(d: KubeObject, s: any): boolean {
+function deploymentProgressing(d: Deployment, s: DeploymentStatus): boolean {
   const old = d.status ?? {};
   return num(s, "updatedReplicas") > num(old, "updatedReplicas")
     || num(s, "replicas") - num(s, "updatedReplicas") < num(old, "replicas") - num(old, "updatedReplicas")
@@ -189,16 +189,16 @@ function deploymentProgressing(d: KubeObject, s: any): boolean {
     || num(s, "availableReplicas") > num(old, "availableReplicas");
 }
 
-function deploymentTimedOut(d: KubeObject, s: any, now: number): boolean {
+function deploymentTimedOut(d: Deployment, s: DeploymentStatus, now: number): boolean {
   if (!hasProgressDeadline(d)) return false;
   const cond = getCondition(s, "Progressing");
   if (!cond || cond.reason === "NewReplicaSetAvailable") return false;
   if (cond.reason === "ProgressDeadlineExceeded") return true;
-  return Date.parse(cond.lastUpdateTime ?? "") + d.spec.progressDeadlineSeconds * 1000 < now;
+  return Date.parse(cond.lastUpdateTime ?? "") + d.spec.progressDeadlineSeconds! * 1000 < now; // set: hasProgressDeadline
 }
 
 /** syncRolloutStatus: status plus the Progressing condition, and when to look again if stuck. */
-export function syncRolloutStatus(c: DSync, allRSs: (KubeObject | undefined)[], newRS: KubeObject | undefined): void {
+export function syncRolloutStatus(c: DSync, allRSs: (RS | undefined)[], newRS: RS | undefined): void {
   const d = c.d;
   const status = calculateStatus(c, allRSs, newRS);
   if (!hasProgressDeadline(d)) removeCondition(status, "Progressing");
@@ -226,13 +226,13 @@ export function syncRolloutStatus(c: DSync, allRSs: (KubeObject | undefined)[], 
   // requeueStuckDeployment: look again when the deadline would pass.
   const now = getCondition(c.d.status, "Progressing");
   if (hasProgressDeadline(d) && now && now.reason !== "ProgressDeadlineExceeded" && !deploymentComplete(c.d, c.d.status)) {
-    const after = Date.parse(now.lastUpdateTime ?? "") + d.spec.progressDeadlineSeconds * 1000 - c.now;
+    const after = Date.parse(now.lastUpdateTime ?? "") + d.spec.progressDeadlineSeconds! * 1000 - c.now; // set: hasProgressDeadline
     if (Number.isFinite(after)) c.requeueAfter = after < 1000 ? 1000 : after + 1000;
   }
 }
 
 /** getReplicaFailures: a ReplicaSet's ReplicaFailure (the new one's first) becomes the Deployment's. */
-function replicaFailure(allRSs: (KubeObject | undefined)[], newRS: KubeObject | undefined): Condition | undefined {
+function replicaFailure(allRSs: (RS | undefined)[], newRS: RS | undefined): Condition | undefined {
   for (const rs of [newRS, ...allRSs.filter((x) => x !== newRS)]) {
     const f = getCondition(rs?.status, "ReplicaFailure");
     if (f) return { type: "ReplicaFailure", status: f.status, lastUpdateTime: f.lastTransitionTime, lastTransitionTime: f.lastTransitionTime, reason: f.reason, message: f.message };
@@ -242,7 +242,7 @@ function replicaFailure(allRSs: (KubeObject | undefined)[], newRS: KubeObject | 
 
 const MAX_REV_HISTORY_CHARS = 2000;
 
-export type RS = KubeObject;
+export type RS = ReplicaSet;
 /** A ReplicaSet's spec.replicas, 0 when unset (as the Deployment controller reads it). */
 export const specOf = (rs: RS | undefined): number => rs?.spec?.replicas ?? 0;
 export const isActive = (rs: RS | undefined) => !!rs && specOf(rs) > 0;
@@ -266,7 +266,7 @@ export function setReplicasAnnotations(rs: RS, desired: number, max: number): bo
  * SetNewReplicaSetAnnotations: the Deployment's own annotations, the revision (only ever raised;
  * a raised one remembers the old in revision-history, as a rollback does) and, on create, sizes.
  */
-export function setNewReplicaSetAnnotations(d: KubeObject, rs: RS, newRevision: string, exists: boolean): boolean {
+export function setNewReplicaSetAnnotations(d: Deployment, rs: RS, newRevision: string, exists: boolean): boolean {
   let changed = false;
   const a = (rs.metadata.annotations ??= {});
   for (const [k, v] of Object.entries(d.metadata.annotations ?? {})) {
@@ -300,7 +300,7 @@ export function setNewReplicaSetAnnotations(d: KubeObject, rs: RS, newRevision: 
 }
 
 /** NewRSNewReplicas: how big the new ReplicaSet may be now. */
-export function newRSNewReplicas(d: KubeObject, allRSs: RS[], newRS: RS): number {
+export function newRSNewReplicas(d: Deployment, allRSs: RS[], newRS: RS): number {
   if (!isRollingUpdate(d)) return specReplicas(d);
   const surge = maxSurge(d);
   const current = sumSpec(allRSs);

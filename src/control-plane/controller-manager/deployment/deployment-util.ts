@@ -2,7 +2,8 @@
 // annotations, EqualIgnoreHash, the rolling-update fenceposts and the Deployment conditions. What
 // other controllers share too lives in controller-utils.ts.
 import { rfc3339 } from "../../api-server/registry/store";
-import type { KubeObject } from "../../api-server/types";
+import type { PodTemplateSpec } from "../../api-server/objects/core";
+import type { Deployment } from "../../api-server/objects/apps";
 import { deepEqual, scaledValue, specReplicas, type Condition } from "../controller-utils";
 
 export const POD_TEMPLATE_HASH = "pod-template-hash";
@@ -16,9 +17,9 @@ export const ANNOTATIONS_TO_SKIP = new Set([
 ]);
 
 /** EqualIgnoreHash: two pod templates equal once the pod-template-hash label is set aside. */
-export function equalIgnoreHash(a: any, b: any): boolean {
-  const strip = (t: any) => {
-    const c = structuredClone(t ?? {});
+export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
+  const strip = (t: PodTemplateSpec | undefined) => {
+    const c: Partial<PodTemplateSpec> = structuredClone(t ?? {});
     if (c.metadata?.labels) {
       delete c.metadata.labels[POD_TEMPLATE_HASH];
       if (Object.keys(c.metadata.labels).length === 0) delete c.metadata.labels;
@@ -31,7 +32,7 @@ export function equalIgnoreHash(a: any, b: any): boolean {
 
 // ---- fenceposts -----------------------------------------------------------------------------
 
-export const isRollingUpdate = (d: KubeObject) => (d.spec?.strategy?.type ?? "RollingUpdate") === "RollingUpdate";
+export const isRollingUpdate = (d: Deployment) => (d.spec?.strategy?.type ?? "RollingUpdate") === "RollingUpdate";
 
 /** ResolveFenceposts: surge rounds up, unavailable down; both zero would block, so unavailable is 1. */
 export function resolveFenceposts(maxSurge: unknown, maxUnavailable: unknown, desired: number): [number, number] {
@@ -41,16 +42,18 @@ export function resolveFenceposts(maxSurge: unknown, maxUnavailable: unknown, de
   return [surge, unavailable];
 }
 
-export function maxSurge(d: KubeObject): number {
+type RollingUpdate = { maxSurge?: number | string; maxUnavailable?: number | string };
+
+export function maxSurge(d: Deployment): number {
   if (!isRollingUpdate(d)) return 0;
-  const ru = d.spec?.strategy?.rollingUpdate ?? {};
+  const ru: RollingUpdate = d.spec?.strategy?.rollingUpdate ?? {};
   return resolveFenceposts(ru.maxSurge, ru.maxUnavailable, specReplicas(d))[0];
 }
 
-export function maxUnavailable(d: KubeObject): number {
+export function maxUnavailable(d: Deployment): number {
   const replicas = specReplicas(d);
   if (!isRollingUpdate(d) || replicas === 0) return 0;
-  const ru = d.spec?.strategy?.rollingUpdate ?? {};
+  const ru: RollingUpdate = d.spec?.strategy?.rollingUpdate ?? {};
   return Math.min(replicas, resolveFenceposts(ru.maxSurge, ru.maxUnavailable, replicas)[1]);
 }
 
@@ -61,18 +64,21 @@ export function newCondition(type: string, status: Condition["status"], reason: 
   return withUpdateTime ? { type, status, lastUpdateTime: t, lastTransitionTime: t, reason, message } : { type, status, lastTransitionTime: t, reason, message };
 }
 
-export const getCondition = (status: any, type: string): Condition | undefined => (status?.conditions as Condition[] | undefined)?.find((c) => c.type === type);
+/** A status with conditions (a Deployment's, or a ReplicaSet's). */
+type WithConditions = { conditions?: Condition[] };
+
+export const getCondition = (status: WithConditions | undefined, type: string): Condition | undefined => status?.conditions?.find((c) => c.type === type);
 
 /** SetDeploymentCondition: same status and reason is no change; same status keeps the transition time. */
-export function setCondition(status: any, c: Condition): void {
+export function setCondition(status: WithConditions, c: Condition): void {
   const cur = getCondition(status, c.type);
   if (cur && cur.status === c.status && cur.reason === c.reason) return;
   if (cur && cur.status === c.status) c = { ...c, lastTransitionTime: cur.lastTransitionTime };
-  status.conditions = [...(status.conditions ?? []).filter((x: Condition) => x.type !== c.type), c];
+  status.conditions = [...(status.conditions ?? []).filter((x) => x.type !== c.type), c];
 }
 
-export function removeCondition(status: any, type: string): void {
+export function removeCondition(status: WithConditions, type: string): void {
   if (!status.conditions) return;
-  status.conditions = status.conditions.filter((x: Condition) => x.type !== type);
+  status.conditions = status.conditions.filter((x) => x.type !== type);
   if (status.conditions.length === 0) delete status.conditions;
 }

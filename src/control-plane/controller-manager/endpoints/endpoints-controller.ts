@@ -2,7 +2,7 @@
 // single-object form of a Service's addresses (core/v1 Endpoints named like the Service), still
 // read by many tools. What it should hold is endpoints.ts's.
 import { ENDPOINTS, PODS, SERVICES } from "../../api-server/resources";
-import { listerOf, type Controller, type ReconcileCtx } from "../manager";
+import { listerOf, watchOf, type Controller, type ReconcileCtx } from "../manager";
 import { desiredEndpoints, endpointsNeedUpdate } from "./endpoints";
 import { allServiceKeys, serviceKeysForPod } from "./service-keys";
 import { keyOf, splitKey } from "../controller-utils";
@@ -15,7 +15,7 @@ export function endpointsController(_reg: Parameters<Controller["resync"]>[0]): 
     name: "endpoints",
     watches: [
       { prefix: "/registry/services/", keys: (svc) => [keyOf(svc)] },
-      { prefix: "/registry/pods/", keys: (pod, prev, ev) => serviceKeysForPod(ev.cache, pod, prev) },
+      watchOf(PODS, (pod, prev, ev) => serviceKeysForPod(ev.cache, pod, prev)),
     ],
     resync: allServiceKeys,
     reconcile: syncService,

@@ -1,7 +1,9 @@
 // The Endpoints controller's sync (pkg/controller/endpoint/endpoints_controller.go, v1.32) as a pure
 // function: the core/v1 Endpoints object a Service should have, given the pods of its namespace.
 // The loop that reads, compares and writes it is wired elsewhere.
-import type { KubeObject } from "../../api-server/types";
+import type { ObjectMeta } from "../../api-server/types";
+import type { Endpoints, Pod, Service, ServicePort } from "../../api-server/objects/core";
+import type { ObjectReference } from "../../api-server/objects/meta";
 import {
   LABEL_HEADLESS, controllerManagesEndpoints, findPort, isServiceIPSet, podIPs, selectedPods,
   shouldPodBeInEndpoints, shouldSetHostname,
@@ -12,16 +14,13 @@ import { isPodReady } from "../controller-utils";
 export const MAX_ENDPOINTS_CAPACITY = 1000;
 export const ANNOTATION_OVER_CAPACITY = "endpoints.kubernetes.io/over-capacity";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-
-interface Address { ip: string; hostname?: string; nodeName?: string; targetRef?: Any }
+interface Address { ip: string; hostname?: string; nodeName?: string; targetRef?: ObjectReference }
 interface Port { name?: string; port: number; protocol: string; appProtocol?: string }
 interface Subset { addresses?: Address[]; notReadyAddresses?: Address[]; ports?: Port[] }
 
 /** podToEndpointAddressForService: the pod IP of the Service's (first) family. */
-function podAddress(service: KubeObject, pod: KubeObject): Address | undefined {
-  const fams: Any[] = Array.isArray(service.spec?.ipFamilies) ? service.spec.ipFamilies : [];
+function podAddress(service: Service, pod: Pod): Address | undefined {
+  const fams: string[] = Array.isArray(service.spec?.ipFamilies) ? service.spec.ipFamilies : [];
   const ips = podIPs(pod);
   let v6: boolean;
   if (fams.length > 0) v6 = fams[0] === "IPv6";
@@ -108,10 +107,10 @@ function truncate(subsets: Subset[]): boolean {
  * ExternalName or no selector. Those may have user-written Endpoints, so a caller deletes on
  * null only an object it created; when the Service itself is gone the caller deletes outright.
  */
-export function desiredEndpoints(service: KubeObject, pods: KubeObject[]): KubeObject | null {
+export function desiredEndpoints(service: Service, pods: Pod[]): Endpoints | null {
   if (!controllerManagesEndpoints(service)) return null;
   const publishAll = service.spec?.publishNotReadyAddresses === true;
-  const svcPorts: Any[] = Array.isArray(service.spec?.ports) ? service.spec.ports : [];
+  const svcPorts: ServicePort[] = Array.isArray(service.spec?.ports) ? service.spec.ports : [];
   const entries: { addr: Address; port: Port | null; ready: boolean }[] = [];
   const sorted = selectedPods(service, pods).sort((a, b) => cmp(a.metadata.name ?? "", b.metadata.name ?? ""));
   for (const pod of sorted) {
@@ -140,9 +139,9 @@ export function desiredEndpoints(service: KubeObject, pods: KubeObject[]): KubeO
   const labels: Record<string, string> = { ...(service.metadata.labels ?? {}) };
   if (isServiceIPSet(service)) delete labels[LABEL_HEADLESS];
   else labels[LABEL_HEADLESS] = "";
-  const metadata: KubeObject["metadata"] = { name: service.metadata.name, namespace: service.metadata.namespace, labels };
+  const metadata: ObjectMeta = { name: service.metadata.name, namespace: service.metadata.namespace, labels };
   if (truncated) metadata.annotations = { [ANNOTATION_OVER_CAPACITY]: "truncated" };
-  const out: KubeObject = { apiVersion: "v1", kind: "Endpoints", metadata };
+  const out: Endpoints = { apiVersion: "v1", kind: "Endpoints", metadata };
   if (subsets.length) out.subsets = subsets; // subsets is omitempty
   return out;
 }
@@ -151,8 +150,8 @@ export function desiredEndpoints(service: KubeObject, pods: KubeObject[]): KubeO
  * Whether `current` must be rewritten to match `desired`: subsets, labels or the over-capacity
  * annotation differ (the controller skips the write otherwise, so no churn).
  */
-export function endpointsNeedUpdate(current: KubeObject, desired: KubeObject): boolean {
-  const cap = (o: KubeObject) => o.metadata.annotations?.[ANNOTATION_OVER_CAPACITY] ?? "";
+export function endpointsNeedUpdate(current: Endpoints, desired: Endpoints): boolean {
+  const cap = (o: Endpoints) => o.metadata.annotations?.[ANNOTATION_OVER_CAPACITY] ?? "";
   return !same(current.subsets ?? [], desired.subsets ?? []) || !same(current.metadata.labels ?? {}, desired.metadata.labels ?? {}) || cap(current) !== cap(desired);
 }
 

@@ -2,7 +2,7 @@
 // each Service with a selector, keeps EndpointSlices listing the addresses of its pods (ready,
 // serving, terminating), which every node's kube-proxy reads. What they should be is endpointslice.ts's.
 import { ENDPOINT_SLICES, NODES, PODS, SERVICES } from "../../api-server/resources";
-import { listerOf, type Controller, type ReconcileCtx } from "../manager";
+import { listerOf, watchOf, type Controller, type ReconcileCtx } from "../manager";
 import { CONTROLLER_NAME, desiredEndpointSlices, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from "./endpointslice";
 import { keyOf, splitKey, tolerate } from "../controller-utils";
 import { allServiceKeys, serviceKeysForPod } from "./service-keys";
@@ -20,7 +20,7 @@ export function endpointSliceController(_reg: Parameters<Controller["resync"]>[0
     name: "endpointslice",
     watches: [
       { prefix: "/registry/services/", keys: (svc) => [keyOf(svc)] },
-      { prefix: "/registry/pods/", keys: (pod, prev, ev) => serviceKeysForPod(ev.cache, pod, prev) },
+      watchOf(PODS, (pod, prev, ev) => serviceKeysForPod(ev.cache, pod, prev)),
       { prefix: "/registry/discovery.k8s.io/endpointslices/", keys: (s) => (!state.writing && s.metadata.labels?.[LABEL_SERVICE_NAME] ? [`${s.metadata.namespace}/${s.metadata.labels[LABEL_SERVICE_NAME]}`] : []) },
     ],
     resync: allServiceKeys,

@@ -3,7 +3,9 @@
 // and the slices it already owns, say which slices to create, update and delete. The controller
 // loop (informers, retries, the API calls) is wired elsewhere.
 import { labelSelectorFromObject } from "../../api-server/selectors";
-import type { KubeObject } from "../../api-server/types";
+import type { Container, Node, Pod, PodSpec, Service, ServicePort } from "../../api-server/objects/core";
+import type { ObjectReference } from "../../api-server/objects/meta";
+import type { Endpoint, EndpointConditions, EndpointSlice } from "../../api-server/objects/others";
 import { isPodReady } from "../controller-utils";
 
 export const LABEL_SERVICE_NAME = "kubernetes.io/service-name";
@@ -15,15 +17,16 @@ export const LABEL_ZONE = "topology.kubernetes.io/zone";
 export const MAX_ENDPOINTS_PER_SLICE = 100;
 
 type AddressType = "IPv4" | "IPv6";
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
+/** A port as an EndpointSlice carries it (all optional: a stored slice may hold anything). */
+type SlicePort = NonNullable<EndpointSlice["ports"]>[number];
 
 // ---------------------------------------------------------------------------------------------
 // Pod and Service helpers shared with the Endpoints controller (endpoints.ts) and kube-proxy.
 
 /** The pod's IPs, status.podIPs first (what the controllers read), status.podIP as a fallback. */
-export function podIPs(pod: KubeObject): string[] {
-  const list: Any[] = Array.isArray(pod.status?.podIPs) ? pod.status.podIPs : [];
+export function podIPs(pod: Pod): string[] {
+  // Read defensively: a stored pod's podIPs may be no array, or hold entries that are no IP.
+  const list: ({ ip: string } | null)[] = Array.isArray(pod.status?.podIPs) ? pod.status.podIPs : [];
   const ips = list.map((p) => p?.ip).filter((ip): ip is string => typeof ip === "string" && ip !== "");
   if (ips.length === 0 && typeof pod.status?.podIP === "string" && pod.status.podIP) ips.push(pod.status.podIP);
   return ips;
@@ -36,7 +39,7 @@ const isIPv6 = (ip: string) => ip.includes(":");
  * terminating ones only when the caller asks (the slice controller always does, to publish
  * serving/terminating; the Endpoints controller only with publishNotReadyAddresses).
  */
-export function shouldPodBeInEndpoints(pod: KubeObject, includeTerminating: boolean): boolean {
+export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
   const phase = pod.status?.phase;
   if (phase === "Succeeded" || phase === "Failed") return false;
   if (podIPs(pod).length === 0) return false;
@@ -45,7 +48,7 @@ export function shouldPodBeInEndpoints(pod: KubeObject, includeTerminating: bool
 }
 
 /** helper.IsServiceIPSet: a ClusterIP that is neither empty nor "None" (i.e. not headless). */
-export function isServiceIPSet(service: KubeObject): boolean {
+export function isServiceIPSet(service: Service): boolean {
   const ip = service.spec?.clusterIP;
   return typeof ip === "string" && ip !== "" && ip !== "None";
 }
@@ -55,12 +58,12 @@ export function isServiceIPSet(service: KubeObject): boolean {
  * containers' ports (then restartable init containers, i.e. sidecars) with the same protocol.
  * undefined when the pod has no such port, and the pod is then left out of that port.
  */
-export function findPort(pod: KubeObject, servicePort: Any): number | undefined {
+export function findPort(pod: Pod, servicePort: ServicePort): number | undefined {
   const target = servicePort?.targetPort ?? servicePort?.port; // defaulting makes targetPort = port
   if (typeof target === "number") return target;
   if (typeof target !== "string") return undefined;
   const proto = servicePort?.protocol ?? "TCP";
-  const match = (containers: Any[]) => {
+  const match = (containers: Container[]) => {
     for (const c of containers) {
       for (const p of Array.isArray(c?.ports) ? c.ports : []) {
         if (p?.name === target && (p?.protocol ?? "TCP") === proto && typeof p?.containerPort === "number") return p.containerPort as number;
@@ -68,13 +71,13 @@ export function findPort(pod: KubeObject, servicePort: Any): number | undefined 
     }
     return undefined;
   };
-  const spec = pod.spec ?? {};
-  const sidecars = (Array.isArray(spec.initContainers) ? spec.initContainers : []).filter((c: Any) => c?.restartPolicy === "Always");
+  const spec: Partial<PodSpec> = pod.spec ?? {};
+  const sidecars = (Array.isArray(spec.initContainers) ? spec.initContainers : []).filter((c) => c?.restartPolicy === "Always");
   return match(Array.isArray(spec.containers) ? spec.containers : []) ?? match(sidecars);
 }
 
 /** The pods a Service selects: same namespace, selector (a plain label map) matches. */
-export function selectedPods(service: KubeObject, pods: KubeObject[]): KubeObject[] {
+export function selectedPods(service: Service, pods: Pod[]): Pod[] {
   const sel = service.spec?.selector;
   if (sel == null) return [];
   const selector = labelSelectorFromObject({ matchLabels: sel });
@@ -82,12 +85,12 @@ export function selectedPods(service: KubeObject, pods: KubeObject[]): KubeObjec
 }
 
 /** ShouldSetHostname: the pod asked for this Service as its subdomain. */
-export function shouldSetHostname(pod: KubeObject, service: KubeObject): boolean {
+export function shouldSetHostname(pod: Pod, service: Service): boolean {
   return !!pod.spec?.hostname && pod.spec?.subdomain === service.metadata.name && pod.metadata.namespace === service.metadata.namespace;
 }
 
 /** Whether the controllers publish endpoints for this Service at all (not ExternalName, has a selector). */
-export function controllerManagesEndpoints(service: KubeObject): boolean {
+export function controllerManagesEndpoints(service: Service): boolean {
   return service.spec?.type !== "ExternalName" && service.spec?.selector != null;
 }
 
@@ -95,20 +98,20 @@ export function controllerManagesEndpoints(service: KubeObject): boolean {
 // Desired endpoints
 
 /** getAddressTypesForService: the Service's IP families; without them, its ClusterIP's, else both. */
-function addressTypesFor(service: KubeObject): AddressType[] {
-  const fams: Any[] = Array.isArray(service.spec?.ipFamilies) ? service.spec.ipFamilies : [];
+function addressTypesFor(service: Service): AddressType[] {
+  const fams: string[] = Array.isArray(service.spec?.ipFamilies) ? service.spec.ipFamilies : [];
   const out = new Set<AddressType>();
   for (const f of fams) if (f === "IPv4" || f === "IPv6") out.add(f);
   if (out.size > 0) return [...out];
-  if (isServiceIPSet(service)) return [isIPv6(service.spec.clusterIP) ? "IPv6" : "IPv4"];
+  if (isServiceIPSet(service)) return [isIPv6(service.spec.clusterIP!) ? "IPv6" : "IPv4"];
   return ["IPv4", "IPv6"];
 }
 
 interface EndpointPort { name: string; port: number; protocol: string; appProtocol?: string }
 
 /** getEndpointPorts: one entry per Service port the pod can serve (name "" for unnamed ports). */
-function endpointPorts(service: KubeObject, pod: KubeObject): EndpointPort[] {
-  const ports: Any[] = Array.isArray(service.spec?.ports) ? service.spec.ports : [];
+function endpointPorts(service: Service, pod: Pod): EndpointPort[] {
+  const ports: ServicePort[] = Array.isArray(service.spec?.ports) ? service.spec.ports : [];
   const out: EndpointPort[] = [];
   for (const sp of ports) {
     const num = findPort(pod, sp);
@@ -121,29 +124,29 @@ function endpointPorts(service: KubeObject, pod: KubeObject): EndpointPort[] {
 }
 
 // NewPortMapKey: the port set, order-insensitive, groups endpoints into slices.
-const portKey = (ports: Any[] | null | undefined) =>
-  (ports ?? []).map((p: Any) => JSON.stringify([p?.name ?? "", p?.port ?? null, p?.protocol ?? "TCP", p?.appProtocol ?? null])).sort().join("|");
+const portKey = (ports: (SlicePort | null)[] | null | undefined) =>
+  (ports ?? []).map((p) => JSON.stringify([p?.name ?? "", p?.port ?? null, p?.protocol ?? "TCP", p?.appProtocol ?? null])).sort().join("|");
 
 // hashEndpoint: addresses, hostname and the target's namespace/name identify an endpoint.
-const endpointKey = (ep: Any) =>
+const endpointKey = (ep: Endpoint) =>
   JSON.stringify([[...(ep?.addresses ?? [])].sort(), ep?.hostname ?? "", ep?.targetRef?.namespace ?? "", ep?.targetRef?.name ?? ""]);
 
 /** EndpointsEqualBeyondHash: the fields the key leaves out (resourceVersion of targetRef ignored). */
-function endpointsEqualBeyondKey(a: Any, b: Any): boolean {
-  const ref = (r: Any) => (r ? JSON.stringify([r.kind ?? "", r.namespace ?? "", r.name ?? "", r.uid ?? ""]) : "");
-  const c = (e: Any, k: string) => e?.conditions?.[k] ?? null;
+function endpointsEqualBeyondKey(a: Endpoint, b: Endpoint): boolean {
+  const ref = (r: ObjectReference | undefined) => (r ? JSON.stringify([r.kind ?? "", r.namespace ?? "", r.name ?? "", r.uid ?? ""]) : "");
+  const c = (e: Endpoint, k: keyof EndpointConditions) => e?.conditions?.[k] ?? null;
   return (a?.nodeName ?? null) === (b?.nodeName ?? null) && (a?.zone ?? null) === (b?.zone ?? null) &&
     c(a, "ready") === c(b, "ready") && c(a, "serving") === c(b, "serving") && c(a, "terminating") === c(b, "terminating") &&
     JSON.stringify(a?.hints ?? null) === JSON.stringify(b?.hints ?? null) && ref(a?.targetRef) === ref(b?.targetRef);
 }
 
 /** podToEndpoint. */
-function podToEndpoint(pod: KubeObject, node: KubeObject | undefined, service: KubeObject, at: AddressType): Any {
+function podToEndpoint(pod: Pod, node: Node | undefined, service: Service, at: AddressType): Endpoint {
   const serving = isPodReady(pod);
   const terminating = !!pod.metadata.deletionTimestamp;
   // A terminating pod is never "ready" (kept for old consumers), unless the Service publishes all.
   const ready = service.spec?.publishNotReadyAddresses === true || (serving && !terminating);
-  const ep: Any = {
+  const ep: Endpoint = {
     addresses: podIPs(pod).filter((ip) => isIPv6(ip) === (at === "IPv6")),
     conditions: { ready, serving, terminating },
   };
@@ -156,7 +159,7 @@ function podToEndpoint(pod: KubeObject, node: KubeObject | undefined, service: K
 }
 
 /** setEndpointSliceLabels: the Service's labels plus the reserved ones, which the Service cannot override. */
-function sliceLabels(service: KubeObject): Record<string, string> {
+function sliceLabels(service: Service): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(service.metadata.labels ?? {})) {
     if (k !== LABEL_SERVICE_NAME && k !== LABEL_MANAGED_BY && k !== LABEL_HEADLESS) out[k] = v;
@@ -177,7 +180,7 @@ function slicePrefix(name: string): string {
   return name.length + 1 <= 253 ? `${name}-` : name;
 }
 
-function newSlice(service: KubeObject, ports: EndpointPort[] | null, at: AddressType): KubeObject {
+function newSlice(service: Service, ports: EndpointPort[] | null, at: AddressType): EndpointSlice {
   return {
     apiVersion: "discovery.k8s.io/v1",
     kind: "EndpointSlice",
@@ -195,19 +198,19 @@ function newSlice(service: KubeObject, ports: EndpointPort[] | null, at: Address
 }
 
 const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o)) as T;
-const eps = (s: KubeObject): Any[] => (Array.isArray(s.endpoints) ? s.endpoints : []);
+const eps = (s: EndpointSlice): Endpoint[] => (Array.isArray(s.endpoints) ? s.endpoints : []);
 
-interface Plan { create: KubeObject[]; update: KubeObject[]; delete: KubeObject[] }
+interface Plan { create: EndpointSlice[]; update: EndpointSlice[]; delete: EndpointSlice[] }
 
 /** reconcileByPortMapping: keep, trim and refill existing slices before creating new ones. */
-function reconcilePortMapping(service: KubeObject, existing: KubeObject[], desired: Map<string, Any>, ports: EndpointPort[], at: AddressType, max: number): Plan {
-  const byName = new Map<string, KubeObject>();
+function reconcilePortMapping(service: Service, existing: EndpointSlice[], desired: Map<string, Endpoint>, ports: EndpointPort[], at: AddressType, max: number): Plan {
+  const byName = new Map<string, EndpointSlice>();
   const unchanged = new Set<string>(), toUpdate = new Set<string>(), toDelete = new Set<string>();
   const labels = sliceLabels(service);
   for (const slice of existing) {
     const name = slice.metadata.name!;
     byName.set(name, slice);
-    const kept: Any[] = [];
+    const kept: Endpoint[] = [];
     let changed = false;
     for (const ep of eps(slice)) {
       const key = endpointKey(ep);
@@ -239,11 +242,11 @@ function reconcilePortMapping(service: KubeObject, existing: KubeObject[], desir
   // Slices being updated anyway absorb new endpoints first, fullest first, to save writes.
   if (remaining.length && toUpdate.size) {
     const slices = [...toUpdate].sort().map((n) => byName.get(n)!).sort((a, b) => eps(b).length - eps(a).length);
-    for (const s of slices) while (remaining.length && eps(s).length < max) s.endpoints = [...eps(s), remaining.shift()];
+    for (const s of slices) while (remaining.length && eps(s).length < max) s.endpoints = [...eps(s), remaining.shift()!];
   }
-  const create: KubeObject[] = [];
+  const create: EndpointSlice[] = [];
   while (remaining.length) {
-    let fill: KubeObject | undefined;
+    let fill: EndpointSlice | undefined;
     // A leftover that fits in an untouched slice goes into the one it fills most tightly.
     if (remaining.length < max && unchanged.size) {
       let best = max;
@@ -253,7 +256,7 @@ function reconcilePortMapping(service: KubeObject, existing: KubeObject[], desir
       }
     }
     if (fill) { fill = clone(fill); byName.set(fill.metadata.name!, fill); } else fill = newSlice(service, ports, at);
-    while (remaining.length && eps(fill).length < max) fill.endpoints = [...eps(fill), remaining.shift()];
+    while (remaining.length && eps(fill).length < max) fill.endpoints = [...eps(fill), remaining.shift()!];
     if (fill.metadata.name) { toUpdate.add(fill.metadata.name); unchanged.delete(fill.metadata.name); } else create.push(fill);
   }
   return {
@@ -264,13 +267,13 @@ function reconcilePortMapping(service: KubeObject, existing: KubeObject[], desir
 }
 
 /** placeholderSliceCompare: namespace, labels, address type and (empty) endpoints and ports. */
-function isPlaceholderLike(slice: KubeObject, placeholder: KubeObject): boolean {
+function isPlaceholderLike(slice: EndpointSlice, placeholder: EndpointSlice): boolean {
   return slice.metadata.namespace === placeholder.metadata.namespace && sameLabels(slice.metadata.labels, placeholder.metadata.labels!) &&
     slice.addressType === placeholder.addressType && eps(slice).length === 0 && (slice.ports ?? []).length === 0;
 }
 
-function reconcileAddressType(service: KubeObject, pods: KubeObject[], existing: KubeObject[], nodes: KubeObject[] | undefined, at: AddressType): Plan {
-  const desiredByPorts = new Map<string, { ports: EndpointPort[]; endpoints: Map<string, Any> }>();
+function reconcileAddressType(service: Service, pods: Pod[], existing: EndpointSlice[], nodes: Node[] | undefined, at: AddressType): Plan {
+  const desiredByPorts = new Map<string, { ports: EndpointPort[]; endpoints: Map<string, Endpoint> }>();
   const nodeByName = new Map((nodes ?? []).map((n) => [n.metadata.name!, n]));
   for (const pod of pods) {
     if (!shouldPodBeInEndpoints(pod, true)) continue;
@@ -285,7 +288,7 @@ function reconcileAddressType(service: KubeObject, pods: KubeObject[], existing:
   }
 
   const plan: Plan = { create: [], update: [], delete: [] };
-  const existingByPorts = new Map<string, KubeObject[]>();
+  const existingByPorts = new Map<string, EndpointSlice[]>();
   for (const s of existing) {
     const key = portKey(s.ports);
     if (desiredByPorts.has(key)) existingByPorts.set(key, [...(existingByPorts.get(key) ?? []), s]);
@@ -306,7 +309,7 @@ function reconcileAddressType(service: KubeObject, pods: KubeObject[], existing:
   return plan;
 }
 
-const ownedBy = (slice: KubeObject, service: KubeObject) =>
+const ownedBy = (slice: EndpointSlice, service: Service) =>
   (slice.metadata.ownerReferences ?? []).some((r) => r.kind === "Service" && r.uid === service.metadata.uid && r.controller === true);
 
 /**
@@ -315,7 +318,7 @@ const ownedBy = (slice: KubeObject, service: KubeObject) =>
  * (label kubernetes.io/service-name); `nodes`, when given, supply zones and drop pods whose Node
  * is gone. Unchanged slices appear nowhere. New slices carry generateName only.
  */
-export function desiredEndpointSlices(service: KubeObject, pods: KubeObject[], existing: KubeObject[], nodes?: KubeObject[]): Plan {
+export function desiredEndpointSlices(service: Service, pods: Pod[], existing: EndpointSlice[], nodes?: Node[]): Plan {
   // ExternalName and selector-less Services get no slices from the controller; user slices stay.
   if (!controllerManagesEndpoints(service)) return { create: [], update: [], delete: [] };
   const mine = existing.filter((s) => s.metadata.namespace === service.metadata.namespace &&
@@ -325,7 +328,7 @@ export function desiredEndpointSlices(service: KubeObject, pods: KubeObject[], e
 
   const plan: Plan = { create: [], update: [], delete: [] };
   // Slices of an address type the Service no longer has are deleted.
-  plan.delete.push(...mine.filter((s) => !types.includes(s.addressType)));
+  plan.delete.push(...mine.filter((s) => !(types as string[]).includes(s.addressType)));
   for (const at of types) {
     const p = reconcileAddressType(service, selected, mine.filter((s) => s.addressType === at), nodes, at);
     plan.create.push(...p.create);

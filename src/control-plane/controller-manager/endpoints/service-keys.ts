@@ -5,15 +5,15 @@
 import type { Registry } from "../../api-server/registry/store";
 import { SERVICES } from "../../api-server/resources";
 import { labelSelectorFromObject, type LabelSelector } from "../../api-server/selectors";
-import type { KubeObject } from "../../api-server/types";
+import type { Pod, Service } from "../../api-server/objects/core";
 import type { Lister } from "../informers";
 import { keyOf } from "../controller-utils";
 
 /** Parsed selectors by Service object: an entry lives as long as the store holds that version. */
-const selectors = new WeakMap<KubeObject, LabelSelector | null>();
+const selectors = new WeakMap<Service, LabelSelector | null>();
 
 /** The Service's selector, parsed once; null when it selects nothing (none, empty, or invalid). */
-export function serviceSelector(svc: KubeObject): LabelSelector | null {
+export function serviceSelector(svc: Service): LabelSelector | null {
   let sel = selectors.get(svc);
   if (sel === undefined) {
     const raw = svc.spec?.selector;
@@ -28,7 +28,7 @@ export function serviceSelector(svc: KubeObject): LabelSelector | null {
 }
 
 /** GetPodServiceMemberships, for the pod now and before. */
-export function serviceKeysForPod(services: Lister, pod: KubeObject, prev?: KubeObject): string[] {
+export function serviceKeysForPod(services: Lister, pod: Pod, prev?: Pod): string[] {
   const ns = pod.metadata.namespace!;
   const keys: string[] = [];
   for (const svc of services.list(SERVICES, ns)) {

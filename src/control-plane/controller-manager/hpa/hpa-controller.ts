@@ -10,9 +10,9 @@ import type { Registry } from "../../api-server/registry/store";
 import { rfc3339 } from "../../api-server/registry/store";
 import { findResource, registryPrefix, HORIZONTAL_POD_AUTOSCALERS, PODS, type ResourceType } from "../../api-server/resources";
 import { ApiError } from "../../api-server/status";
-import type { KubeObject } from "../../api-server/types";
+import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, HorizontalPodAutoscalerStatus, MetricSpec, MetricStatus } from "../../api-server/objects/others";
 import type { Controller, ReconcileCtx } from "../manager";
-import { deepEqual, emit, keyOf, selectorOf, selfKey, splitKey, tolerate, type Condition } from "../controller-utils";
+import { deepEqual, emit, keyOf, selectorOf, selfKey, splitKey, tolerate, type Condition, type Scalable } from "../controller-utils";
 import { MetricError, resourceReplicas, type PodUsage } from "./hpa-replica-calculator";
 import { normalizeDesiredReplicas, normalizeDesiredReplicasWithBehaviors, storeScaleEvent, type NormalizeArgs, type Recommendation, type ScaleEvent } from "./hpa-normalize";
 
@@ -55,7 +55,7 @@ export function hpaController(_reg: Registry, usage: () => PodUsage): Controller
 export interface HpaSync {
   ctx: ReconcileCtx;
   key: string;
-  hpa: KubeObject;
+  hpa: HorizontalPodAutoscaler;
   nowS: string;
   conds: Condition[];
 }
@@ -68,9 +68,9 @@ function setCondition(s: HpaSync, type: string, status: Condition["status"], rea
 }
 
 /** setStatus then updateStatusIfNeeded: a status write only when something changed. */
-function updateStatus(s: HpaSync, currentReplicas: number, desiredReplicas: number, currentMetrics: unknown[] | undefined, rescale: boolean): void {
+function updateStatus(s: HpaSync, currentReplicas: number, desiredReplicas: number, currentMetrics: MetricStatus[] | undefined, rescale: boolean): void {
   const { hpa, ctx } = s;
-  const status: Record<string, unknown> = { currentReplicas, desiredReplicas };
+  const status: HorizontalPodAutoscalerStatus = { currentReplicas, desiredReplicas };
   const last = rescale ? s.nowS : hpa.status?.lastScaleTime;
   if (last) status.lastScaleTime = last;
   if (currentMetrics?.length) status.currentMetrics = currentMetrics;
@@ -103,18 +103,18 @@ function reconcileKey(state: HpaControllerState, key: string, ctx: ReconcileCtx)
 function reconcileAutoscaler(state: HpaControllerState, s: HpaSync): void {
   const { hpa, key } = s;
   const { now } = s.ctx;
-  const spec = hpa.spec ?? {};
+  const spec: Partial<HorizontalPodAutoscalerSpec> = hpa.spec ?? {};
   const scale = getScale(s);
   if (!scale) return;
   setCondition(s, "AbleToScale", "True", "SucceededGetScale", "the HPA controller was able to get the target's current scale");
   const currentReplicas: number = scale.target.spec?.replicas ?? 1;
   if (!state.recommendations.has(key)) state.recommendations.set(key, [{ replicas: currentReplicas, at: now }]);
   const minReplicas: number = spec.minReplicas ?? 1;
-  const maxReplicas: number = spec.maxReplicas;
+  const maxReplicas: number = spec.maxReplicas!; // required (validation)
 
   let desired: number;
   let reason = "";
-  let metricStatuses: unknown[] | undefined = hpa.status?.currentMetrics;
+  let metricStatuses: MetricStatus[] | undefined = hpa.status?.currentMetrics;
   if (currentReplicas === 0 && minReplicas !== 0) {
     // Scaled to zero by hand: autoscaling is off until someone scales it up again.
     setCondition(s, "ScalingActive", "False", "ScalingDisabled", "scaling is disabled since the replica count of the target is zero");
@@ -142,16 +142,17 @@ function reconcileAutoscaler(state: HpaControllerState, s: HpaSync): void {
 }
 
 /** The scale target's object; when it cannot be read, AbleToScale False and the status as it was. */
-function getScale(s: HpaSync): { target: KubeObject; resource: ResourceType } | undefined {
+function getScale(s: HpaSync): { target: Scalable; resource: ResourceType<Scalable> } | undefined {
   const { hpa } = s;
   const { reg, now } = s.ctx;
-  const ref = hpa.spec?.scaleTargetRef ?? {};
+  // A malformed HPA without one reads as an empty reference (no such kind).
+  const ref = hpa.spec?.scaleTargetRef ?? ({} as HorizontalPodAutoscalerSpec["scaleTargetRef"]);
   const kind = SCALABLE[ref.kind];
   const group = String(ref.apiVersion ?? "").includes("/") ? String(ref.apiVersion).split("/")[0] : "";
   let scaleErr: string | undefined;
   if (!kind || kind.group !== group) scaleErr = `no matches for kind "${ref.kind}" in group "${group}"`;
   else {
-    const resource = findResource(kind.group, "v1", kind.plural)!;
+    const resource = findResource(kind.group, "v1", kind.plural)! as ResourceType<Scalable>; // SCALABLE's kinds
     try {
       return { target: reg.get(resource, hpa.metadata.namespace, ref.name), resource };
     } catch (e) {
@@ -170,7 +171,7 @@ function getScale(s: HpaSync): { target: KubeObject; resource: ResourceType } | 
  * replicas (ScalingActive False, its Events recorded) when the selector is missing or the metrics
  * cannot be trusted: all invalid, or some invalid and the valid ones would scale down.
  */
-function computeReplicasForMetrics(state: HpaControllerState, s: HpaSync, target: KubeObject, currentReplicas: number): { replicas?: number; metric: string; statuses?: unknown[] } {
+function computeReplicasForMetrics(state: HpaControllerState, s: HpaSync, target: Scalable, currentReplicas: number): { replicas?: number; metric: string; statuses?: MetricStatus[] } {
   const { hpa } = s;
   const { reg, now } = s.ctx;
   const ns = hpa.metadata.namespace!;
@@ -181,8 +182,8 @@ function computeReplicasForMetrics(state: HpaControllerState, s: HpaSync, target
     emit(reg, hpa, "SelectorRequired", "selector is required", now, "Warning", COMPONENT);
     return { metric: "", statuses: hpa.status?.currentMetrics };
   }
-  const metrics: any[] = hpa.spec?.metrics ?? [];
-  const statuses: unknown[] = [];
+  const metrics: MetricSpec[] = hpa.spec?.metrics ?? [];
+  const statuses: MetricStatus[] = [];
   let proposal = 0, metric = "", invalid = 0;
   let firstErr: string | undefined;
   let invalidCond: [string, string] | undefined;
@@ -202,7 +203,8 @@ function computeReplicasForMetrics(state: HpaControllerState, s: HpaSync, target
         invalidCond ??= ["FailedGetResourceMetric", `the HPA was unable to compute the replica count: ${msg}`];
       } else invalidCond ??= ["InvalidMetricSourceType", msg];
       firstErr ??= msg;
-      statuses.push({ type: m?.type ?? "" });
+      // Only the type of a metric that failed ("" for a malformed one without a type).
+      statuses.push({ type: (m?.type ?? "") as MetricStatus["type"] });
     }
   }
   const metricStatuses = statuses.length ? statuses : undefined;
@@ -216,7 +218,7 @@ function computeReplicasForMetrics(state: HpaControllerState, s: HpaSync, target
 }
 
 /** The target's new spec.replicas, with AbleToScale and the rescale Event; false when the write failed. */
-function updateScale(s: HpaSync, resource: ResourceType, desired: number, reason: string): boolean {
+function updateScale(s: HpaSync, resource: ResourceType<Scalable>, desired: number, reason: string): boolean {
   const { hpa, ctx } = s;
   const { reg, now } = ctx;
   try {

@@ -3,6 +3,7 @@
 // recommendation of the last 5 minutes, at most double or 4 pods up per sync) and
 // normalizeDesiredReplicasWithBehaviors (stabilization windows, then the policies' rate limits
 // over the scale events kept in memory), each setting AbleToScale and ScalingLimited.
+import type { HorizontalPodAutoscalerSpec } from "../../api-server/objects/others";
 import type { HpaControllerState } from "./hpa-controller";
 
 const DOWNSCALE_STABILIZATION_MS = 300_000; // --horizontal-pod-autoscaler-downscale-stabilization
@@ -19,7 +20,9 @@ export interface NormalizeArgs { key: string; current: number; proposed: number;
 const SCALE_UP_DEFAULT: Rules = { stabilizationWindowSeconds: 0, selectPolicy: "Max", policies: [{ type: "Pods", value: 4, periodSeconds: 15 }, { type: "Percent", value: 100, periodSeconds: 15 }] };
 const SCALE_DOWN_DEFAULT: Rules = { stabilizationWindowSeconds: 300, selectPolicy: "Max", policies: [{ type: "Percent", value: 100, periodSeconds: 15 }] };
 
-const rulesOf = (behavior: any) => ({ up: { ...SCALE_UP_DEFAULT, ...(behavior?.scaleUp ?? {}) } as Rules, down: { ...SCALE_DOWN_DEFAULT, ...(behavior?.scaleDown ?? {}) } as Rules });
+type Behavior = HorizontalPodAutoscalerSpec["behavior"];
+
+const rulesOf = (behavior: Behavior) => ({ up: { ...SCALE_UP_DEFAULT, ...(behavior?.scaleUp ?? {}) } as Rules, down: { ...SCALE_DOWN_DEFAULT, ...(behavior?.scaleDown ?? {}) } as Rules });
 
 /** The recommendation replaces the oldest one past the window, or is added. */
 function record(recs: Recommendation[], oldIdx: number, proposed: number, now: number): void {
@@ -52,7 +55,7 @@ export function normalizeDesiredReplicas(state: HpaControllerState, a: Normalize
   return desired;
 }
 
-export function normalizeDesiredReplicasWithBehaviors(state: HpaControllerState, a: NormalizeArgs, behavior: any): number {
+export function normalizeDesiredReplicasWithBehaviors(state: HpaControllerState, a: NormalizeArgs, behavior: Behavior): number {
   const { up, down } = rulesOf(behavior);
   const stabilized = stabilizeRecommendationWithBehaviors(state, a, up, down);
   return convertDesiredReplicasWithBehaviorRate(state, a, stabilized, up, down);
@@ -135,7 +138,7 @@ function scaleDownLimit(current: number, up: ScaleEvent[] | undefined, downEvent
 }
 
 /** storeScaleEvent: only the behavior rules look at past scale events. */
-export function storeScaleEvent(state: HpaControllerState, key: string, prev: number, next: number, behavior: any, now: number): void {
+export function storeScaleEvent(state: HpaControllerState, key: string, prev: number, next: number, behavior: Behavior, now: number): void {
   if (!behavior) return;
   const { up, down } = rulesOf(behavior);
   const upward = next > prev;

@@ -2,7 +2,8 @@
 // Resource metrics: desired replicas from the pods' usage against the target, with the 10%
 // tolerance, and missing or unready pods counted as upstream counts them when scaling either way.
 import { parseQuantity } from "../../api-server/quantity";
-import type { KubeObject } from "../../api-server/types";
+import type { Pod } from "../../api-server/objects/core";
+import type { MetricSpec, MetricTarget, MetricValueStatus } from "../../api-server/objects/others";
 import { isPodReady } from "../controller-utils";
 
 /** Usage per pod ("ns/pod"), as the simulated metrics-server reports it. */
@@ -27,10 +28,10 @@ export function formatMilliQuantity(m: number): string {
 type Fail = (msg: string) => MetricError;
 
 /** GetResourceReplicas: the replicas `res` (a Resource metric source) asks for, and its current value. */
-export function resourceReplicas(res: any, pods: KubeObject[], u: PodUsage, currentReplicas: number, ns: string, now: number): { replicas: number; name: string; current: Record<string, unknown> } {
+export function resourceReplicas(res: NonNullable<MetricSpec["resource"]>, pods: Pod[], u: PodUsage, currentReplicas: number, ns: string, now: number): { replicas: number; name: string; current: MetricValueStatus } {
   const resource: string = res.name;
   if (resource !== "cpu" && resource !== "memory") throw new MetricError(`failed to get ${resource} utilization: unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`);
-  const t = res.target ?? {};
+  const t: Partial<MetricTarget> = res.target ?? {};
   const byValue = t.averageValue !== undefined && t.averageValue !== null;
   if (!byValue && (t.averageUtilization === undefined || t.averageUtilization === null))
     throw new MetricError("invalid resource metric source: neither an average utilization target nor an average value (usage) target was set");
@@ -49,10 +50,10 @@ export function resourceReplicas(res: any, pods: KubeObject[], u: PodUsage, curr
   const { readyCount, unready, missing } = groupPods(pods, metrics, resource, now);
   if (metrics.size === 0) throw fail("did not receive metrics for targeted pods (pods might be unready)");
   const requests = byValue ? new Map<string, number>() : calculatePodRequests(pods, resource, fail);
-  const targetValue = byValue ? parseQuantity(t.averageValue)?.millis ?? 0 : Number(t.averageUtilization);
+  const targetValue = byValue ? parseQuantity(t.averageValue!)?.millis ?? 0 : Number(t.averageUtilization);
   const ratio = (ms: Map<string, number>) => usageRatio(ms, requests, byValue, targetValue, fail);
   const first = ratio(metrics);
-  const current: Record<string, unknown> = byValue ? { averageValue: formatMilliQuantity(first.raw) } : { averageUtilization: first.utilization, averageValue: formatMilliQuantity(first.raw) };
+  const current: MetricValueStatus = byValue ? { averageValue: formatMilliQuantity(first.raw) } : { averageUtilization: first.utilization, averageValue: formatMilliQuantity(first.raw) };
   const name = byValue ? `${resource} resource` : `${resource} resource utilization (percentage of request)`;
 
   const scaleUpWithUnready = unready.length > 0 && first.ratio > 1;
@@ -79,7 +80,7 @@ export function resourceReplicas(res: any, pods: KubeObject[], u: PodUsage, curr
  * cpu, recently started not-ready) pods are unready; pods without a sample are missing. Ignored
  * and unready pods' samples are dropped from `metrics`.
  */
-function groupPods(pods: KubeObject[], metrics: Map<string, number>, resource: string, now: number): { readyCount: number; unready: string[]; missing: string[] } {
+function groupPods(pods: Pod[], metrics: Map<string, number>, resource: string, now: number): { readyCount: number; unready: string[]; missing: string[] } {
   let readyCount = 0;
   const unready: string[] = [], missing: string[] = [];
   for (const p of pods) {
@@ -99,7 +100,7 @@ function groupPods(pods: KubeObject[], metrics: Map<string, number>, resource: s
 }
 
 /** calculatePodRequests: each pod's summed container requests of the resource, in milli-units. */
-function calculatePodRequests(pods: KubeObject[], resource: string, fail: Fail): Map<string, number> {
+function calculatePodRequests(pods: Pod[], resource: string, fail: Fail): Map<string, number> {
   const requests = new Map<string, number>();
   for (const p of pods) {
     let sum = 0;

@@ -9,7 +9,8 @@
 import type { Registry } from "../../api-server/registry/store";
 import { rfc3339 } from "../../api-server/registry/store";
 import { registryPrefix, JOBS, PODS } from "../../api-server/resources";
-import type { KubeObject } from "../../api-server/types";
+import type { Pod } from "../../api-server/objects/core";
+import type { Job, JobSpec, JobStatus } from "../../api-server/objects/batch";
 import type { Controller, ReconcileCtx } from "../manager";
 import { controlledBy, controllerKeys, deletePod, emit, isPodReady, isTerminal, keyOf, ownerKey, selfKey, splitKey, tolerate, writeStatus, type Condition } from "../controller-utils";
 import { formatIntervals, hasIndex, nextMissing, parseIndexesFromString, totalIndexes, withIndexes, type Intervals } from "./job-indexes";
@@ -38,18 +39,18 @@ export function jobController(_reg: Registry): Controller {
 /** One sync of one Job (upstream's syncJobCtx): what the steps read, and what they decide. */
 interface SyncJobCtx {
   ctx: ReconcileCtx;
-  job: KubeObject;
+  job: Job;
   /** The Job after this sync's writes so far. */
-  cur: KubeObject;
-  pods: KubeObject[];
+  cur: Job;
+  pods: Pod[];
   nowS: string;
   indexed: boolean;
   /** The stored status, as read at the start. */
-  status: Record<string, any>;
+  status: JobStatus;
   completed: Intervals;
   succeeded: number;
   failed: number;
-  active: KubeObject[];
+  active: Pod[];
   terminating: number;
   conds: Condition[];
   startTime?: string;
@@ -88,13 +89,13 @@ function syncJob(state: JobControllerState, key: string, ctx: ReconcileCtx): voi
  * trackJobStatusAndRemoveFinalizers: terminated pods go into uncountedTerminatedPods (written
  * first), then lose their finalizer, then count as succeeded or failed.
  */
-function trackJobStatusAndRemoveFinalizers(state: JobControllerState, job: KubeObject, pods: KubeObject[], ctx: ReconcileCtx): SyncJobCtx {
+function trackJobStatusAndRemoveFinalizers(state: JobControllerState, job: Job, pods: Pod[], ctx: ReconcileCtx): SyncJobCtx {
   const { reg, now } = ctx;
-  const spec = job.spec ?? {};
-  const status: Record<string, any> = structuredClone(job.status ?? {});
+  const spec: Partial<JobSpec> = job.spec ?? {};
+  const status: JobStatus = structuredClone(job.status ?? {});
   const indexed = spec.completionMode === "Indexed";
   const completions: number | undefined = spec.completions ?? undefined;
-  const unc = { succeeded: [...(status.uncountedTerminatedPods?.succeeded ?? [])] as string[], failed: [...(status.uncountedTerminatedPods?.failed ?? [])] as string[] };
+  const unc = { succeeded: [...(status.uncountedTerminatedPods?.succeeded ?? [])], failed: [...(status.uncountedTerminatedPods?.failed ?? [])] };
   // Intervals bounded by completions (indexed_job_utils.go): whatever status.completedIndexes says.
   let completed = indexed ? parseIndexesFromString(status.completedIndexes, completions ?? 0) : [];
   const newlyCompleted: number[] = [];
@@ -141,7 +142,7 @@ const targetOf = (conds: Condition[]) => conds.find((c) => (c.type === "FailureT
  * the completions. Otherwise, when the deadline would pass.
  */
 function finishTarget(jc: SyncJobCtx): Condition | undefined {
-  const spec = jc.job.spec ?? {};
+  const spec: Partial<JobSpec> = jc.job.spec ?? {};
   const existing = targetOf(jc.conds);
   if (existing) return existing;
   let restarts = 0;
@@ -207,11 +208,12 @@ function manageJob(state: JobControllerState, jc: SyncJobCtx): { active: number;
   let keep = active;
   if (jc.indexed) {
     // One active pod per pending index; duplicates and finished or out-of-range indexes go.
+    // (An Indexed Job has completions: validation requires them.)
     const seen = new Set<number>();
     keep = [];
     for (const p of [...active].sort((a, b) => Number(isPodReady(b)) - Number(isPodReady(a)))) {
       const ix = podIndex(p);
-      if (ix < 0 || ix >= spec.completions || hasIndex(completed, ix) || seen.has(ix)) deletePod(reg, job, p, ctx, COMPONENT);
+      if (ix < 0 || ix >= spec.completions! || hasIndex(completed, ix) || seen.has(ix)) deletePod(reg, job, p, ctx, COMPONENT);
       else { seen.add(ix); keep.push(p); }
     }
   }
@@ -231,7 +233,7 @@ function manageJob(state: JobControllerState, jc: SyncJobCtx): { active: number;
     const busy = new Set(keep.map(podIndex));
     let made = 0;
     // Jumps over completed intervals: steps are bounded by the pods made and the busy indexes.
-    for (let ix = nextMissing(completed, 0); ix < spec.completions && made < n; ix = nextMissing(completed, ix + 1)) {
+    for (let ix = nextMissing(completed, 0); ix < spec.completions! && made < n; ix = nextMissing(completed, ix + 1)) {
       if (busy.has(ix)) continue;
       createJobPod(reg, job, ctx, ix);
       made++;
@@ -257,7 +259,7 @@ function updateStatus(jc: SyncJobCtx, target: Condition | undefined, activeCount
     } else emit(reg, job, target.reason!, target.message!, now, "Warning", COMPONENT);
   }
 
-  const next: Record<string, unknown> = {};
+  const next: JobStatus = {};
   if (jc.conds.length) next.conditions = jc.conds;
   if (jc.startTime) next.startTime = jc.startTime;
   if (completionTime) next.completionTime = completionTime;
@@ -275,7 +277,7 @@ function updateStatus(jc: SyncJobCtx, target: Condition | undefined, activeCount
 }
 
 /** The TTL-after-finished controller's part: delete a finished Job once its TTL has passed. */
-function ttlAfterFinished(reg: Registry, job: KubeObject, ctx: ReconcileCtx): void | { requeueAfter?: number } {
+function ttlAfterFinished(reg: Registry, job: Job, ctx: ReconcileCtx): void | { requeueAfter?: number } {
   const ttl = job.spec?.ttlSecondsAfterFinished;
   if (ttl == null) return;
   const c = condTrue(job, "Complete") ?? condTrue(job, "Failed");

@@ -1,21 +1,22 @@
 // What the Job and CronJob controllers both read of a Job (pkg/controller/job/util/utils.go,
 // v1.32: FinishedCondition, IsJobFinished), the Job controller's finalizer and index annotation,
 // and its conditions as ensureJobConditionStatus writes them.
-import type { KubeObject } from "../../api-server/types";
+import type { Pod } from "../../api-server/objects/core";
+import type { Job } from "../../api-server/objects/batch";
 import type { Condition } from "../controller-utils";
 
 export const JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
 export const COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
 
 /** The condition of `type` that is True, if any. */
-export const condTrue = (job: KubeObject, type: string): Condition | undefined =>
-  (job.status?.conditions as Condition[] | undefined)?.find((c) => c.type === type && c.status === "True");
+export const condTrue = (job: Job, type: string): Condition | undefined =>
+  job.status?.conditions?.find((c) => c.type === type && c.status === "True");
 
 /** FinishedCondition: "Complete" or "Failed" once either is True. */
-export const finishedCondition = (job: KubeObject): string | undefined =>
-  (job.status?.conditions as Condition[] | undefined)?.find((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True")?.type;
+export const finishedCondition = (job: Job): string | undefined =>
+  job.status?.conditions?.find((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True")?.type;
 
-export const isJobFinished = (job: KubeObject) => finishedCondition(job) !== undefined;
+export const isJobFinished = (job: Job) => finishedCondition(job) !== undefined;
 
 /** ensureJobConditionStatus: the same condition is no change; any change makes a new one, both times now. */
 export function setCond(conds: Condition[], type: string, status: Condition["status"], reason: string, message: string, now: string): Condition[] {
@@ -26,7 +27,7 @@ export function setCond(conds: Condition[], type: string, status: Condition["sta
 }
 
 /** The pod's index in an Indexed Job (getCompletionIndex), or -1. */
-export function podIndex(p: KubeObject): number {
+export function podIndex(p: Pod): number {
   const v = p.metadata.annotations?.[COMPLETION_INDEX] ?? p.metadata.labels?.[COMPLETION_INDEX];
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : -1;
 }

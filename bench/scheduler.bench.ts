@@ -2,7 +2,7 @@
 // toleration) placed onto 100, 1,000 and 5,000 nodes. Prints pods/s per node count; the target is
 // ≥ 1,000 pods/s at 5,000 nodes (kube-scheduler's own CI floor is 270).
 import { bench, describe } from "vitest";
-import type { KubeObject } from "../src/control-plane/api-server/types";
+import type { Node, Pod, PodSpec } from "../src/control-plane/api-server/objects/core";
 import { assume, buildSnapshot, defaultProfile, scheduleOne } from "../src/control-plane/scheduler";
 
 const PODS = 10_000;
@@ -17,8 +17,8 @@ function rng(seed: number): () => number {
   };
 }
 
-function makeNodes(n: number): KubeObject[] {
-  const out: KubeObject[] = [];
+function makeNodes(n: number): Node[] {
+  const out: Node[] = [];
   for (let i = 0; i < n; i++) {
     const name = `node-${i}`;
     const labels: Record<string, string> = { "kubernetes.io/hostname": name, "topology.kubernetes.io/zone": `zone-${i % 3}` };
@@ -33,15 +33,15 @@ function makeNodes(n: number): KubeObject[] {
   return out;
 }
 
-function makePods(nodeCount: number): KubeObject[] {
+function makePods(nodeCount: number): Pod[] {
   const r = rng(42);
-  const out: KubeObject[] = [];
+  const out: Pod[] = [];
   // Keep the cluster feasible at 100 nodes: requests scale with capacity per pod.
   const scale = Math.min(1, nodeCount / 100);
   for (let i = 0; i < PODS; i++) {
     const cpu = Math.round((50 + r() * 250) * scale) + 1;
     const mem = Math.round((64 + r() * 448) * scale) + 1;
-    const spec: Record<string, unknown> = {
+    const spec: PodSpec = {
       containers: [{ name: "app", image: i % 2 ? "nginx:1.27" : "example/app:v1", resources: i % 20 === 0 ? {} : { requests: { cpu: `${cpu}m`, memory: `${mem}Mi` } } }],
       priority: 0,
     };

@@ -1,5 +1,5 @@
 // Builders for scheduler tests: nodes and pods as the API server stores them.
-import type { KubeObject } from "../../src/control-plane/api-server/types";
+import type { Node, Pod } from "../../src/control-plane/api-server/objects/core";
 
 let uidSeq = 0;
 
@@ -9,14 +9,15 @@ export interface NodeOpts {
   images?: { names: string[]; sizeBytes: number }[]; extra?: Record<string, string>;
 }
 
-export function node(name: string, o: NodeOpts = {}): KubeObject {
+// Fixtures may carry any field a student could send (o.spec): typed as what the API stores.
+export function node(name: string, o: NodeOpts = {}): Node {
   const allocatable = { cpu: o.cpu ?? "4", memory: o.memory ?? "8Gi", pods: o.pods ?? "110", "ephemeral-storage": "100Gi", ...(o.extra ?? {}) };
   return {
     apiVersion: "v1", kind: "Node",
     metadata: { name, uid: `node-${name}`, labels: { "kubernetes.io/hostname": name, ...(o.labels ?? {}) } },
     spec: { ...(o.taints ? { taints: o.taints } : {}), ...(o.unschedulable ? { unschedulable: true } : {}) },
     status: { allocatable, capacity: allocatable, images: o.images ?? [] },
-  };
+  } as Node;
 }
 
 export interface PodOpts {
@@ -26,7 +27,7 @@ export interface PodOpts {
   preemptionPolicy?: string; deleting?: boolean; requests?: Record<string, string>;
 }
 
-export function pod(name: string, o: PodOpts = {}): KubeObject {
+export function pod(name: string, o: PodOpts = {}): Pod {
   const requests: Record<string, string> = { ...(o.requests ?? {}) };
   if (o.cpu) requests.cpu = o.cpu;
   if (o.memory) requests.memory = o.memory;
@@ -46,7 +47,7 @@ export function pod(name: string, o: PodOpts = {}): KubeObject {
       ...(o.node ? { nodeName: o.node } : {}), ...(o.spec ?? {}),
     },
     status: { phase: o.node ? "Running" : "Pending", ...(o.startTime ? { startTime: o.startTime } : {}), ...(o.nominated ? { nominatedNodeName: o.nominated } : {}) },
-  };
+  } as Pod;
 }
 
 /** Deterministic PRNG (mulberry32) for tie-breaking in tests. */

@@ -7,19 +7,19 @@ import { calculatePriority } from "../../src/control-plane/scheduler/plugins/ima
 import { brokenLinear, leastRequestedScore, mostRequestedScore } from "../../src/control-plane/scheduler/plugins/node-resources-fit";
 import { toleratesTaint } from "../../src/control-plane/scheduler/plugins/taint-toleration";
 import { podRequests } from "../../src/control-plane/scheduler/snapshot";
-import type { KubeObject } from "../../src/control-plane/api-server/types";
+import type { Node, Pod, PodSpec } from "../../src/control-plane/api-server/objects/core";
 import { node, pod, seeded } from "./scheduler-helpers";
 
 const MB = 1024 * 1024;
 
 /** Schedule and return the record's entries for one plugin, by node. */
-function scores(nodes: KubeObject[], pods: KubeObject[], p: KubeObject, profile: SchedulerProfile = defaultProfile()) {
+function scores(nodes: Node[], pods: Pod[], p: Pod, profile: SchedulerProfile = defaultProfile()) {
   const r = scheduleOne(p, buildSnapshot(nodes, pods), profile, 0, seeded(1));
   const by = (plugin: string) => Object.fromEntries(r.record.scores.filter((s) => s.plugin === plugin).map((s) => [s.node, s]));
   return { r, by };
 }
 
-function verdicts(nodes: KubeObject[], pods: KubeObject[], p: KubeObject) {
+function verdicts(nodes: Node[], pods: Pod[], p: Pod) {
   const r = scheduleOne(p, buildSnapshot(nodes, pods), defaultProfile(), 0, seeded(1));
   return { r, v: Object.fromEntries(r.record.filtered.map((f) => [f.node, `${f.plugin}: ${f.reason}`])) };
 }
@@ -77,16 +77,16 @@ describe("filters", () => {
   });
 
   it("effective requests: max(sum of containers, largest init step) with sidecars added to both", () => {
-    const spec = {
-      containers: [{ resources: { requests: { cpu: "100m", memory: "100Mi" } } }, { resources: { requests: { cpu: "200m" } } }],
+    const spec: PodSpec = {
+      containers: [{ name: "a", resources: { requests: { cpu: "100m", memory: "100Mi" } } }, { name: "b", resources: { requests: { cpu: "200m" } } }],
       initContainers: [
-        { restartPolicy: "Always", resources: { requests: { cpu: "50m" } } },
-        { resources: { requests: { cpu: "1", memory: "50Mi" } } },
+        { name: "sidecar", restartPolicy: "Always", resources: { requests: { cpu: "50m" } } },
+        { name: "init", resources: { requests: { cpu: "1", memory: "50Mi" } } },
       ],
     };
     expect(podRequests(spec).cpu).toBe(1050); // init step 1000m + sidecar 50m beats 350m
     expect(podRequests(spec).memory).toBe(100 * MB);
-    expect(podRequests({ containers: [{}] }, true)).toMatchObject({ cpu: 100, memory: 200 * MB });
+    expect(podRequests({ containers: [{ name: "c" }] }, true)).toMatchObject({ cpu: 100, memory: 200 * MB });
   });
 
   it("NodePorts: a used hostPort conflicts on the same protocol", () => {

@@ -12,6 +12,7 @@ import { rfc3339, type Registry } from "../api-server/registry/store";
 import { registryPrefix, type ResourceType, NODES, PODS, PRIORITY_CLASSES } from "../api-server/resources";
 import { ApiError } from "../api-server/status";
 import type { KubeObject } from "../api-server/types";
+import type { Pod } from "../api-server/objects/core";
 import { backoff, FaultLog, type FaultReport, type FaultStage } from "../faults";
 import { assume, buildSnapshot, scheduleOne, SchedulingQueue, type SchedulerProfile, type SchedulingRecord } from "./index";
 import { buildNodeInfo, buildPodInfo } from "./snapshot";
@@ -38,7 +39,7 @@ export interface SchedulerHooks {
   record(r: SchedulingRecord): void;
 }
 
-function unscheduled(p: KubeObject): boolean {
+function unscheduled(p: Pod): boolean {
   return !p.spec?.nodeName && !p.metadata.deletionTimestamp && (p.spec?.schedulerName ?? COMPONENT) === COMPONENT &&
     p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed" && !(p.spec?.schedulingGates?.length);
 }
@@ -123,8 +124,9 @@ export class KubeScheduler {
     const t = this.now();
     for (const e of events) {
       this.guard("informer", e.kv.key, t, () => {
-        const cur = e.type === "DELETE" ? undefined : this.reg.decode(e.kv);
-        const prev = e.prev ? this.reg.decode(e.prev) : e.type === "DELETE" ? this.reg.decode(e.kv) : undefined;
+        // The informer watches the pods' prefix: what it decodes are Pods.
+        const cur = e.type === "DELETE" ? undefined : (this.reg.decode(e.kv) as Pod);
+        const prev = (e.prev ? this.reg.decode(e.prev) : e.type === "DELETE" ? this.reg.decode(e.kv) : undefined) as Pod | undefined;
         this.onPod(cur, prev);
       });
     }
@@ -155,11 +157,11 @@ export class KubeScheduler {
   }
 
   /** Every object under a resource that can be decoded; one that cannot is reported once and left out. */
-  private listTolerant(r: ResourceType, t: number): KubeObject[] {
-    const out: KubeObject[] = [];
+  private listTolerant<T extends KubeObject>(r: ResourceType<T>, t: number): T[] {
+    const out: T[] = [];
     for (const kv of this.etcd.range(registryPrefix(r)).kvs) {
       try {
-        out.push(this.reg.decode(kv));
+        out.push(this.reg.decode(kv) as T); // a key under r's prefix holds an r
       } catch (e) {
         this.faults.recordOnce(`${kv.key}@${kv.modRevision}`, "kube-scheduler", "list", kv.key, e, t);
       }
@@ -167,7 +169,7 @@ export class KubeScheduler {
     return out;
   }
 
-  private onPod(cur: KubeObject | undefined, prev: KubeObject | undefined): void {
+  private onPod(cur: Pod | undefined, prev: Pod | undefined): void {
     const t = this.now();
     const node = cur?.spec?.nodeName || prev?.spec?.nodeName;
     if (!cur) {
@@ -213,7 +215,7 @@ export class KubeScheduler {
     return next === null ? this.listRetryAt : Math.min(next, this.listRetryAt);
   }
 
-  private scheduleOnePod(pod: KubeObject, profile: SchedulerProfile, t: number, cycle: { snapshot?: ReturnType<typeof buildSnapshot> }): void {
+  private scheduleOnePod(pod: Pod, profile: SchedulerProfile, t: number, cycle: { snapshot?: ReturnType<typeof buildSnapshot> }): void {
     const fresh = this.reg.tryGet(PODS, pod.metadata.namespace, pod.metadata.name!);
     if (!fresh || fresh.metadata.uid !== pod.metadata.uid || !unscheduled(fresh)) return;
     const snapshot = (cycle.snapshot ??= this.snapshot(t));
@@ -271,11 +273,11 @@ export class KubeScheduler {
     return this.queue.stats();
   }
 
-  private assignedPods(t: number): KubeObject[] {
+  private assignedPods(t: number): Pod[] {
     return this.listTolerant(PODS, t).filter((p) => (p.spec?.nodeName || p.status?.nominatedNodeName) && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
   }
 
-  private markUnschedulable(pod: KubeObject, message: string, nominated: string | undefined, t: number): void {
+  private markUnschedulable(pod: Pod, message: string, nominated: string | undefined, t: number): void {
     const ctx = { user: SCHEDULER, now: new Date(t) };
     const updated = this.reg.guaranteedUpdate(PODS, pod.metadata.namespace, pod.metadata.name!, ctx, (cur) => {
       const conditions = (cur.status?.conditions ?? []).filter((c) => c.type !== "PodScheduled");
@@ -289,7 +291,7 @@ export class KubeScheduler {
     recordEvent(this.reg, { regarding: updated, reason: "FailedScheduling", message, type: "Warning", component: COMPONENT, now: new Date(t) });
   }
 
-  private preempt(victim: KubeObject, preemptor: KubeObject, node: string, t: number): void {
+  private preempt(victim: Pod, preemptor: Pod, node: string, t: number): void {
     try {
       const ctx = { user: SCHEDULER, now: new Date(t) };
       this.reg.delete(PODS, victim.metadata.namespace, victim.metadata.name!, ctx, { preconditions: { uid: victim.metadata.uid } });
@@ -300,10 +302,10 @@ export class KubeScheduler {
   }
 }
 
-const keyOfPod = (p: KubeObject) => `${p.metadata?.namespace}/${p.metadata?.name}`;
+const keyOfPod = (p: Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;
 
 /** A change the kubelet must react to: anything but status (its own writes) and bookkeeping. */
-function kubeletRelevant(prev: KubeObject, cur: KubeObject): boolean {
+function kubeletRelevant(prev: Pod, cur: Pod): boolean {
   if (prev.spec?.nodeName !== cur.spec?.nodeName) return true;
   if (prev.metadata.deletionTimestamp !== cur.metadata.deletionTimestamp || prev.metadata.deletionGracePeriodSeconds !== cur.metadata.deletionGracePeriodSeconds) return true;
   // A readiness gate's condition is set by someone else; the kubelet folds it into Ready.
@@ -311,7 +313,7 @@ function kubeletRelevant(prev: KubeObject, cur: KubeObject): boolean {
   return JSON.stringify(prev.spec) !== JSON.stringify(cur.spec);
 }
 
-function gateConditions(pod: KubeObject): string {
+function gateConditions(pod: Pod): string {
   const gates: unknown = pod.spec?.readinessGates;
   if (!Array.isArray(gates) || gates.length === 0) return "";
   const types = new Set(gates.map((g: { conditionType?: unknown }) => g?.conditionType));

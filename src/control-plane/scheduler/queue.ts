@@ -2,7 +2,7 @@
 // (PrioritySort), backoffQ with per-pod exponential backoff (1s doubling to 10s), and the unschedulable
 // pool that cluster events (or 5 minutes) move back. Times are passed in (ms); the state serializes to JSON
 // so the Durable Object can persist it between alarms.
-import type { KubeObject } from "../api-server/types";
+import type { Pod } from "../api-server/objects/core";
 
 export type ClusterEvent = "NodeAdd" | "NodeUpdate" | "PodDelete" | "AssignedPodUpdate" | "AssignedPodAdd";
 
@@ -24,7 +24,7 @@ const EVENT_PLUGINS: Record<ClusterEvent, string[]> = {
 type State = "active" | "backoff" | "unschedulable" | "inflight";
 
 interface Entry {
-  pod: KubeObject;
+  pod: Pod;
   uid: string;
   priority: number;
   /** When the pod last entered the queue (ordering and backoff start). */
@@ -39,9 +39,9 @@ interface Entry {
   seq: number;
 }
 
-const uidOf = (p: KubeObject) => p.metadata.uid ?? `${p.metadata.namespace}/${p.metadata.name}`;
-const prioOf = (p: KubeObject) => (typeof p.spec?.priority === "number" ? p.spec.priority : 0);
-const schedulingRelevant = (p: KubeObject) => JSON.stringify([p.metadata.labels, p.spec]);
+const uidOf = (p: Pod) => p.metadata.uid ?? `${p.metadata.namespace}/${p.metadata.name}`;
+const prioOf = (p: Pod) => (typeof p.spec?.priority === "number" ? p.spec.priority : 0);
+const schedulingRelevant = (p: Pod) => JSON.stringify([p.metadata.labels, p.spec]);
 
 /** calculateBackoffDuration: initial × 2^(attempts−1), capped. */
 export function backoffDuration(attempts: number): number {
@@ -112,7 +112,7 @@ export class SchedulingQueue {
     if (e.attempts > 0 && e.backoffUntil > now) this.toBackoff(e); else this.toActive(e);
   }
 
-  add(pod: KubeObject, now: number): void {
+  add(pod: Pod, now: number): void {
     const uid = uidOf(pod);
     if (this.entries.has(uid)) return this.update(pod, now);
     const e: Entry = { pod, uid, priority: prioOf(pod), timestamp: now, attempts: 0, backoffUntil: 0, unschedulableSince: 0, rejectedBy: [], state: "active", cycle: 0, seq: 0 };
@@ -120,7 +120,7 @@ export class SchedulingQueue {
     this.active.push(e);
   }
 
-  update(pod: KubeObject, now: number): void {
+  update(pod: Pod, now: number): void {
     const e = this.entries.get(uidOf(pod));
     if (!e) return this.add(pod, now);
     const changed = schedulingRelevant(e.pod) !== schedulingRelevant(pod);
@@ -145,7 +145,7 @@ export class SchedulingQueue {
   }
 
   /** The highest-priority pod ready to be scheduled; it stays "in flight" until requeued or deleted. */
-  pop(now: number): KubeObject | undefined {
+  pop(now: number): Pod | undefined {
     this.flush(now);
     const e = this.active.peek("active");
     if (!e) return undefined;
@@ -157,7 +157,7 @@ export class SchedulingQueue {
     return e.pod;
   }
 
-  private requeue(pod: KubeObject, now: number): Entry {
+  private requeue(pod: Pod, now: number): Entry {
     const uid = uidOf(pod);
     let e = this.entries.get(uid);
     if (!e) {
@@ -172,7 +172,7 @@ export class SchedulingQueue {
   }
 
   /** After an unschedulable attempt; `rejectedBy` (plugin names) limits which events wake the pod. */
-  requeueUnschedulable(pod: KubeObject, now: number, rejectedBy: string[] = []): void {
+  requeueUnschedulable(pod: Pod, now: number, rejectedBy: string[] = []): void {
     const e = this.requeue(pod, now);
     e.rejectedBy = rejectedBy;
     // A cluster event during the attempt may already have fixed what failed: retry after backoff.
@@ -183,7 +183,7 @@ export class SchedulingQueue {
   }
 
   /** After an error (e.g. the bind failed): retry after backoff. */
-  requeueError(pod: KubeObject, now: number): void {
+  requeueError(pod: Pod, now: number): void {
     const e = this.requeue(pod, now);
     e.rejectedBy = [];
     this.toBackoff(e);

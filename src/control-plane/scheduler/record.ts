@@ -1,6 +1,6 @@
 // SchedulingRecord: what one attempt saw and decided. Built lazily from compact arrays so that the hot
 // path does not allocate an object per node and plugin; JSON.stringify materializes it via toJSON().
-import type { KubeObject } from "../api-server/types";
+import type { Pod } from "../api-server/objects/core";
 import type { Status } from "./framework";
 
 export interface FilterVerdict { node: string; plugin: string; reason: string }
@@ -20,7 +20,7 @@ export interface SchedulingRecord {
   nodesEvaluated: number;
 }
 
-export const podRef = (p: KubeObject): PodRef => ({ namespace: p.metadata.namespace ?? "", name: p.metadata.name ?? "", uid: p.metadata.uid ?? "" });
+export const podRef = (p: Pod): PodRef => ({ namespace: p.metadata.namespace ?? "", name: p.metadata.name ?? "", uid: p.metadata.uid ?? "" });
 
 export class LazyRecord implements SchedulingRecord {
   chosen?: string;

@@ -1,5 +1,6 @@
 // Resource arithmetic in scheduler units (cpu millicores, bytes, counts) and the pod's effective requests
 // as resourcehelper.PodRequests computes them.
+import type { Container, PodSpec } from "../api-server/objects/core";
 import { parseQuantity } from "../api-server/quantity";
 
 /** schedutil.DefaultMilliCPURequest / DefaultMemoryRequest: what scoring assumes for a container without requests. */
@@ -60,15 +61,13 @@ export function cloneRes(r: Resources): Resources {
   return { cpu: r.cpu, memory: r.memory, ephemeral: r.ephemeral, scalar: r.scalar ? { ...r.scalar } : null };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Container = any;
 
 /**
  * resourcehelper.PodRequests: containers summed; restartable (sidecar) init containers add to the sum and
  * to every later init container; the result is the max of that and the largest init step; plus overhead.
  * With `nonMissing`, a container that omits cpu/memory counts 100m/200Mi (scoring's non-zero requests).
  */
-export function podRequests(spec: Container, nonMissing = false): Resources {
+export function podRequests(spec: PodSpec | undefined, nonMissing = false): Resources {
   const reqOf = (c: Container): Resources => {
     const r = emptyResources();
     const list = c?.resources?.requests as Record<string, unknown> | undefined;

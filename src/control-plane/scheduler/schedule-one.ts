@@ -1,7 +1,7 @@
 // One scheduling attempt (schedulePod + the failure path of scheduleOne): PreFilter, a rotating partial
 // feasibility search of numFeasibleNodesToFind nodes, PreScore/Score/NormalizeScore with plugin weights,
 // selectHost with reservoir-sampled ties, and DefaultPreemption as PostFilter when nothing fits.
-import type { KubeObject } from "../api-server/types";
+import type { Pod } from "../api-server/objects/core";
 import {
   type CycleState, type FilterPlugin, type PostFilterPlugin, type ScorePlugin, type Status, UNRESOLVABLE,
   cloneCycle, isFilterPlugin, isPostFilterPlugin, isScorePlugin, newCycleState, status,
@@ -14,7 +14,7 @@ import { DEFAULT_PLUGINS } from "./plugins/registry";
 
 export type ScheduleResult =
   | { kind: "bind"; node: string; record: SchedulingRecord }
-  | { kind: "unschedulable"; message: string; record: SchedulingRecord; nominatedNode?: string; victims?: KubeObject[] };
+  | { kind: "unschedulable"; message: string; record: SchedulingRecord; nominatedNode?: string; victims?: Pod[] };
 
 /**
  * A profile's plugins by extension point, in the registry's order. The default profile has one PostFilter
@@ -85,7 +85,7 @@ function filterWithNominated(filters: FilterPlugin[], c: CycleState, ni: NodeInf
 const feasibleBuf: NodeInfo[] = [];
 let totalBuf = new Float64Array(1024);
 
-export function scheduleOne(pod: KubeObject, snapshot: ClusterSnapshot, profile: SchedulerProfile, now: number, rand: () => number = Math.random): ScheduleResult {
+export function scheduleOne(pod: Pod, snapshot: ClusterSnapshot, profile: SchedulerProfile, now: number, rand: () => number = Math.random): ScheduleResult {
   const comp = compile(profile);
   const pi = podInfoOf(snapshot, pod);
   const c = newCycleState(pi, snapshot, profile);

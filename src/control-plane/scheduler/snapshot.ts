@@ -1,11 +1,10 @@
 // The scheduler's view of the cluster: NodeInfo per node (allocatable, requested, non-zero requested,
 // used host ports, images, pods) and PodInfo per pod, precomputed once so that the per-pod hot path never
 // parses quantities or walks pod specs again (the role of the real scheduler's cache + Snapshot).
-import type { KubeObject } from "../api-server/types";
+import type { Node, Pod, PodAffinityTerm, Taint as NodeTaint, Toleration as PodToleration, WeightedPodAffinityTerm } from "../api-server/objects/core";
+import type { PriorityClass } from "../api-server/objects/others";
 import { type Resources, addList, addRes, cloneRes, emptyResources, podRequests, q } from "./resources";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Container = any;
 import { type LabelSelector, labelSelectorFromObject } from "../api-server/selectors";
 
 export { DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, type Resources, emptyResources, podRequests } from "./resources";
@@ -24,7 +23,7 @@ export interface AffinityTerm {
 }
 
 export interface PodInfo {
-  pod: KubeObject;
+  pod: Pod;
   uid: string;
   namespace: string;
   name: string;
@@ -52,7 +51,7 @@ export interface PodInfo {
 
 export interface NodeInfo {
   name: string;
-  node: KubeObject;
+  node: Node;
   labels: Record<string, string>;
   taints: Taint[];
   unschedulable: boolean;
@@ -83,7 +82,7 @@ export interface ClusterSnapshot {
   podsWithRequiredAntiAffinity: number;
   priorityClasses: Map<string, { value: number; preemptionPolicy: string }>;
   /** PodInfo of objects already seen, so scheduleOne followed by assume parses the pod once. */
-  cache: WeakMap<KubeObject, PodInfo>;
+  cache: WeakMap<Pod, PodInfo>;
 }
 
 /** imagelocality.normalizedImageName: a reference without a tag gets ":latest". */
@@ -99,11 +98,11 @@ function safeSelector(sel: unknown): LabelSelector {
   }
 }
 
-function affinityTerms(pod: KubeObject, terms: unknown, weighted: boolean): AffinityTerm[] {
+function affinityTerms(pod: Pod, terms: PodAffinityTerm[] | WeightedPodAffinityTerm[] | undefined, weighted: boolean): AffinityTerm[] {
   if (!Array.isArray(terms)) return [];
   const out: AffinityTerm[] = [];
   for (const raw of terms) {
-    const t = weighted ? raw?.podAffinityTerm : raw;
+    const t: PodAffinityTerm | undefined = weighted ? (raw as WeightedPodAffinityTerm)?.podAffinityTerm : (raw as PodAffinityTerm);
     if (!t) continue;
     const nsList: string[] = Array.isArray(t.namespaces) ? t.namespaces : [];
     // getNamespacesFromPodAffinityTerm: no namespaces and no selector means the pod's own namespace.
@@ -113,7 +112,7 @@ function affinityTerms(pod: KubeObject, terms: unknown, weighted: boolean): Affi
       selector: safeSelector(t.labelSelector),
       nsSelector: safeSelector(t.namespaceSelector),
       topologyKey: String(t.topologyKey ?? ""),
-      weight: weighted ? Number(raw.weight ?? 0) : 1,
+      weight: weighted ? Number((raw as WeightedPodAffinityTerm).weight ?? 0) : 1,
     });
   }
   return out;
@@ -136,7 +135,7 @@ export function termMatches(t: AffinityTerm, p: PodInfo): boolean {
   return false;
 }
 
-export function buildPodInfo(pod: KubeObject, priorityClasses?: ClusterSnapshot["priorityClasses"]): PodInfo {
+export function buildPodInfo(pod: Pod, priorityClasses?: ClusterSnapshot["priorityClasses"]): PodInfo {
   const spec = pod.spec ?? {};
   const status = pod.status ?? {};
   let priority = typeof spec.priority === "number" ? spec.priority : undefined;
@@ -149,7 +148,7 @@ export function buildPodInfo(pod: KubeObject, priorityClasses?: ClusterSnapshot[
   }
   const images: string[] = [];
   for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) images.push(typeof c?.image === "string" ? normalizedImageName(c.image) : "");
-  const tolerations: Toleration[] = (Array.isArray(spec.tolerations) ? spec.tolerations : []).map((t: Container) => ({
+  const tolerations: Toleration[] = (Array.isArray(spec.tolerations) ? spec.tolerations : []).map((t: PodToleration) => ({
     key: t?.key ?? "", operator: t?.operator ?? "", value: t?.value ?? "", effect: t?.effect ?? "",
   }));
   const nz = podRequests(spec, true);
@@ -182,7 +181,7 @@ export function buildPodInfo(pod: KubeObject, priorityClasses?: ClusterSnapshot[
 export const hasAffinity = (p: PodInfo) =>
   p.requiredAffinity.length + p.requiredAntiAffinity.length + p.preferredAffinity.length + p.preferredAntiAffinity.length > 0;
 
-export function buildNodeInfo(node: KubeObject): NodeInfo {
+export function buildNodeInfo(node: Node): NodeInfo {
   const st = node.status ?? {};
   const alloc: Record<string, unknown> = st.allocatable ?? st.capacity ?? {};
   const allocatable = { ...emptyResources(), pods: 0 };
@@ -192,7 +191,7 @@ export function buildNodeInfo(node: KubeObject): NodeInfo {
   for (const img of Array.isArray(st.images) ? st.images : []) {
     for (const n of img?.names ?? []) if (typeof n === "string") images.set(n, Number(img.sizeBytes ?? 0));
   }
-  const taints: Taint[] = (Array.isArray(node.spec?.taints) ? node.spec.taints : []).map((t: Container) => ({
+  const taints: Taint[] = (Array.isArray(node.spec?.taints) ? node.spec.taints : []).map((t: NodeTaint) => ({
     key: t?.key ?? "", value: t?.value ?? "", effect: t?.effect ?? "",
   }));
   return {
@@ -263,9 +262,9 @@ function zoneKey(labels: Record<string, string>): string {
   return `${region}:\x00:${zone}`;
 }
 
-const isTerminal = (p: KubeObject) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed";
+const isTerminal = (p: Pod) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed";
 
-export function buildSnapshot(nodes: KubeObject[], pods: KubeObject[], priorityClasses: KubeObject[] = []): ClusterSnapshot {
+export function buildSnapshot(nodes: Node[], pods: Pod[], priorityClasses: PriorityClass[] = []): ClusterSnapshot {
   const pcs: ClusterSnapshot["priorityClasses"] = new Map();
   for (const pc of priorityClasses) {
     if (pc.metadata?.name) pcs.set(pc.metadata.name, { value: Number(pc.value ?? 0), preemptionPolicy: pc.preemptionPolicy ?? "PreemptLowerPriority" });
@@ -322,14 +321,14 @@ function removeNominated(snap: ClusterSnapshot, uid: string): void {
 }
 
 /** The PodInfo for a pod object, parsed once per object. */
-export function podInfoOf(snap: ClusterSnapshot, pod: KubeObject): PodInfo {
+export function podInfoOf(snap: ClusterSnapshot, pod: Pod): PodInfo {
   let pi = snap.cache.get(pod);
   if (!pi) { pi = buildPodInfo(pod, snap.priorityClasses); snap.cache.set(pod, pi); }
   return pi;
 }
 
 /** Account a just-bound pod on its node (the scheduler cache's AssumePod). */
-export function assume(snap: ClusterSnapshot, pod: KubeObject, nodeName: string): void {
+export function assume(snap: ClusterSnapshot, pod: Pod, nodeName: string): void {
   const ni = snap.byName.get(nodeName);
   if (!ni) return;
   const base = podInfoOf(snap, pod);
@@ -343,7 +342,7 @@ export function assume(snap: ClusterSnapshot, pod: KubeObject, nodeName: string)
 }
 
 /** Undo assume (or drop a deleted pod): the node gets its resources back. */
-export function forget(snap: ClusterSnapshot, pod: KubeObject): void {
+export function forget(snap: ClusterSnapshot, pod: Pod): void {
   const uid = pod.metadata.uid ?? `${pod.metadata.namespace}/${pod.metadata.name}`;
   forgetUid(snap, uid);
   removeNominated(snap, uid);
@@ -360,7 +359,7 @@ function forgetUid(snap: ClusterSnapshot, uid: string): void {
 }
 
 /** Record a pending pod's nomination (after preemption) so lower-priority pods leave room for it. */
-export function nominate(snap: ClusterSnapshot, pod: KubeObject, nodeName: string): void {
+export function nominate(snap: ClusterSnapshot, pod: Pod, nodeName: string): void {
   const base = podInfoOf(snap, pod);
   removeNominated(snap, base.uid);
   if (nodeName) addNominated(snap, { ...base, nominatedNode: nodeName });

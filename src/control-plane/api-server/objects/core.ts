@@ -135,6 +135,7 @@ export interface PodSpec {
   volumes?: Volume[];
   overhead?: ResourceList;
   readinessGates?: { conditionType: string }[];
+  schedulingGates?: { name: string }[];
   securityContext?: Record<string, unknown>;
 }
 

@@ -2,10 +2,10 @@
 // PodScheduled condition, refusing a pod that is being deleted or already bound.
 import { PODS } from "../resources";
 import { errors } from "../status";
-import type { KubeObject } from "../types";
+import type { Pod } from "../objects/core";
 import { rfc3339, type Registry, type WriteCtx } from "./store";
 
-export function bindPod(reg: Registry, ns: string, podName: string, node: string, ctx: WriteCtx, uid?: string): KubeObject {
+export function bindPod(reg: Registry, ns: string, podName: string, node: string, ctx: WriteCtx, uid?: string): Pod {
   const pods = PODS;
   return reg.guaranteedUpdate(pods, ns, podName, ctx, (pod) => {
     if (pod.metadata.deletionTimestamp) throw errors.conflictMessage(`Operation cannot be fulfilled on pods/binding "${podName}": pod ${podName} is being deleted, cannot be assigned to a host`);

@@ -1,6 +1,7 @@
 // NodeAffinity: spec.nodeSelector plus requiredDuringScheduling node affinity as a filter (with the
 // PreFilter that narrows the search to nodes named by metadata.name matchFields, as DaemonSet pods use);
 // preferredDuringScheduling terms as a score (sum of matching weights, normalized by the maximum).
+import type { NodeSelectorRequirement, NodeSelectorTerm } from "../../api-server/objects/core";
 import { type CycleState, type Plugin, type PreFilterResult, type Status, UNRESOLVABLE, defaultNormalizeScore, definePlugin, readState, stateKey, status, writeState } from "../framework";
 import type { NodeInfo, PodInfo } from "../snapshot";
 
@@ -23,8 +24,7 @@ export interface NodeAffinityState {
 /** Read-only once compiled, so dry runs share it. */
 const STATE = stateKey<NodeAffinityState>("PreFilter" + NAME);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function compileReqs(list: any): Req[] {
+function compileReqs(list: NodeSelectorRequirement[] | undefined): Req[] {
   if (!Array.isArray(list)) return [];
   return list.map((r) => {
     const values: string[] = Array.isArray(r?.values) ? r.values.map(String) : [];
@@ -32,8 +32,7 @@ function compileReqs(list: any): Req[] {
   });
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function compileTerm(t: any): Term | null {
+function compileTerm(t: NodeSelectorTerm | undefined): Term | null {
   const term = { exprs: compileReqs(t?.matchExpressions), fields: compileReqs(t?.matchFields) };
   // An empty term matches no node (nodeaffinity.newNodeSelectorTerm skips it).
   return term.exprs.length + term.fields.length === 0 ? null : term;

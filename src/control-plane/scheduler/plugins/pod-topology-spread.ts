@@ -5,6 +5,7 @@
 // that are not terminating.
 import { type CycleState, MAX_NODE_SCORE, type Plugin, type PreFilterResult, type Status, UNRESOLVABLE, UNSCHEDULABLE, definePlugin, idiv, readState, stateKey, status, writeState } from "../framework";
 import type { LabelSelector } from "../../api-server/selectors";
+import type { LabelSelectorRequirement } from "../../api-server/objects/meta";
 import { labelSelectorFromObject } from "../../api-server/selectors";
 import type { NodeInfo, PodInfo } from "../snapshot";
 import { nodeAffinityOf, requiredMatches } from "./node-affinity";
@@ -53,7 +54,7 @@ export function constraintsOf(p: PodInfo, when: "DoNotSchedule" | "ScheduleAnywa
     if ((c?.whenUnsatisfiable ?? "DoNotSchedule") !== when) continue;
     let sel = c.labelSelector;
     const keys: string[] = Array.isArray(c.matchLabelKeys) ? c.matchLabelKeys : [];
-    const extra = keys.filter((k) => k in p.labels).map((k) => ({ key: k, operator: "In", values: [p.labels[k]] }));
+    const extra = keys.filter((k) => k in p.labels).map((k): LabelSelectorRequirement => ({ key: k, operator: "In", values: [p.labels[k]] }));
     if (extra.length && sel) sel = { ...sel, matchExpressions: [...(sel.matchExpressions ?? []), ...extra] };
     let selector: LabelSelector;
     try { selector = labelSelectorFromObject(sel); } catch { selector = labelSelectorFromObject(null); }

@@ -5,7 +5,6 @@ import {
 } from "../../src/control-plane/api-server/discovery";
 import { RESOURCES } from "../../src/control-plane/api-server/resources";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 const KUBECTL_ACCEPT = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
 

@@ -27,10 +27,8 @@ export const cfg: NodeConfig = {
 export type Present<T> = T extends (infer U)[] ? Present<U>[] : T extends object ? { [K in keyof T]-?: Present<NonNullable<T[K]>> } : T;
 
 let uidSeq = 0;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function pod(name: string, spec: Record<string, any>, extra: { namespace?: string; uidSeq?: number } = {}): Pod {
   uidSeq = extra.uidSeq ?? uidSeq + 1;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const withDefaults = (c: any) => {
     const image = String(c.image);
     const tagged = /:[^/]+$/.test(image) && !image.endsWith(":latest");

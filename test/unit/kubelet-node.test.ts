@@ -18,7 +18,7 @@ describe("kubelet: the Node object", () => {
       "node.kubernetes.io/instance-type": "e2-medium",
     });
     expect(n.spec).toEqual({ podCIDR: "10.244.1.0/24", podCIDRs: ["10.244.1.0/24"] });
-    const st = n.status as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const st = n.status as Record<string, any>;
     expect(st.capacity).toEqual({ cpu: "2", "ephemeral-storage": "104857600Ki", "hugepages-1Gi": "0", "hugepages-2Mi": "0", memory: "4194304Ki", pods: "110" });
     expect(st.allocatable.cpu).toBe("1930m");
     expect(st.allocatable.memory).toBe(`${4194304 - 1024 * 1024 - 100 * 1024}Ki`);

@@ -6,7 +6,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { client, newClassroom, pod } from "./api-helpers";
 
-type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Any = any;
 type Stats = { batches: number; calls: Record<string, number>; total: number };
 
 const stubOf = (binding: "CLASSROOM" | "NODE", name: string): Any => {

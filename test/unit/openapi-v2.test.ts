@@ -5,7 +5,6 @@ import { Reader, decodeUtf8 } from "../../src/control-plane/api-server/protobuf/
 import { RESOURCES } from "../../src/control-plane/api-server/resources";
 import { client, newClassroom } from "./api-helpers";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 const doc = () => JSON.parse(openapiV2().json) as Any;
 

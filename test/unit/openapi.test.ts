@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { openapiGroupVersion, openapiHash, openapiRoot } from "../../src/control-plane/api-server/openapi";
 import { RESOURCES, groupVersions } from "../../src/control-plane/api-server/resources";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 const gvPath = (g: string, v: string) => (g ? `apis/${g}/${v}` : `api/${v}`);
 const allGvs = () => [...groupVersions()].flatMap(([g, vs]) => vs.map((v) => [g, v] as const));

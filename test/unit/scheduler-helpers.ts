@@ -22,7 +22,6 @@ export function node(name: string, o: NodeOpts = {}): Node {
 
 export interface PodOpts {
   ns?: string; cpu?: string; memory?: string; node?: string; labels?: Record<string, string>; priority?: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   spec?: Record<string, any>; image?: string; hostPort?: number; uid?: string; startTime?: string; nominated?: string;
   preemptionPolicy?: string; deleting?: boolean; requests?: Record<string, string>;
 }

@@ -54,7 +54,7 @@ export function stateKey<T>(name: string, clone?: (value: T) => T): StateKey<T> 
 }
 
 /** State of one scheduling attempt, shared by the plugins (framework.CycleState). */
-export interface CycleState {
+export class CycleState {
   readonly pod: PodInfo;
   readonly snapshot: ClusterSnapshot;
   readonly profile: SchedulerProfile;
@@ -63,31 +63,34 @@ export interface CycleState {
    * (a read is one indexed load on the scheduling loop's path); undefined where the plugin skipped this pod or
    * has not run yet.
    */
-  readonly slots: unknown[];
-}
+  private readonly slots: unknown[];
 
-export function newCycleState(pod: PodInfo, snapshot: ClusterSnapshot, profile: SchedulerProfile): CycleState {
-  return { pod, snapshot, profile, slots: new Array(keys.length) };
-}
-
-/** CycleState.Read: the value written under `key` in this cycle, undefined when none was. */
-export function readState<T>(c: CycleState, key: StateKey<T>): T | undefined {
-  return c.slots[key.index] as T | undefined;
-}
-
-/** CycleState.Write. */
-export function writeState<T>(c: CycleState, key: StateKey<T>, value: NoInfer<T>): void {
-  c.slots[key.index] = value;
-}
-
-/** CycleState.Clone: a copy for a dry run (preemption, nominated pods), each state copied by its key's clone. */
-export function cloneCycle(c: CycleState): CycleState {
-  const slots = c.slots.slice();
-  for (let i = 0; i < slots.length; i++) {
-    const clone = keys[i].clone;
-    if (clone && slots[i] !== undefined) slots[i] = clone(slots[i]);
+  constructor(pod: PodInfo, snapshot: ClusterSnapshot, profile: SchedulerProfile, slots: unknown[] = new Array(keys.length)) {
+    this.pod = pod;
+    this.snapshot = snapshot;
+    this.profile = profile;
+    this.slots = slots;
   }
-  return { pod: c.pod, snapshot: c.snapshot, profile: c.profile, slots };
+
+  /** CycleState.Read: the value written under `key` in this cycle, undefined when none was. */
+  read<T>(key: StateKey<T>): T | undefined {
+    return this.slots[key.index] as T | undefined;
+  }
+
+  /** CycleState.Write. */
+  write<T>(key: StateKey<T>, value: NoInfer<T>): void {
+    this.slots[key.index] = value;
+  }
+
+  /** CycleState.Clone: a copy for a dry run (preemption, nominated pods), each state copied by its key's clone. */
+  clone(): CycleState {
+    const slots = this.slots.slice();
+    for (let i = 0; i < slots.length; i++) {
+      const clone = keys[i].clone;
+      if (clone && slots[i] !== undefined) slots[i] = clone(slots[i]);
+    }
+    return new CycleState(this.pod, this.snapshot, this.profile, slots);
+  }
 }
 
 export interface PreFilterResult { status?: Status; nodeNames?: Set<string> }

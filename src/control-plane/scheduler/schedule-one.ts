@@ -3,8 +3,8 @@
 // selectHost with reservoir-sampled ties, and DefaultPreemption as PostFilter when nothing fits.
 import type { Pod } from "../api-server/objects/core";
 import {
-  type CycleState, type FilterPlugin, type PostFilterPlugin, type ScorePlugin, type Status, UNRESOLVABLE,
-  cloneCycle, isFilterPlugin, isPostFilterPlugin, isScorePlugin, newCycleState, status,
+  CycleState, type FilterPlugin, type PostFilterPlugin, type ScorePlugin, type Status, UNRESOLVABLE,
+  isFilterPlugin, isPostFilterPlugin, isScorePlugin, status,
 } from "./framework";
 import { NO_NODES_AVAILABLE, countReasons, fitErrorMessage } from "./messages";
 import type { SchedulerProfile } from "./profile";
@@ -72,7 +72,7 @@ function filterWithNominated(filters: FilterPlugin[], c: CycleState, ni: NodeInf
     const extra = noms.filter((p) => p.uid !== c.pod.uid && p.priority >= c.pod.priority);
     if (extra.length) {
       const node = cloneNodeInfo(ni);
-      const cy = cloneCycle(c);
+      const cy = c.clone();
       for (const p of extra) { addPodToNode(node, p); for (const f of filters) f.addPod?.(cy, p, node); }
       const s = runFilters(filters, cy, node);
       if (s) return s;
@@ -88,7 +88,7 @@ let totalBuf = new Float64Array(1024);
 export function scheduleOne(pod: Pod, snapshot: ClusterSnapshot, profile: SchedulerProfile, now: number, rand: () => number = Math.random): ScheduleResult {
   const comp = compile(profile);
   const pi = podInfoOf(snapshot, pod);
-  const c = newCycleState(pi, snapshot, profile);
+  const c = new CycleState(pi, snapshot, profile);
   const rec = new LazyRecord(podRef(pod), now);
   const all = snapshot.nodes;
   const N = all.length;

@@ -3,7 +3,7 @@
 // most important ones first, and pick the node by the real criteria: fewest PDB violations (none are
 // modelled), lowest highest-victim priority, smallest priority sum, fewest victims, latest start time.
 import {
-  type CycleState, type FilterPlugin, type NodeStatus, type Plugin, type PostFilterResult, type RunFilters, type Status, UNRESOLVABLE, cloneCycle, definePlugin, status,
+  type CycleState, type FilterPlugin, type NodeStatus, type Plugin, type PostFilterResult, type RunFilters, type Status, UNRESOLVABLE, definePlugin, status,
 } from "../framework";
 import {
   NOT_ELIGIBLE_NEVER, NOT_ELIGIBLE_TERMINATING, NO_VICTIMS, PREEMPTION_NOT_HELPFUL, countReasons, fitErrorMessage, preemptionMessage,
@@ -42,7 +42,7 @@ export function calculateNumCandidates(numNodes: number): number {
 /** selectVictimsOnNode. */
 export function selectVictims(c: CycleState, ni: NodeInfo, filters: FilterPlugin[], run: RunFilters, now: number): PodInfo[] | Status {
   const node = cloneNodeInfo(ni);
-  const cy = cloneCycle(c);
+  const cy = c.clone();
   const remove = (p: PodInfo) => { removePodFromNode(node, p); for (const f of filters) f.removePod?.(cy, p, node); };
   const add = (p: PodInfo) => { addPodToNode(node, p); for (const f of filters) f.addPod?.(cy, p, node); };
   const potential = node.pods.filter((p) => p.priority < c.pod.priority);

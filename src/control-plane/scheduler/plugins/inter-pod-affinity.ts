@@ -1,7 +1,7 @@
 // InterPodAffinity: required pod affinity / anti-affinity of the incoming pod and required anti-affinity of
 // existing pods as a filter, counted per topology pair once per cycle; preferred terms (both directions,
 // plus existing pods' required affinity at hardPodAffinityWeight 1) as a score, min-max normalized.
-import { type CycleState, MAX_NODE_SCORE, type Plugin, type PreFilterResult, type Status, UNRESOLVABLE, UNSCHEDULABLE, definePlugin, readState, stateKey, status, writeState } from "../framework";
+import { type CycleState, MAX_NODE_SCORE, type Plugin, type PreFilterResult, type Status, UNRESOLVABLE, UNSCHEDULABLE, definePlugin, stateKey, status } from "../framework";
 import { type AffinityTerm, type NodeInfo, type PodInfo, termMatches } from "../snapshot";
 
 export const NAME = "InterPodAffinity";
@@ -56,7 +56,7 @@ export function preFilter(cy: CycleState): PreFilterResult | undefined {
     if (!own && ni.podsWithRequiredAntiAffinity === 0) continue;
     for (const e of ni.pods) account(s, pod, e, ni, 1);
   }
-  writeState(cy, FILTER_STATE, s);
+  cy.write(FILTER_STATE, s);
   return undefined;
 }
 
@@ -84,7 +84,7 @@ export function satisfiesAffinity(cy: CycleState, s: IpaFilterState, ni: NodeInf
 }
 
 export function filter(cy: CycleState, ni: NodeInfo): Status | null {
-  const s = readState(cy, FILTER_STATE);
+  const s = cy.read(FILTER_STATE);
   if (!s) return null;
   if (!satisfiesAffinity(cy, s, ni)) return status(NAME, UNRESOLVABLE, ERR_REASON_AFFINITY);
   if (s.antiAffinity.size > 0) {
@@ -100,11 +100,11 @@ export function filter(cy: CycleState, ni: NodeInfo): Status | null {
 }
 
 export function addPod(cy: CycleState, p: PodInfo, ni: NodeInfo): void {
-  const s = readState(cy, FILTER_STATE);
+  const s = cy.read(FILTER_STATE);
   if (s) account(s, cy.pod, p, ni, 1);
 }
 export function removePod(cy: CycleState, p: PodInfo, ni: NodeInfo): void {
-  const s = readState(cy, FILTER_STATE);
+  const s = cy.read(FILTER_STATE);
   if (s) account(s, cy.pod, p, ni, -1);
 }
 
@@ -132,13 +132,13 @@ export function preScore(cy: CycleState): boolean {
       for (const t of e.preferredAntiAffinity) processTerm(m, t, t.weight, pod, ni, -1);
     }
   }
-  writeState(cy, SCORE_STATE, { topologyScore: m });
+  cy.write(SCORE_STATE, { topologyScore: m });
   return true;
 }
 
 export function score(cy: CycleState, ni: NodeInfo): number {
   let total = 0;
-  for (const [key, byValue] of readState(cy, SCORE_STATE)!.topologyScore) {
+  for (const [key, byValue] of cy.read(SCORE_STATE)!.topologyScore) {
     const v = ni.labels[key];
     if (v !== undefined) total += byValue.get(v) ?? 0;
   }
@@ -146,7 +146,7 @@ export function score(cy: CycleState, ni: NodeInfo): number {
 }
 
 export function normalize(cy: CycleState, _nodes: NodeInfo[], scores: Float64Array, n: number): void {
-  const s = readState(cy, SCORE_STATE);
+  const s = cy.read(SCORE_STATE);
   if (!s || s.topologyScore.size === 0) return;
   let min = Infinity, max = -Infinity;
   for (let i = 0; i < n; i++) { if (scores[i] > max) max = scores[i]; if (scores[i] < min) min = scores[i]; }

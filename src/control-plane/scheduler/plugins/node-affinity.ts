@@ -2,7 +2,7 @@
 // PreFilter that narrows the search to nodes named by metadata.name matchFields, as DaemonSet pods use);
 // preferredDuringScheduling terms as a score (sum of matching weights, normalized by the maximum).
 import type { NodeSelectorRequirement, NodeSelectorTerm } from "../../api-server/objects/core";
-import { type CycleState, type Plugin, type PreFilterResult, type Status, UNRESOLVABLE, defaultNormalizeScore, definePlugin, readState, stateKey, status, writeState } from "../framework";
+import { type CycleState, type Plugin, type PreFilterResult, type Status, UNRESOLVABLE, defaultNormalizeScore, definePlugin, stateKey, status } from "../framework";
 import type { NodeInfo, PodInfo } from "../snapshot";
 
 export const NAME = "NodeAffinity";
@@ -90,8 +90,8 @@ export function compile(p: PodInfo): NodeAffinityState {
 
 /** The pod's node affinity, compiled once per cycle (PodTopologySpread reads it too, even with NodeAffinity disabled). */
 export function nodeAffinityOf(c: CycleState): NodeAffinityState {
-  let s = readState(c, STATE);
-  if (s === undefined) writeState(c, STATE, (s = compile(c.pod)));
+  let s = c.read(STATE);
+  if (s === undefined) c.write(STATE, (s = compile(c.pod)));
   return s;
 }
 

@@ -1,7 +1,7 @@
 // NodeResourcesFit: Filter checks pod count and each requested resource against allocatable minus what is
 // already requested; Score applies the profile's strategy (LeastAllocated, MostAllocated,
 // RequestedToCapacityRatio) to the non-zero requests (100m/200Mi for containers that set none).
-import { type CycleState, MAX_NODE_SCORE, type Plugin, type Status, UNSCHEDULABLE, definePlugin, idiv, readState, stateKey, status, writeState } from "../framework";
+import { type CycleState, MAX_NODE_SCORE, type Plugin, type Status, UNSCHEDULABLE, definePlugin, idiv, stateKey, status } from "../framework";
 import type { NodeInfo, PodInfo } from "../snapshot";
 import type { SchedulerProfile } from "../profile";
 
@@ -134,7 +134,7 @@ export function preScore(c: CycleState): boolean {
   if (!scorer) scorerCache.set(c.profile, (scorer = makeScorer(c.profile)));
   const res = c.profile.scoringStrategy.resources;
   const names = res.map((r) => r.name);
-  writeState(c, SCORE_STATE, {
+  c.write(SCORE_STATE, {
     names, weights: res.map((r) => r.weight), podReq: names.map((n) => podRequestFor(c.pod, n, false)), scorer,
     requested: new Array(names.length).fill(0), allocatable: new Array(names.length).fill(0),
   });
@@ -142,7 +142,7 @@ export function preScore(c: CycleState): boolean {
 }
 
 export function score(c: CycleState, ni: NodeInfo): number {
-  const s = readState(c, SCORE_STATE)!;
+  const s = c.read(SCORE_STATE)!;
   const { names, requested, allocatable } = s;
   for (let i = 0; i < names.length; i++) {
     const name = names[i];

@@ -3,7 +3,7 @@
 // log(domains + 2), reversed at normalization. Counting follows the real plugin: only nodes that carry every
 // constraint's topology key, honouring nodeAffinityPolicy/nodeTaintsPolicy, pods in the pod's namespace
 // that are not terminating.
-import { type CycleState, MAX_NODE_SCORE, type Plugin, type PreFilterResult, type Status, UNRESOLVABLE, UNSCHEDULABLE, definePlugin, idiv, readState, stateKey, status, writeState } from "../framework";
+import { type CycleState, MAX_NODE_SCORE, type Plugin, type PreFilterResult, type Status, UNRESOLVABLE, UNSCHEDULABLE, definePlugin, idiv, stateKey, status } from "../framework";
 import type { LabelSelector } from "../../api-server/selectors";
 import type { LabelSelectorRequirement } from "../../api-server/objects/meta";
 import { labelSelectorFromObject } from "../../api-server/selectors";
@@ -102,7 +102,7 @@ export function preFilter(cy: CycleState): PreFilterResult | undefined {
       matchNum.set(k, (matchNum.get(k) ?? 0) + countMatching(ni.pods, c.selector, cy.pod.namespace));
     }
   }
-  writeState(cy, FILTER_STATE, { constraints, matchNum, domains: domainsOf(matchNum) });
+  cy.write(FILTER_STATE, { constraints, matchNum, domains: domainsOf(matchNum) });
   return undefined;
 }
 
@@ -122,7 +122,7 @@ function minMatchNum(s: SpreadFilterState, c: Constraint): number {
 }
 
 export function filter(cy: CycleState, ni: NodeInfo): Status | null {
-  const s = readState(cy, FILTER_STATE);
+  const s = cy.read(FILTER_STATE);
   if (!s) return null;
   for (const c of s.constraints) {
     const v = ni.labels[c.topologyKey];
@@ -135,7 +135,7 @@ export function filter(cy: CycleState, ni: NodeInfo): Status | null {
 }
 
 function update(cy: CycleState, p: PodInfo, ni: NodeInfo, delta: number): void {
-  const s = readState(cy, FILTER_STATE);
+  const s = cy.read(FILTER_STATE);
   if (!s || p.namespace !== cy.pod.namespace || !nodeHasAllKeys(ni, s.constraints)) return;
   for (const c of s.constraints) {
     if (!c.selector.matches(p.labels) || !included(c, cy, ni)) continue;
@@ -175,12 +175,12 @@ export function preScore(cy: CycleState, feasible: NodeInfo[]): boolean {
       counts.set(k, cur + countMatching(ni.pods, c.selector, cy.pod.namespace));
     }
   }
-  writeState(cy, SCORE_STATE, { constraints, ignored, counts, weights });
+  cy.write(SCORE_STATE, { constraints, ignored, counts, weights });
   return true;
 }
 
 export function score(cy: CycleState, ni: NodeInfo): number {
-  const s = readState(cy, SCORE_STATE)!;
+  const s = cy.read(SCORE_STATE)!;
   if (s.ignored.has(ni.name)) return 0;
   let total = 0;
   s.constraints.forEach((c, i) => {
@@ -193,7 +193,7 @@ export function score(cy: CycleState, ni: NodeInfo): number {
 }
 
 export function normalize(cy: CycleState, nodes: NodeInfo[], scores: Float64Array, n: number): void {
-  const s = readState(cy, SCORE_STATE)!;
+  const s = cy.read(SCORE_STATE)!;
   let min = Infinity, max = 0;
   for (let i = 0; i < n; i++) {
     if (s.ignored.has(nodes[i].name)) continue;

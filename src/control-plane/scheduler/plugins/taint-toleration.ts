@@ -1,6 +1,6 @@
 // TaintToleration: Filter rejects nodes with an untolerated NoSchedule/NoExecute taint; Score counts
 // untolerated PreferNoSchedule taints, reversed at normalization so fewer taints score higher.
-import { type CycleState, type Plugin, type Status, UNRESOLVABLE, defaultNormalizeScore, definePlugin, readState, stateKey, status, writeState } from "../framework";
+import { type CycleState, type Plugin, type Status, UNRESOLVABLE, defaultNormalizeScore, definePlugin, stateKey, status } from "../framework";
 import type { NodeInfo, Taint, Toleration } from "../snapshot";
 
 export const NAME = "TaintToleration";
@@ -41,7 +41,7 @@ export function filter(c: CycleState, ni: NodeInfo): Status | null {
 }
 
 export function preScore(c: CycleState): boolean {
-  writeState(c, PREFER_TOLERATIONS, c.pod.tolerations.filter((t) => t.effect === "" || t.effect === "PreferNoSchedule"));
+  c.write(PREFER_TOLERATIONS, c.pod.tolerations.filter((t) => t.effect === "" || t.effect === "PreferNoSchedule"));
   return true;
 }
 
@@ -49,7 +49,7 @@ export function preScore(c: CycleState): boolean {
 export function score(c: CycleState, ni: NodeInfo): number {
   if (ni.taints.length === 0) return 0;
   let n = 0;
-  const ts = readState(c, PREFER_TOLERATIONS) ?? c.pod.tolerations;
+  const ts = c.read(PREFER_TOLERATIONS) ?? c.pod.tolerations;
   for (const t of ni.taints) if (t.effect === "PreferNoSchedule" && !tolerationsTolerateTaint(ts, t)) n++;
   return n;
 }

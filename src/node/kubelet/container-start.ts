@@ -13,6 +13,18 @@ import { httpTarget, initProbes, PROBE_KINDS, probeSpec } from "./probes";
 import { between, type ContainerRecord, type PodRecord, type RunRecord } from "./state";
 import { advanceInitAfter, arr, chainNext, emit, finishRun, hostnameOf, specOf, type SyncCtx } from "./sync-ctx";
 
+/** A container that cannot start until its spec changes: the events once, then waiting with the reason. */
+function block(ctx: SyncCtx, rec: PodRecord, c: ContainerRecord, t: number, wasBlocked: boolean, event: string, reason: string, msg: string): void {
+  if (!wasBlocked) {
+    emit(ctx, rec, c, "Warning", event, msg, t);
+    emit(ctx, rec, c, "Warning", "Failed", `Error: ${reason}`, t);
+  }
+  c.stage = "blocked";
+  c.at = null;
+  c.waiting = { reason, message: msg };
+  chainNext(rec, c, t);
+}
+
 /** EnsureImageExists + create + start, scheduled from t. */
 export function beginStart(ctx: SyncCtx, rec: PodRecord, pod: Pod, c: ContainerRecord, t: number): void {
   const spec = specOf(pod, c);
@@ -22,15 +34,7 @@ export function beginStart(ctx: SyncCtx, rec: PodRecord, pod: Pod, c: ContainerR
   const wasBlocked = c.stage === "blocked";
   c.waiting = null;
   if ("error" in ref) {
-    const msg = `Failed to apply default image tag ${JSON.stringify(image)}: ${ref.error}`;
-    if (!wasBlocked) {
-      emit(ctx, rec, c, "Warning", "InspectFailed", msg, t);
-      emit(ctx, rec, c, "Warning", "Failed", "Error: InvalidImageName", t);
-    }
-    c.stage = "blocked";
-    c.at = null;
-    c.waiting = { reason: "InvalidImageName", message: msg };
-    chainNext(rec, c, t);
+    block(ctx, rec, c, t, wasBlocked, "InspectFailed", "InvalidImageName", `Failed to apply default image tag ${JSON.stringify(image)}: ${ref.error}`);
     return;
   }
   const res = resolveImage(ref);
@@ -48,15 +52,7 @@ export function beginStart(ctx: SyncCtx, rec: PodRecord, pod: Pod, c: ContainerR
     return;
   }
   if (policy === "Never") {
-    const msg = `Container image ${JSON.stringify(image)} is not present with pull policy of Never`;
-    if (!wasBlocked) {
-      emit(ctx, rec, c, "Warning", "ErrImageNeverPull", msg, t);
-      emit(ctx, rec, c, "Warning", "Failed", "Error: ErrImageNeverPull", t);
-    }
-    c.stage = "blocked";
-    c.at = null;
-    c.waiting = { reason: "ErrImageNeverPull", message: msg };
-    chainNext(rec, c, t);
+    block(ctx, rec, c, t, wasBlocked, "ErrImageNeverPull", "ErrImageNeverPull", `Container image ${JSON.stringify(image)} is not present with pull policy of Never`);
     return;
   }
   if (inBackoffSinceUpdate(c.imageBackoff, t)) {

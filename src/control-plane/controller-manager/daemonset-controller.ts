@@ -110,7 +110,8 @@ function syncDaemonSet(key: string, ctx: ReconcileCtx): void | { requeueAfter?: 
   const [ns, name] = splitKey(key);
   const ds = reg.tryGet(DAEMON_SETS, ns, name);
   if (!ds || ds.metadata.deletionTimestamp) {
-    // No garbage collector yet: the pods of a deleted DaemonSet go with it.
+    // As the garbage collector does too: the pods of a deleted DaemonSet go with it (an orphaning
+    // delete has stripped their owner references first, so they stay).
     if (!ds) for (const p of listPods(ctx, key)) tolerate(() => reg.delete(PODS, ns, p.metadata.name!, ctx.write));
     return;
   }

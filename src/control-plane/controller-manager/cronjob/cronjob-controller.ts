@@ -73,7 +73,8 @@ function syncCronJob(key: string, ctx: ReconcileCtx): void | { requeueAfter?: nu
   const cj = reg.tryGet(CRON_JOBS, ns, name);
   const named = reg.list(JOBS, ns).items.filter((j) => ownerKey(j, "CronJob")[0] === key);
   if (!cj) {
-    // No garbage collector yet: the Jobs of a deleted CronJob go with it.
+    // As the garbage collector does too: the Jobs of a deleted CronJob go with it (an orphaning
+    // delete has stripped their owner references first, so they stay).
     for (const j of named) tolerate(() => reg.delete(JOBS, ns, j.metadata.name!, ctx.write, { propagationPolicy: "Background" }));
     return;
   }

@@ -62,7 +62,8 @@ function syncJob(state: JobControllerState, key: string, ctx: ReconcileCtx): voi
   const [ns, name] = splitKey(key);
   const job = reg.tryGet(JOBS, ns, name);
   const named = reg.list(PODS, ns).items.filter((p) => ownerKey(p, "Job")[0] === key);
-  // No garbage collector yet: pods of a deleted (or replaced) Job go with it.
+  // As the garbage collector does too: the pods of a deleted (or same-name replaced) Job go with it.
+  // An orphaning delete has stripped their owner references first, so they stay.
   for (const p of named) {
     if (job && controlledBy(p, job)) continue;
     removeTrackingFinalizer(reg, p, ctx);
